@@ -1,0 +1,50 @@
+# GlobalIR: `make run` serves the portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_VOLUNTEERS ?= 300
+DEMO_NEEDS ?= 80
+
+.PHONY: run test lint format install migrate demo worker beat clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_directory
+	DEBUG=1 $(BIN)/python manage.py load_demo --volunteers $(DEMO_VOLUNTEERS) --needs $(DEMO_NEEDS) --seed 1
+
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests run with DEBUG off, like production; the key below is for the test run only.
+test: install
+	SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A globalir worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A globalir beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3*

@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(status=Organisation.Status.VERIFIED)
+
+    def listed(self):
+        """Organisations the public directory may show."""
+        return self.verified()
+
+    def featured(self):
+        return self.filter(featured=True)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("Non-governmental organisation")
+        SOCIETY = "society", _("Professional society")
+        ACADEMIC = "academic", _("Academic institution")
+        HOSPITAL = "hospital", _("Hospital")
+        INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental body")
+        GOVERNMENT = "government", _("Government or ministry")
+        FOUNDATION = "foundation", _("Foundation or funder")
+        NETWORK = "network", _("Network or consortium")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        VERIFIED = "verified", _("Verified")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    twitter = models.CharField(
+        _("X / Twitter handle"), max_length=50, blank=True, help_text=_("Without the @, e.g. Road2IR.")
+    )
+    instagram = models.CharField(_("Instagram handle"), max_length=50, blank=True)
+    facebook = models.CharField(_("Facebook page"), max_length=100, blank=True)
+    linkedin = models.CharField(_("LinkedIn page"), max_length=100, blank=True)
+    headquarters_country = CountryField(_("headquarters country"), blank=True)
+    countries = CountryField(_("countries where it works"), multiple=True, blank=True)
+    status = models.CharField(_("listing status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    featured = models.BooleanField(_("featured"), default=False)
+    partners = models.ManyToManyField("self", verbose_name=_("partner organisations"), blank=True, symmetrical=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self):
+        if self.acronym and self.acronym.lower() != self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisations:organisation-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        for field in ("twitter", "instagram"):
+            value = getattr(self, field)
+            if value:
+                setattr(self, field, value.strip().lstrip("@"))
+        if self.featured and self.status != self.Status.VERIFIED:
+            raise ValidationError({"featured": _("Only verified organisations can be featured.")})
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+
+class MembershipQuerySet(models.QuerySet):
+    def coordinators(self):
+        return self.filter(role__in=[Membership.Role.COORDINATOR, Membership.Role.ADMIN])
+
+    def admins(self):
+        return self.filter(role=Membership.Role.ADMIN)
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Organisation admins are coordinators too."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Programme coordinator")
+        ADMIN = "admin", _("Organisation admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COORDINATOR)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"

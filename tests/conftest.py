@@ -1,0 +1,70 @@
+"""The cast of users every test area shares."""
+
+import pytest
+
+from organisations.models import Membership
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    StaffFactory,
+    UserFactory,
+    VolunteerProfileFactory,
+)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Road to IR Test Partners", acronym="R2T")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Other Imaging Charity")
+
+
+@pytest.fixture
+def volunteer(db):
+    """A volunteer with a complete profile; the user is `volunteer.user`."""
+    return VolunteerProfileFactory(user__email="volunteer@example.org")
+
+
+@pytest.fixture
+def other_volunteer(db):
+    return VolunteerProfileFactory(user__email="other.volunteer@example.org")
+
+
+@pytest.fixture
+def coordinator(organisation):
+    return MembershipFactory(
+        user__email="coordinator@example.org", organisation=organisation, role=Membership.Role.COORDINATOR
+    ).user
+
+
+@pytest.fixture
+def other_coordinator(other_organisation):
+    return MembershipFactory(
+        user__email="other.coordinator@example.org", organisation=other_organisation, role=Membership.Role.COORDINATOR
+    ).user
+
+
+@pytest.fixture
+def organisation_admin(organisation):
+    return MembershipFactory(
+        user__email="org.admin@example.org", organisation=organisation, role=Membership.Role.ADMIN
+    ).user
+
+
+@pytest.fixture
+def site_admin(db):
+    return StaffFactory(email="admin@example.org")
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory(email="someone@example.org")

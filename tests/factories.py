@@ -1,0 +1,229 @@
+"""factory_boy factories for every model; tests build data through these only."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+from django.utils.text import slugify
+
+from globalir.accounts.models import User
+from organisations.models import Membership, Organisation
+from programmes.models import Application, Mode, Need, Placement, Programme, Site
+from volunteers.models import (
+    AvailabilityWindow,
+    CareerStage,
+    Credential,
+    Language,
+    Profession,
+    Skill,
+    VolunteerLanguage,
+    VolunteerProfile,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def today():
+    return timezone.localdate()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        """Give the user a verified primary e-mail address, as allauth would after confirmation."""
+        if not create or extracted is False:
+            return
+        from allauth.account.models import EmailAddress
+
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Imaging Outreach Group {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Organisation.Kind.NGO
+    description = "Brings imaging to places that have none."
+    headquarters_country = "GB"
+    countries = ["TZ", "KE"]
+    status = Organisation.Status.VERIFIED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.COORDINATOR
+
+
+def skill(slug: str) -> Skill:
+    return Skill.objects.get(slug=slug)
+
+
+def language(code: str) -> Language:
+    return Language.objects.get(code=code)
+
+
+class VolunteerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    profession = Profession.IR_PHYSICIAN
+    career_stage = CareerStage.ESTABLISHED
+    years_experience = 8
+    home_country = "CA"
+    institution = "Lakeside General Hospital"
+    offers_onsite = True
+    offers_remote = True
+    preferred_regions = ["ssa"]
+    bio = "Interventional radiologist keen to teach."
+    consent_to_share = True
+    consent_given_at = factory.LazyFunction(timezone.now)
+    onboarding_step = 99
+    onboarding_completed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def languages(profile, create, extracted, **kwargs):
+        """languages=[("en", 4), ("fr", 2)]; English at native level by default."""
+        if not create:
+            return
+        for code, proficiency in extracted if extracted is not None else [("en", 4)]:
+            VolunteerLanguage.objects.create(profile=profile, language=language(code), proficiency=proficiency)
+
+    @factory.post_generation
+    def skills(profile, create, extracted, **kwargs):
+        if create and extracted:
+            profile.skills.set(skill(slug) if isinstance(slug, str) else slug for slug in extracted)
+
+
+class AvailabilityWindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AvailabilityWindow
+
+    profile = factory.SubFactory(VolunteerProfileFactory)
+    start_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    end_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=120))
+    hours_per_week = 4
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credential
+
+    profile = factory.SubFactory(VolunteerProfileFactory)
+    kind = Credential.Kind.BOARD
+    title = "Board certification in radiology"
+    issuing_body = "Royal College of Physicians and Surgeons"
+    issuing_country = "CA"
+    number = factory.Sequence(lambda n: f"RC-{n:06d}")
+    expires_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=3 * 365))
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Regional Referral Hospital {n}")
+    city = "Dar es Salaam"
+    country = "TZ"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        skip_postgeneration_save = True
+
+    lead_organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"IR training programme {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    kind = Programme.Kind.TRAINING
+    summary = "Hands-on IR training with local fellows."
+    countries = ["TZ"]
+    status = Programme.Status.PUBLISHED
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"IR faculty for embolisation training {n}")
+    description = "Teach embolisation for post-partum haemorrhage to local fellows."
+    profession = Profession.IR_PHYSICIAN
+    places = 2
+    mode = Mode.ONSITE
+    host_site = factory.SubFactory(SiteFactory)
+    window_start = factory.LazyFunction(lambda: today() + datetime.timedelta(days=40))
+    window_end = factory.LazyFunction(lambda: today() + datetime.timedelta(days=100))
+    min_duration_days = 14
+    hours_per_week = 0
+    min_years_experience = 3
+    application_deadline = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    offers_accommodation = True
+
+    @factory.post_generation
+    def required_skills(need, create, extracted, **kwargs):
+        if create and extracted:
+            need.required_skills.set(skill(slug) for slug in extracted)
+
+    @factory.post_generation
+    def required_languages(need, create, extracted, **kwargs):
+        if create and extracted:
+            need.required_languages.set(language(code) for code in extracted)
+
+
+class RemoteNeedFactory(NeedFactory):
+    mode = Mode.REMOTE
+    host_site = None
+    hours_per_week = 3
+    min_duration_days = 30
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    need = factory.SubFactory(NeedFactory)
+    volunteer = factory.SubFactory(VolunteerProfileFactory)
+    message = "I would love to help with this."
+    proposed_start = factory.LazyAttribute(lambda a: a.need.window_start)
+    proposed_end = factory.LazyAttribute(lambda a: a.need.window_start + datetime.timedelta(days=20))
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    application = factory.SubFactory(
+        ApplicationFactory, status=Application.Status.ACCEPTED, accepted_at=factory.LazyFunction(timezone.now)
+    )
+    need = factory.LazyAttribute(lambda p: p.application.need)
+    volunteer = factory.LazyAttribute(lambda p: p.application.volunteer)
+    mode = factory.LazyAttribute(lambda p: p.application.need.mode)
+    start_date = factory.LazyAttribute(lambda p: p.application.proposed_start)
+    end_date = factory.LazyAttribute(lambda p: p.application.proposed_end)
