@@ -103,12 +103,13 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 else:
+    SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": SQLITE_PATH,
             # A file, not memory, so that a Celery worker started by a test sees the test data.
-            "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
+            "TEST": {"NAME": SQLITE_PATH.with_name(f"test-{SQLITE_PATH.name}")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
