@@ -132,7 +132,13 @@ class NeedQuerySet(models.QuerySet):
         )
 
     def in_region(self, region: str):
-        return self.filter(host_site__country__in=countries_in(region))
+        codes = countries_in(region)
+        # Remote needs have no host site: they belong to the countries of their programme,
+        # stored as comma-separated ISO codes.
+        programme_countries = r"(^|,)(%s)(,|$)" % "|".join(codes)
+        return self.filter(
+            Q(host_site__country__in=codes) | Q(host_site__isnull=True, programme__countries__regex=programme_countries)
+        )
 
 
 class Need(models.Model):
@@ -241,7 +247,7 @@ class Need(models.Model):
                 errors["min_duration_days"] = _(
                     "The minimum duration (%(days)s days) is longer than the date window (%(window)s days)."
                 ) % {"days": self.min_duration_days, "window": self.window_days}
-            if self.status == self.Status.OPEN and self.window_end < timezone.localdate():
+            if "window_end" not in errors and self.status == self.Status.OPEN and self.window_end < timezone.localdate():
                 errors["window_end"] = _("This date window has already ended; an open need must end in the future.")
             if self.application_deadline and self.application_deadline > self.window_end:
                 errors["application_deadline"] = _("The application deadline must be before the window ends.")
@@ -349,14 +355,15 @@ class Application(models.Model):
         if self.proposed_start and self.proposed_end and self.proposed_end < self.proposed_start:
             errors["proposed_end"] = _("The proposed end cannot be before the proposed start.")
         need = self.need if self.need_id else None
-        if need and self.proposed_start and self.proposed_start < need.window_start:
-            errors["proposed_start"] = _("Propose dates inside the need's window (from %(start)s).") % {
-                "start": need.window_start
+        if need:
+            outside_window = _("Propose dates inside the need's window, from %(start)s until %(end)s.") % {
+                "start": need.window_start,
+                "end": need.window_end,
             }
-        if need and self.proposed_end and self.proposed_end > need.window_end:
-            errors["proposed_end"] = _("Propose dates inside the need's window (until %(end)s).") % {
-                "end": need.window_end
-            }
+            for field in ("proposed_start", "proposed_end"):
+                day = getattr(self, field)
+                if day and not need.window_start <= day <= need.window_end:
+                    errors.setdefault(field, outside_window)
         if errors:
             raise ValidationError(errors)
 

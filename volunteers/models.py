@@ -141,7 +141,10 @@ class VolunteerProfile(models.Model):
         return f"{self.user} ({self.get_profession_display()})"
 
     def clean(self):
-        unknown = set(self.preferred_regions or []) - set(Region.values)
+        regions = self.preferred_regions or []
+        if not isinstance(regions, list) or not all(isinstance(region, str) for region in regions):
+            raise ValidationError({"preferred_regions": _("Preferred regions must be a list of region codes.")})
+        unknown = set(regions) - set(Region.values)
         if unknown:
             raise ValidationError({"preferred_regions": _("Unknown region: %(regions)s.") % {
                 "regions": ", ".join(sorted(unknown))}})
@@ -261,6 +264,10 @@ class Credential(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(issued_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
                 name="credential_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="credential_rejection_has_reason",
             ),
         ]
 

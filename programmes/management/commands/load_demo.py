@@ -1,0 +1,77 @@
+"""Replace the demo data with freshly generated, clearly fictional data (see programmes/demo.py)."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programmes.demo import DEMO_PASSWORD, demo_data_replace
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Replace the demo data with freshly generated fictional volunteers, organisations, programmes, sites and "
+        "needs. The previous demo data (demo-volunteer-…@example.org and demo-coordinator-…@example.org accounts "
+        "and the organisations marked “(demo)” with everything they own) is deleted first; real data is never "
+        "touched. The same --seed gives the same data. Every demo account signs in with the password "
+        "demo-password-123, so outside DEBUG the command refuses to run without --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--volunteers", type=_non_negative, default=300, help=gettext_lazy("Volunteers to create."))
+        parser.add_argument("--needs", type=_non_negative, default=80, help=gettext_lazy("Needs to create."))
+        parser.add_argument(
+            "--seed", type=int, default=1, help=gettext_lazy("Random seed; the same seed, the same data.")
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=gettext_lazy("Run even though DEBUG is off (the demo accounts share a published password)."),
+        )
+
+    def handle(self, *args, volunteers: int, needs: int, seed: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "DEBUG is off: this looks like a production site, and every demo account would share a "
+                    "published password. Use --force if you really want demo data here."
+                )
+            )
+        started = time.monotonic()
+        try:
+            summary = demo_data_replace(volunteers=volunteers, needs=needs, seed=seed)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from error
+        elapsed = time.monotonic() - started
+
+        if summary.deleted_users:
+            self.stdout.write(
+                _("Replaced the previous demo data (%(count)d demo accounts).") % {"count": summary.deleted_users}
+            )
+        for label, count in summary.counts.items():
+            self.stdout.write(f"  {label}: {count}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo data for seed %(seed)d created in %(seconds).1f seconds.") % {"seed": seed, "seconds": elapsed}
+            )
+        )
+        self.stdout.write(
+            _("Every demo account signs in with the password: %(password)s") % {"password": DEMO_PASSWORD}
+        )
+        if volunteers:
+            self.stdout.write(
+                _("Volunteers: demo-volunteer-0001@example.org … demo-volunteer-%(last)04d@example.org")
+                % {"last": volunteers}
+            )
+        self.stdout.write(_("Coordinators:"))
+        for email, organisation in summary.coordinators:
+            self.stdout.write(f"  {email} – {organisation}")

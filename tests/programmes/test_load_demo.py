@@ -1,0 +1,227 @@
+"""`manage.py load_demo`: reproducible, clearly fictional demo data that replaces itself and nothing else."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from globalir.accounts.models import User
+from organisations.models import Membership, Organisation
+from programmes.demo import DEMO_COUNTRIES, DEMO_PASSWORD, demo_organisations, demo_users
+from programmes.models import Mode, Need, Programme, Site
+from tests.factories import NeedFactory
+from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
+
+pytestmark = pytest.mark.django_db
+
+VOLUNTEERS, NEEDS = 50, 20
+
+
+def load_demo(seed: int = 1, volunteers: int = VOLUNTEERS, needs: int = NEEDS) -> str:
+    out = StringIO()
+    # Tests run with DEBUG off, like production, hence --force.
+    call_command("load_demo", volunteers=volunteers, needs=needs, seed=seed, force=True, stdout=out)
+    return out.getvalue()
+
+
+def demo_profiles():
+    return VolunteerProfile.objects.filter(user__in=demo_users())
+
+
+def demo_needs():
+    return Need.objects.filter(programme__lead_organisation__in=demo_organisations())
+
+
+def snapshot() -> dict:
+    """What a person browsing the demo would see, independent of database ids."""
+    return {
+        "volunteers": list(
+            demo_profiles()
+            .order_by("user__email")
+            .values_list("user__email", "profession", "career_stage", "home_country", "consent_to_share")
+        ),
+        "languages": sorted(
+            VolunteerLanguage.objects.filter(profile__in=demo_profiles()).values_list(
+                "profile__user__email", "language", "proficiency"
+            )
+        ),
+        "needs": list(
+            demo_needs()
+            .order_by("pk")
+            .values_list("title", "profession", "mode", "places", "window_start", "window_end", "host_site__name")
+        ),
+        "required skills": sorted(
+            Need.required_skills.through.objects.filter(need__in=demo_needs()).values_list("need__title", "skill__slug")
+        ),
+    }
+
+
+def test_it_creates_the_requested_numbers_of_volunteers_and_needs():
+    load_demo()
+
+    assert demo_profiles().count() == VOLUNTEERS
+    assert demo_needs().count() == NEEDS
+    assert User.objects.filter(email="demo-volunteer-0042@example.org", first_name="Demo").exists()
+
+
+def test_volunteers_have_languages_skills_availability_and_some_credentials():
+    load_demo()
+
+    for profile in demo_profiles().prefetch_related("languages", "skills", "availability"):
+        assert profile.languages.all(), profile
+        assert profile.skills.all(), profile
+        assert profile.availability.all(), profile
+        assert profile.offers_onsite or profile.offers_remote, profile
+    credentials = Credential.objects.filter(profile__in=demo_profiles())
+    assert credentials.exists()
+    assert not credentials.exclude(document="").exists()
+    consenting = demo_profiles().consenting().count()
+    assert VOLUNTEERS * 0.7 <= consenting < VOLUNTEERS
+
+
+def test_every_generated_row_passes_model_validation():
+    load_demo()
+
+    organisations = demo_organisations()
+    profiles = demo_profiles()
+    for queryset in (
+        organisations,
+        Membership.objects.filter(organisation__in=organisations),
+        Site.objects.filter(organisation__in=organisations),
+        Programme.objects.filter(lead_organisation__in=organisations),
+        demo_needs(),
+        profiles,
+        VolunteerLanguage.objects.filter(profile__in=profiles),
+        AvailabilityWindow.objects.filter(profile__in=profiles),
+        Credential.objects.filter(profile__in=profiles),
+    ):
+        assert queryset.exists(), queryset.model
+        for instance in queryset:
+            instance.full_clean()
+
+
+def test_needs_are_in_low_and_middle_income_countries_with_future_windows():
+    load_demo(needs=60)
+    today = timezone.localdate()
+
+    needs = list(demo_needs().select_related("host_site"))
+    assert {need.mode for need in needs} == {Mode.ONSITE, Mode.REMOTE, Mode.HYBRID}
+    assert len({need.profession for need in needs}) >= 5
+    for need in needs:
+        assert today < need.window_start <= need.window_end
+        assert 1 <= need.places <= 4
+        if need.mode == Mode.REMOTE:
+            assert need.host_site is None
+        else:
+            assert need.host_site.country.code in DEMO_COUNTRIES
+    assert Need.required_skills.through.objects.filter(need__in=demo_needs()).count() >= len(needs)
+
+
+def test_demo_organisations_are_clearly_fictional_verified_and_have_published_programmes():
+    load_demo()
+
+    organisations = demo_organisations()
+    assert organisations.count() == 6
+    for organisation in organisations:
+        assert organisation.name.endswith("(demo)")
+        assert organisation.is_listed
+        assert Programme.objects.published().filter(lead_organisation=organisation).exists()
+    assert demo_needs().listed().exists()
+    assert all(site.name.startswith("Demo ") for site in Site.objects.filter(organisation__in=organisations))
+
+
+def test_the_same_seed_gives_the_same_data():
+    load_demo(seed=7)
+    first = snapshot()
+
+    load_demo(seed=7)
+
+    assert snapshot() == first
+
+
+def test_a_different_seed_gives_different_data():
+    load_demo(seed=7)
+    first = snapshot()
+
+    load_demo(seed=8)
+
+    second = snapshot()
+    assert second["volunteers"] != first["volunteers"]
+    assert second["needs"] != first["needs"]
+
+
+def test_running_it_again_replaces_the_demo_data_and_leaves_real_data_alone(volunteer, organisation):
+    real_need = NeedFactory(programme__lead_organisation=organisation)
+    load_demo(seed=1)
+
+    output = load_demo(seed=2)
+
+    assert "Replaced the previous demo data (56 demo accounts)." in output
+    assert demo_users().count() == VOLUNTEERS + 6
+    assert demo_needs().count() == NEEDS
+    assert demo_organisations().count() == 6
+    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 6
+    assert VolunteerProfile.objects.filter(pk=volunteer.pk).exists()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert Need.objects.filter(pk=real_need.pk).exists()
+
+
+def test_the_real_directory_survives_demo_data_replacement():
+    call_command("load_directory", stdout=StringIO())
+    load_demo()
+
+    load_demo()
+
+    assert Organisation.objects.exclude(pk__in=demo_organisations()).count() == 60
+    assert Programme.objects.filter(slug="tanzania-ir-training-programme").exists()
+
+
+def test_a_demo_volunteer_signs_in_with_the_documented_password(client):
+    load_demo()
+
+    response = client.post(
+        reverse("account_login"), {"login": "demo-volunteer-0007@example.org", "password": DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="demo-volunteer-0007@example.org").pk)
+
+
+def test_each_demo_organisation_has_a_coordinator_who_can_sign_in(client):
+    load_demo()
+
+    for index, organisation in enumerate(demo_organisations().order_by("pk"), start=1):
+        membership = Membership.objects.get(organisation=organisation)
+        assert membership.role == Membership.Role.COORDINATOR
+        assert membership.user.email == f"demo-coordinator-{index:02d}@example.org"
+        assert client.login(email=membership.user.email, password=DEMO_PASSWORD)
+
+
+def test_it_prints_counts_elapsed_time_and_the_logins():
+    output = load_demo()
+
+    assert "volunteers: 50" in output
+    assert "needs: 20" in output
+    assert "created in" in output and "seconds" in output
+    assert f"password: {DEMO_PASSWORD}" in output
+    assert "demo-coordinator-01@example.org" in output
+
+
+def test_it_refuses_to_create_demo_accounts_outside_debug_without_force():
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo", volunteers=5, needs=2, stdout=StringIO())
+
+    assert not demo_users().exists()
+
+
+def test_demo_windows_start_after_today():
+    load_demo()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    assert not AvailabilityWindow.objects.filter(profile__in=demo_profiles(), end_date__lt=tomorrow).exists()
+    assert not demo_needs().filter(window_start__lt=tomorrow).exists()
