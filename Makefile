@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: run test lint format install migrate demo worker beat clean
+.PHONY: run test lint format install migrate demo worker beat bench-match clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,14 @@ run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, like production; the key below is for the test run only.
+TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
+
 test: install
-	SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0 $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench-match: install
+	$(BIN)/python bench/match_engine.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,8 +7,10 @@ project folder and Celery tasks executed eagerly in-process. ``DATABASE_URL`` an
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +43,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-used-with-debug"
+    SECRET_KEY = "insecure-development-key-only-used-with-debug"  # noqa: S105 - DEBUG only, never served
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -189,16 +191,29 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
-# Cache: Redis when configured, otherwise local memory.
+# Cache: Redis when configured (by default database 1 of the broker's server, so that clearing
+# the cache never drops queued tasks), otherwise local memory.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", urlsplit(REDIS_URL)._replace(path="/1").geturl())
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # A broker made of files in one folder: a real worker with no service to run (used by tests
+    # on the embedded default).
+    _broker_folder = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / ".broker")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_folder / "queue"),
+        "data_folder_out": str(_broker_folder / "queue"),
+        "processed_folder": str(_broker_folder / "processed"),
+        "control_folder": str(_broker_folder / "control"),
+        "store_processed": False,
+    }
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -211,7 +226,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-needs": {"task": "programmes.tasks.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
+}
 
 # Security: safe by default, relaxed only with DEBUG.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

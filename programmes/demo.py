@@ -43,6 +43,7 @@ DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - published on purpose: demo a
 DEMO_EMAIL_DOMAIN = "example.org"
 VOLUNTEER_EMAIL = "demo-volunteer-{:04d}@" + DEMO_EMAIL_DOMAIN
 COORDINATOR_EMAIL = "demo-coordinator-{:02d}@" + DEMO_EMAIL_DOMAIN
+SITE_ADMIN_EMAIL = "demo-admin@" + DEMO_EMAIL_DOMAIN
 BATCH_SIZE = 1000
 
 # Low- and middle-income countries the demo needs are placed in: (code, cities, local language codes).
@@ -257,7 +258,7 @@ class DemoSummary:
 def demo_users():
     User = get_user_model()
     return User.objects.filter(
-        Q(email__startswith="demo-volunteer-") | Q(email__startswith="demo-coordinator-"),
+        Q(email__startswith="demo-volunteer-") | Q(email__startswith="demo-coordinator-") | Q(email=SITE_ADMIN_EMAIL),
         email__endswith="@" + DEMO_EMAIL_DOMAIN,
     )
 
@@ -320,11 +321,11 @@ class _Generator:
         self.counts[label] = self.counts.get(label, 0) + len(objects)
         return objects
 
-    def users(self, emails_and_names: list[tuple[str, str, str]]) -> list:
+    def users(self, emails_and_names: list[tuple[str, str, str]], **flags) -> list:
         User = get_user_model()
         users = User.objects.bulk_create(
             [
-                User(email=email, first_name=first, last_name=last, password=self.password, is_active=True)
+                User(email=email, first_name=first, last_name=last, password=self.password, is_active=True, **flags)
                 for email, first, last in emails_and_names
             ],
             batch_size=BATCH_SIZE,
@@ -641,7 +642,7 @@ class _Generator:
 def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime.date | None = None) -> DemoSummary:
     """Delete the previous demo data, then generate fresh demo data from ``seed``.
 
-    Every demo account (volunteers and one coordinator per demo organisation) signs in with
+    Every demo account (volunteers, one coordinator per demo organisation and a site admin) signs in with
     ``DEMO_PASSWORD`` and has a verified e-mail address.
     """
     if not connection.features.can_return_rows_from_bulk_insert:
@@ -651,6 +652,7 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         generator = _Generator(seed=seed, today=today or timezone.localdate())
         organisations = generator.organisations()
         coordinators = generator.coordinators(organisations)
+        generator.users([(SITE_ADMIN_EMAIL, "Demo", "Site admin")], is_staff=True, is_superuser=True)
         sites = generator.sites(organisations, max(len(organisations), min(needs // 5, 500)))
         programmes, programme_sites = generator.programmes(
             organisations, sites, max(len(organisations), min(needs // 20, 200))

@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,7 +134,7 @@ class NeedQuerySet(models.QuerySet):
         codes = countries_in(region)
         # Remote needs have no host site: they belong to the countries of their programme,
         # stored as comma-separated ISO codes.
-        programme_countries = r"(^|,)(%s)(,|$)" % "|".join(codes)
+        programme_countries = r"(^|,)({})(,|$)".format("|".join(codes))
         return self.filter(
             Q(host_site__country__in=codes) | Q(host_site__isnull=True, programme__countries__regex=programme_countries)
         )
@@ -149,7 +148,9 @@ class Need(models.Model):
         FILLED = "filled", _("Filled")
         CLOSED = "closed", _("Closed")
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="needs")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="needs"
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     profession = models.CharField(_("profession wanted"), max_length=20, choices=Profession.choices)
@@ -247,7 +248,11 @@ class Need(models.Model):
                 errors["min_duration_days"] = _(
                     "The minimum duration (%(days)s days) is longer than the date window (%(window)s days)."
                 ) % {"days": self.min_duration_days, "window": self.window_days}
-            if "window_end" not in errors and self.status == self.Status.OPEN and self.window_end < timezone.localdate():
+            if (
+                "window_end" not in errors
+                and self.status == self.Status.OPEN
+                and self.window_end < timezone.localdate()
+            ):
                 errors["window_end"] = _("This date window has already ended; an open need must end in the future.")
             if self.application_deadline and self.application_deadline > self.window_end:
                 errors["application_deadline"] = _("The application deadline must be before the window ends.")

@@ -45,9 +45,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         from allauth.account.models import EmailAddress
 
         user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 
 class StaffFactory(UserFactory):

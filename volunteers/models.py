@@ -3,7 +3,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -146,10 +146,13 @@ class VolunteerProfile(models.Model):
             raise ValidationError({"preferred_regions": _("Preferred regions must be a list of region codes.")})
         unknown = set(regions) - set(Region.values)
         if unknown:
-            raise ValidationError({"preferred_regions": _("Unknown region: %(regions)s.") % {
-                "regions": ", ".join(sorted(unknown))}})
+            raise ValidationError(
+                {"preferred_regions": _("Unknown region: %(regions)s.") % {"regions": ", ".join(sorted(unknown))}}
+            )
         if self.profession == Profession.STUDENT and self.years_experience > 10:
-            raise ValidationError({"years_experience": _("A medical student cannot have more than 10 years of experience.")})
+            raise ValidationError(
+                {"years_experience": _("A medical student cannot have more than 10 years of experience.")}
+            )
 
     @property
     def modes(self) -> list[str]:

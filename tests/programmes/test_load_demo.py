@@ -160,11 +160,12 @@ def test_running_it_again_replaces_the_demo_data_and_leaves_real_data_alone(volu
 
     output = load_demo(seed=2)
 
-    assert "Replaced the previous demo data (56 demo accounts)." in output
-    assert demo_users().count() == VOLUNTEERS + 6
+    # 50 volunteers, 6 coordinators and a site admin.
+    assert "Replaced the previous demo data (57 demo accounts)." in output
+    assert demo_users().count() == VOLUNTEERS + 7
     assert demo_needs().count() == NEEDS
     assert demo_organisations().count() == 6
-    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 6
+    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 7
     assert VolunteerProfile.objects.filter(pk=volunteer.pk).exists()
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert Need.objects.filter(pk=real_need.pk).exists()
@@ -202,6 +203,13 @@ def test_each_demo_organisation_has_a_coordinator_who_can_sign_in(client):
         assert client.login(email=membership.user.email, password=DEMO_PASSWORD)
 
 
+def test_a_demo_site_admin_can_open_the_admin(client):
+    load_demo()
+
+    assert client.login(email="demo-admin@example.org", password=DEMO_PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
 def test_it_prints_counts_elapsed_time_and_the_logins():
     output = load_demo()
 
@@ -210,6 +218,7 @@ def test_it_prints_counts_elapsed_time_and_the_logins():
     assert "created in" in output and "seconds" in output
     assert f"password: {DEMO_PASSWORD}" in output
     assert "demo-coordinator-01@example.org" in output
+    assert "Site admin: demo-admin@example.org" in output
 
 
 def test_it_refuses_to_create_demo_accounts_outside_debug_without_force():

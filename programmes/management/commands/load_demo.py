@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes.demo import DEMO_PASSWORD, demo_data_replace
+from programmes.demo import DEMO_PASSWORD, SITE_ADMIN_EMAIL, demo_data_replace
 
 
 def _non_negative(value: str) -> int:
@@ -72,6 +72,7 @@ class Command(BaseCommand):
                 _("Volunteers: demo-volunteer-0001@example.org … demo-volunteer-%(last)04d@example.org")
                 % {"last": volunteers}
             )
+        self.stdout.write(_("Site admin: %(email)s") % {"email": SITE_ADMIN_EMAIL})
         self.stdout.write(_("Coordinators:"))
         for email, organisation in summary.coordinators:
             self.stdout.write(f"  {email} – {organisation}")

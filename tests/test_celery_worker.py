@@ -1,0 +1,103 @@
+"""A task travels through a real broker to a real Celery worker process.
+
+With REDIS_URL set (CI on PostgreSQL + Redis) the broker is Redis; on the embedded default it
+is kombu's filesystem transport, so a newcomer's machine with nothing but Python still proves
+the worker path. If the worker or broker cannot be reached the test fails, it never skips.
+"""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from programmes.models import Need
+from tests.factories import NeedFactory
+
+WORKER_TIMEOUT_SECONDS = 60
+
+
+def database_environment() -> dict[str, str]:
+    """Point the worker at the database this test uses (the test database)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return {"SQLITE_PATH": str(db["NAME"])}
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return {"DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
+
+
+def broker_settings(tmp_path: Path) -> tuple[dict[str, str], Celery]:
+    """The worker's broker environment and a client app that sends to the same broker."""
+    if settings.REDIS_URL:
+        env = {"REDIS_URL": settings.REDIS_URL}
+        client = Celery(broker=settings.REDIS_URL)
+    else:
+        folder = tmp_path / "broker"
+        env = {"CELERY_BROKER_URL": "filesystem://", "CELERY_BROKER_FOLDER": str(folder)}
+        client = Celery(broker="filesystem://")
+        for name in ("queue", "processed", "control"):
+            (folder / name).mkdir(parents=True)
+        client.conf.broker_transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+        }
+    return env, client
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """Start `celery worker` on a queue of its own; yield a client that sends to it."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    broker_env, client = broker_settings(tmp_path)
+    env = {**os.environ, **database_environment(), **broker_env}
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "globalir", "worker", "--pool=solo", "-Q", queue, "-l", "INFO"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield client, queue, process, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        client.close()
+
+
+def test_a_real_worker_runs_a_task_sent_through_the_broker_and_writes_to_the_database(worker):
+    client, queue, process, log_path = worker
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    expired = NeedFactory(application_deadline=yesterday)
+    current = NeedFactory()
+
+    client.send_task("programmes.tasks.close_expired_needs", queue=queue)
+
+    deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        expired.refresh_from_db()
+        if expired.status == Need.Status.CLOSED:
+            break
+        assert process.poll() is None, f"The Celery worker exited early:\n{log_path.read_text()}"
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"The worker did not run the task within {WORKER_TIMEOUT_SECONDS}s:\n{log_path.read_text()}")
+
+    current.refresh_from_db()
+    assert current.status == Need.Status.OPEN
+    assert "close_expired_needs" in log_path.read_text()
