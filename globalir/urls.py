@@ -5,6 +5,8 @@ from django.views.generic import TemplateView
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("organisations/", include("organisations.urls")),
+    path("me/", include("volunteers.urls")),
+    path("", include("programmes.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -85,6 +86,10 @@ class Language(models.Model):
         return self.name
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class VolunteerProfileQuerySet(models.QuerySet):
     def consenting(self):
         return self.filter(consent_to_share=True)
@@ -123,6 +128,9 @@ class VolunteerProfile(models.Model):
         help_text=_("Coordinators of needs you apply to or are suggested for may see your profile."),
     )
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
     onboarding_step = models.PositiveSmallIntegerField(_("onboarding step reached"), default=0)
     onboarding_completed_at = models.DateTimeField(_("onboarding completed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
