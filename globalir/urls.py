@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from organisations import views as organisations_views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", organisations_views.home, name="home"),
     path("organisations/", include("organisations.urls")),
     path("me/", include("volunteers.urls")),
     path("", include("programmes.urls")),

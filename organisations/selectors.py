@@ -1,0 +1,124 @@
+"""Reads for the public directory: only verified organisations are ever shown."""
+
+import unicodedata
+from urllib.parse import quote
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django_countries import countries
+
+from .filters import OrganisationFilter
+from .models import Organisation
+
+HOME_FEATURED_LIMIT = 6
+
+
+def organisation_listed_queryset() -> QuerySet[Organisation]:
+    """Listed organisations in directory order: featured first, then by name."""
+    return Organisation.objects.listed().order_by("-featured", "name")
+
+
+def _sort_key(name: str) -> str:
+    """Sort "Égypte" with the E's: accents are dropped, case is ignored."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def organisation_country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country a listed organisation is based in or works in, sorted by name.
+
+    Pending and archived organisations are left out so that the filter never reveals them.
+    """
+    codes: set[str] = set()
+    for headquarters, working_in in Organisation.objects.listed().values_list("headquarters_country", "countries"):
+        if headquarters:
+            codes.add(headquarters)
+        # values_list() returns a multiple CountryField in its stored form, "GB,KE,TZ".
+        codes.update(code for code in (working_in or "").split(",") if code)
+    # Names in the visitor's language; a code django-countries does not know is left out.
+    choices = [(code, str(countries.name(code))) for code in codes if countries.name(code)]
+    return sorted(choices, key=lambda choice: _sort_key(choice[1]))
+
+
+def organisation_directory(*, data: QueryDict) -> OrganisationFilter:
+    """The directory's FilterSet bound to the query string; `.qs` holds the matching organisations."""
+    return OrganisationFilter(
+        data, queryset=organisation_listed_queryset(), country_choices=organisation_country_choices()
+    )
+
+
+def organisation_listed_count() -> int:
+    return Organisation.objects.listed().count()
+
+
+def organisation_featured_list(*, limit: int = HOME_FEATURED_LIMIT) -> list[Organisation]:
+    return list(Organisation.objects.listed().featured().order_by("name")[:limit])
+
+
+def organisation_listed_by_slug_queryset() -> QuerySet[Organisation]:
+    """Listed organisations with their listed partners prefetched, for the detail page."""
+    return Organisation.objects.listed().prefetch_related(
+        Prefetch("partners", queryset=Organisation.objects.listed().order_by("name"), to_attr="listed_partners")
+    )
+
+
+def organisation_programme_list(*, organisation: Organisation) -> QuerySet:
+    """Published programmes the organisation leads or partners in, with their count of listed open needs.
+
+    Programmes led by an organisation that is not verified are left out: their needs are not
+    listed either, and showing them would reveal the unverified lead.
+    """
+    # Imported here: programmes depends on organisations, never the other way round at import time.
+    from programmes.models import Need, Programme
+
+    open_needs = (
+        Need.objects.listed()
+        .filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        Programme.objects.published()
+        .of_organisation(organisation)
+        .filter(lead_organisation__status=Organisation.Status.VERIFIED)
+        .select_related("lead_organisation")
+        .annotate(open_need_count=Coalesce(Subquery(open_needs), Value(0)))
+        .order_by("title")
+    )
+
+
+def _is_web_address(value: str) -> bool:
+    return value.startswith(("https://", "http://")) and " " not in value
+
+
+def organisation_social_links(*, organisation: Organisation) -> list[dict[str, str]]:
+    """The organisation's social accounts as {"network", "text", "url"}; "url" is empty when we cannot link.
+
+    X and Instagram hold bare handles. Facebook and LinkedIn often hold a page's display name
+    ("Road to IR") rather than an address: that is shown as text, never guessed into a link.
+    """
+    links = []
+    if organisation.twitter:
+        handle = organisation.twitter.lstrip("@")
+        links.append({"network": "X", "text": f"@{handle}", "url": f"https://x.com/{quote(handle)}"})
+    if organisation.instagram:
+        handle = organisation.instagram.lstrip("@")
+        links.append(
+            {"network": "Instagram", "text": f"@{handle}", "url": f"https://www.instagram.com/{quote(handle)}/"}
+        )
+    if organisation.facebook:
+        page = organisation.facebook.strip()
+        if _is_web_address(page):
+            url = page
+        elif " " not in page and "/" not in page:
+            url = f"https://www.facebook.com/{quote(page)}"
+        else:
+            url = ""
+        links.append({"network": "Facebook", "text": page, "url": url})
+    if organisation.linkedin:
+        page = organisation.linkedin.strip()
+        links.append({"network": "LinkedIn", "text": page, "url": page if _is_web_address(page) else ""})
+    return links
