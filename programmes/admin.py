@@ -1,0 +1,219 @@
+"""Site admins curate sites, programmes, needs, applications and placements here.
+
+Bulk actions go through programmes.services. Foreign keys to large tables use autocomplete
+widgets, and the changelists select their related rows up front, so pages stay small and fast
+however many users, needs or volunteers there are.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from organisations.admin import ServiceActionsMixin, country_choices
+
+from .models import Application, Need, Placement, Programme, Site
+from .services import needs_close, needs_reopen, programmes_close, programmes_publish
+
+
+def countries_widget(db_field):
+    return FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "organisation"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = [("country", CountryFilter)]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "city", "organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ServiceActionsMixin, admin.ModelAdmin):
+    list_display = ["title", "lead_organisation", "kind", "status", "start_date", "end_date"]
+    list_filter = ["status", "kind", ("lead_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["lead_organisation"]
+    search_fields = ["title", "summary", "description", "lead_organisation__name", "lead_organisation__acronym"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["lead_organisation", "partners", "sites"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish", "close"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "summary", "description"]}),
+        (_("Who and where"), {"fields": ["lead_organisation", "partners", "countries", "sites"]}),
+        (_("Dates"), {"fields": ["start_date", "end_date", "created_at", "updated_at"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "countries":
+            kwargs["widget"] = countries_widget(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.action(description=_("Publish the selected programmes"), permissions=["change"])
+    def publish(self, request, queryset):
+        changed = programmes_publish(programmes=queryset, by=request.user)
+        count = len(changed)
+        message = ngettext("%(count)d programme published.", "%(count)d programmes published.", count) % {
+            "count": count
+        }
+        self.report_changes(request, changed, ["status"], message)
+
+    @admin.action(description=_("Close the selected programmes"), permissions=["change"])
+    def close(self, request, queryset):
+        changed = programmes_close(programmes=queryset, by=request.user)
+        count = len(changed)
+        message = ngettext("%(count)d programme closed.", "%(count)d programmes closed.", count) % {"count": count}
+        self.report_changes(request, changed, ["status"], message)
+
+
+class NeedCountryFilter(admin.SimpleListFilter):
+    """Needs by the country of their host site (remote needs have none)."""
+
+    title = _("host country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Site.objects.filter(needs__isnull=False).order_by().values_list("country", flat=True).distinct()
+        return country_choices(codes)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(host_site__country=self.value().upper())
+        return queryset
+
+
+class ProgrammeKindFilter(admin.SimpleListFilter):
+    title = _("programme kind")
+    parameter_name = "programme_kind"
+
+    def lookups(self, request, model_admin):
+        return Programme.Kind.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(programme__kind=self.value())
+        return queryset
+
+
+@admin.register(Need)
+class NeedAdmin(ServiceActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "programme",
+        "profession",
+        "mode",
+        "places",
+        "window",
+        "application_deadline",
+        "status",
+    ]
+    list_filter = ["status", "mode", "profession", ProgrammeKindFilter, NeedCountryFilter]
+    list_select_related = ["programme"]
+    search_fields = ["title", "description", "programme__title", "host_site__name"]
+    autocomplete_fields = ["programme", "host_site"]
+    filter_horizontal = ["required_skills", "preferred_skills", "required_languages"]
+    readonly_fields = ["created_at", "updated_at", "filled_at"]
+    actions = ["close", "reopen"]
+    fieldsets = [
+        (None, {"fields": ["programme", "title", "description", "profession", "places", "status"]}),
+        (
+            _("Where and when"),
+            {
+                "fields": [
+                    "mode",
+                    "host_site",
+                    "window_start",
+                    "window_end",
+                    "min_duration_days",
+                    "hours_per_week",
+                    "application_deadline",
+                ]
+            },
+        ),
+        (
+            _("Requirements"),
+            {
+                "fields": [
+                    "min_years_experience",
+                    "requires_verified_credential",
+                    "required_skills",
+                    "preferred_skills",
+                    "required_languages",
+                ]
+            },
+        ),
+        (_("Support offered"), {"fields": [*Need.SUPPORT_FIELDS, "support_notes"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at", "filled_at"]}),
+    ]
+
+    @admin.display(description=_("date window"), ordering="window_start")
+    def window(self, need):
+        return _("%(start)s to %(end)s") % {
+            "start": formats.date_format(need.window_start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(need.window_end, "SHORT_DATE_FORMAT"),
+        }
+
+    @admin.action(description=_("Close the selected needs"), permissions=["change"])
+    def close(self, request, queryset):
+        changed = needs_close(needs=queryset, by=request.user)
+        count = len(changed)
+        message = ngettext("%(count)d need closed.", "%(count)d needs closed.", count) % {"count": count}
+        self.report_changes(request, changed, ["status"], message)
+
+    @admin.action(description=_("Reopen the selected needs"), permissions=["change"])
+    def reopen(self, request, queryset):
+        try:
+            changed = needs_reopen(needs=queryset, by=request.user)
+        except ValidationError as error:
+            self.report_refusal(request, error)
+            return
+        count = len(changed)
+        message = ngettext("%(count)d need reopened.", "%(count)d needs reopened.", count) % {"count": count}
+        self.report_changes(request, changed, ["status", "filled_at"], message)
+
+
+class VolunteerEmailMixin:
+    @admin.display(description=_("volunteer"), ordering="volunteer__user__email")
+    def volunteer_email(self, obj):
+        # Erased volunteers leave anonymised records behind.
+        return obj.volunteer.user.email if obj.volunteer_id else _("former volunteer")
+
+
+@admin.register(Application)
+class ApplicationAdmin(VolunteerEmailMixin, admin.ModelAdmin):
+    list_display = ["volunteer_email", "need", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["volunteer__user", "need__programme"]
+    search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
+    autocomplete_fields = ["need", "volunteer"]
+    readonly_fields = [
+        "created_at",
+        "shortlisted_at",
+        "offered_at",
+        "accepted_at",
+        "declined_at",
+        "withdrawn_at",
+        "completed_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request):
+        # Also used by the placement form's autocomplete, which shows each application's volunteer and need.
+        return super().get_queryset(request).select_related("volunteer__user", "need__programme")
+
+
+@admin.register(Placement)
+class PlacementAdmin(VolunteerEmailMixin, admin.ModelAdmin):
+    list_display = ["need", "volunteer_email", "mode", "start_date", "end_date", "completed_at"]
+    list_filter = ["mode", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["need__programme", "volunteer__user"]
+    search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
+    autocomplete_fields = ["application", "need", "volunteer"]
+    readonly_fields = ["created_at"]

@@ -1,0 +1,211 @@
+"""Site admins look after volunteer profiles, the skills taxonomy, languages and credentials here.
+
+Credential documents are never linked to a public URL: the admin links to the view that checks
+permission before serving the file.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from globalir.regions import Region
+from organisations.admin import ServiceActionsMixin
+
+from .models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
+from .services import credentials_verify
+
+
+def document_link(credential: Credential) -> str:
+    if not credential.pk or not credential.document:
+        return "—"
+    return format_html(
+        '<a href="{}">{}</a>', reverse("programmes:credential-document", args=[credential.pk]), _("Download")
+    )
+
+
+class VolunteerProfileAdminForm(forms.ModelForm):
+    preferred_regions = forms.MultipleChoiceField(
+        label=_("preferred regions"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = VolunteerProfile
+        fields = [
+            "user",
+            "profession",
+            "career_stage",
+            "years_experience",
+            "home_country",
+            "institution",
+            "skills",
+            "offers_onsite",
+            "offers_remote",
+            "preferred_regions",
+            "bio",
+        ]
+
+
+class VolunteerLanguageInline(admin.TabularInline):
+    model = VolunteerLanguage
+    extra = 0
+    autocomplete_fields = ["language"]
+
+
+class AvailabilityWindowInline(admin.TabularInline):
+    model = AvailabilityWindow
+    extra = 0
+
+
+class CredentialInline(admin.TabularInline):
+    """Credentials at a glance; they are verified from the credentials list, which records who and when."""
+
+    model = Credential
+    extra = 0
+    show_change_link = True
+    fields = [
+        "title",
+        "kind",
+        "issuing_country",
+        "expires_on",
+        "status",
+        "verified_by",
+        "verified_at",
+        "document_download",
+    ]
+    readonly_fields = ["status", "verified_by", "verified_at", "document_download"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("verified_by")
+
+    @admin.display(description=_("document"))
+    def document_download(self, credential):
+        return document_link(credential)
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(admin.ModelAdmin):
+    form = VolunteerProfileAdminForm
+    list_display = [
+        "user_email",
+        "profession",
+        "career_stage",
+        "years_experience",
+        "home_country",
+        "consent_to_share",
+        "created_at",
+    ]
+    list_filter = [
+        "profession",
+        "career_stage",
+        "consent_to_share",
+        "offers_onsite",
+        "offers_remote",
+        ("home_country", CountryFilter),
+    ]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["skills"]
+    # Consent is the volunteer's own act: admins can see it but not give it for them.
+    readonly_fields = [
+        "consent_to_share",
+        "consent_given_at",
+        "onboarding_step",
+        "onboarding_completed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [VolunteerLanguageInline, AvailabilityWindowInline, CredentialInline]
+    fieldsets = [
+        (None, {"fields": ["user", "profession", "career_stage", "years_experience", "home_country", "institution"]}),
+        (_("What they offer"), {"fields": ["skills", "offers_onsite", "offers_remote", "preferred_regions", "bio"]}),
+        (
+            _("Consent and record"),
+            {
+                "fields": [
+                    "consent_to_share",
+                    "consent_given_at",
+                    "onboarding_step",
+                    "onboarding_completed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # Also used by the autocomplete of applications and placements, which shows each profile's user.
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def user_email(self, profile):
+        return profile.user.email
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Credential)
+class CredentialAdmin(ServiceActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "volunteer_email",
+        "kind",
+        "issuing_country",
+        "expires_on",
+        "status",
+        "verified_by",
+        "verified_at",
+    ]
+    list_filter = ["status", "kind", ("issuing_country", CountryFilter)]
+    list_select_related = ["profile__user", "verified_by"]
+    search_fields = ["title", "issuing_body", "number", "profile__user__email"]
+    autocomplete_fields = ["profile"]
+    # The file widget would link to the storage URL, which is not served: offer the checked download instead.
+    exclude = ["document"]
+    readonly_fields = ["document_download", "verified_by", "verified_at", "created_at"]
+    actions = ["mark_verified"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("profile__user", "verified_by")
+
+    @admin.display(description=_("volunteer"), ordering="profile__user__email")
+    def volunteer_email(self, credential):
+        return credential.profile.user.email
+
+    @admin.display(description=_("document"))
+    def document_download(self, credential):
+        return document_link(credential)
+
+    def save_model(self, request, obj, form, change):
+        # Verifying through the form records who and when, as the bulk action does.
+        if "status" in form.changed_data and obj.status == Credential.Status.VERIFIED:
+            obj.verified_by = request.user
+            obj.verified_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Mark the selected credentials verified"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        changed = credentials_verify(credentials=queryset, by=request.user)
+        count = len(changed)
+        message = ngettext("%(count)d credential verified.", "%(count)d credentials verified.", count) % {
+            "count": count
+        }
+        self.report_changes(request, changed, ["status", "verified_by", "verified_at"], message)
