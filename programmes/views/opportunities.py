@@ -1,11 +1,66 @@
 """Browsing open needs: /opportunities/ and /opportunities/<id>/."""
 
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+
+from volunteers.models import VolunteerProfile
+
+from .. import fit, selectors
+
+LIST_TEMPLATE = "programmes/opportunity_list.html"
+RESULTS_TEMPLATE = "programmes/includes/opportunity_results.html"
+DETAIL_TEMPLATE = "programmes/opportunity_detail.html"
+
+
+def volunteer_profile_of(user) -> VolunteerProfile | None:
+    """The signed-in user's volunteer profile, or None (anonymous, or not onboarded yet)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.volunteer_profile
+    except ObjectDoesNotExist:
+        return None
+
+
+def wants_results_only(request) -> bool:
+    """An htmx request from the filter form or the page links: only the results region is replaced.
+
+    When htmx restores a page missing from its history cache it asks for the whole page again.
+    """
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def opportunity_list(request):
-    raise Http404
+    profile = volunteer_profile_of(request.user)
+    search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
+    context = {
+        "search": search,
+        "filter": search.filter,
+        "page_obj": search.page,
+        "needs": search.page.object_list,
+        "profile": profile,
+    }
+    response = render(request, RESULTS_TEMPLATE if wants_results_only(request) else LIST_TEMPLATE, context)
+    # The same address answers with a whole page or only the results: caches must keep both apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def opportunity_detail(request, pk):
-    raise Http404
+    need = get_object_or_404(selectors.need_listed_detail_queryset(), pk=pk)
+    profile = volunteer_profile_of(request.user)
+    context = {
+        "need": need,
+        "programme": need.programme,
+        "partners": need.programme.listed_partners,
+        "support": need.support_offered(),
+        "accepts_applications": selectors.need_accepts_applications(need=need),
+        "profile": profile,
+        "fit": None,
+        "application": None,
+    }
+    if profile is not None:
+        context["fit"] = fit.need_fit(profile=profile, need=need)
+        context["application"] = selectors.application_active_for(profile=profile, need=need)
+    return render(request, DETAIL_TEMPLATE, context)

@@ -10,11 +10,11 @@ def log_in(client, login, password):
     return client.post(reverse("account_login"), {"login": login, "password": password})
 
 
-def test_verified_user_logs_in_with_email_and_password(client, volunteer, password):
+def test_verified_volunteer_logs_in_with_email_and_password_and_lands_on_their_dashboard(client, volunteer, password):
     response = log_in(client, "volunteer@example.org", password)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("programmes:dashboard")
     assert client.get(reverse("home")).context["user"] == volunteer.user
 
 
@@ -61,10 +61,10 @@ def test_login_page_offers_password_reset_and_sign_up(client):
     assert f'href="{reverse("account_signup")}"' in page
 
 
-def test_logged_in_user_visiting_login_is_sent_home(client, volunteer):
+def test_logged_in_volunteer_visiting_login_is_sent_to_their_dashboard(client, volunteer):
     client.force_login(volunteer.user)
 
     response = client.get(reverse("account_login"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("programmes:dashboard")

@@ -102,7 +102,8 @@ def test_confirmed_user_can_log_in_again_after_logging_out(client):
     response = client.post(reverse("account_login"), {"login": "new.volunteer@example.org", "password": NEW_PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    # Not onboarded yet: back to the profile wizard.
+    assert response["Location"] == reverse("volunteers:onboarding")
     assert client.get(reverse("home")).context["user"].is_authenticated
 
 

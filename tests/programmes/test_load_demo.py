@@ -189,7 +189,7 @@ def test_a_demo_volunteer_signs_in_with_the_documented_password(client):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("programmes:dashboard")
     assert client.session["_auth_user_id"] == str(User.objects.get(email="demo-volunteer-0007@example.org").pk)
 
 

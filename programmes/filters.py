@@ -1,0 +1,293 @@
+"""The filters of /opportunities/, all in the query string so that a filtered list is a shareable link.
+
+A value the form rejects (an unknown country, "abc" as a date, an end before the start) is reported
+next to its field and in the results, and only that filter is ignored: the others still apply.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from globalir.regions import Region
+from volunteers.models import Profession
+
+from .models import Mode, Need, Programme
+
+KEYWORD_MAX_LENGTH = 100
+KEYWORD_MAX_WORDS = 8
+MAX_DURATION_DAYS = 730
+
+SORT_DEADLINE = "deadline"
+SORT_NEWEST = "newest"
+SORT_FIT = "fit"
+SORT_CHOICES = [(SORT_DEADLINE, _("Deadline, soonest first")), (SORT_NEWEST, _("Newest first"))]
+SORT_FIT_CHOICE = (SORT_FIT, _("Best fit for me"))
+
+# Query-string parameters that narrow the list (sorting and paging do not).
+FILTER_PARAMETERS = (
+    "q",
+    "organisation",
+    "kind",
+    "country",
+    "region",
+    "mode",
+    "profession",
+    "skill",
+    "language",
+    "available_from",
+    "available_until",
+    "duration_min",
+    "duration_max",
+)
+
+# What to change when nothing matches: the filters to drop, and the suggestion.
+RELAXATIONS = (
+    (("q",), _("Use fewer or different keywords")),
+    (("organisation",), _("Look at every organisation")),
+    (("kind",), _("Include every kind of programme")),
+    (("country",), _("Remove the country")),
+    (("region",), _("Remove the region")),
+    (("mode",), _("Include on-site, remote and hybrid needs")),
+    (("profession",), _("Include every profession")),
+    (("skill",), _("Remove the skill")),
+    (("language",), _("Remove the language")),
+    (("available_from", "available_until"), _("Widen or remove the dates")),
+    (("duration_min", "duration_max"), _("Widen or remove the length of stay")),
+)
+
+
+class LazyChoices(Sequence):
+    """Choices read from the database the first time they are needed, then kept.
+
+    A select is only iterated when it is rendered or when a submitted value is checked, so an htmx
+    request that re-renders only the results, without that filter, never runs the query.
+    """
+
+    def __init__(self, load: Callable[[], Iterable[tuple[str, str]]]):
+        self._load = load
+        self._choices: list[tuple[str, str]] | None = None
+
+    def _get(self) -> list[tuple[str, str]]:
+        if self._choices is None:
+            self._choices = list(self._load())
+        return self._choices
+
+    def __getitem__(self, index):
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._get())
+
+
+class DaysFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # <input type="date"> always exchanges ISO dates, whatever the visitor's language.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class OpportunityFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("available_from"), cleaned.get("available_until")
+        if start and end and end < start:
+            self.add_error("available_until", _("The end of the dates you are available is before their start."))
+        shortest, longest = cleaned.get("duration_min"), cleaned.get("duration_max")
+        if shortest and longest and longest < shortest:
+            self.add_error("duration_max", _("The longest duration is shorter than the shortest one."))
+        return cleaned
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Keywords"),
+        method="filter_keywords",
+        max_length=KEYWORD_MAX_LENGTH,
+        widget=forms.SearchInput,
+        help_text=_("Searches titles, descriptions, programmes and hospitals."),
+    )
+    organisation = django_filters.ChoiceFilter(
+        label=_("Organisation"),
+        choices=[],  # set in __init__: verified organisations with listed needs
+        method="filter_organisation",
+        empty_label=_("All organisations"),
+        help_text=_("Leading or partnering in the programme."),
+        error_messages={"invalid_choice": _("This organisation has no open opportunities at the moment.")},
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of programme"),
+        field_name="programme__kind",
+        choices=Programme.Kind.choices,
+        empty_label=_("All kinds"),
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"),
+        choices=[],  # set in __init__: countries with listed needs
+        method="filter_country",
+        empty_label=_("All countries"),
+        help_text=_("Where the host hospital is; remote needs count for their programme's countries."),
+        error_messages={"invalid_choice": _("There are no open opportunities in this country at the moment.")},
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=Region.choices, method="filter_region", empty_label=_("All regions")
+    )
+    mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices, empty_label=_("Any mode"))
+    profession = django_filters.ChoiceFilter(
+        label=_("Profession"), choices=Profession.choices, empty_label=_("Any profession")
+    )
+    skill = django_filters.ChoiceFilter(
+        label=_("Skill"),
+        choices=[],  # set in __init__: the active skills, by category
+        method="filter_skill",
+        empty_label=_("Any skill"),
+        help_text=_("Required or preferred."),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=[],  # set in __init__
+        method="filter_language",
+        empty_label=_("Any language"),
+        help_text=_("Needs that ask for this language."),
+    )
+    available_from = django_filters.DateFilter(
+        label=_("Available from"), method="filter_available_from", widget=DateInput
+    )
+    available_until = django_filters.DateFilter(
+        label=_("Available until"), method="filter_available_until", widget=DateInput
+    )
+    duration_min = DaysFilter(
+        label=_("Shortest stay (days)"),
+        field_name="min_duration_days",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=MAX_DURATION_DAYS,
+        help_text=_("Needs asking for at least this many days."),
+    )
+    duration_max = DaysFilter(
+        label=_("Longest stay (days)"),
+        field_name="min_duration_days",
+        lookup_expr="lte",
+        min_value=1,
+        max_value=MAX_DURATION_DAYS,
+        help_text=_("Needs you can do in this many days or fewer."),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,  # "best fit" is added in __init__ for volunteers with a profile
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Need
+        fields = [*FILTER_PARAMETERS, "sort"]
+        form = OpportunityFilterForm
+
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        organisation_choices: Sequence[tuple[str, str]],
+        country_choices: Sequence[tuple[str, str]],
+        skill_choices: Sequence,
+        language_choices: Sequence[tuple[str, str]],
+        can_sort_by_fit: bool = False,
+        **kwargs,
+    ):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["organisation"].extra["choices"] = organisation_choices
+        self.filters["country"].extra["choices"] = country_choices
+        self.filters["skill"].extra["choices"] = skill_choices
+        self.filters["language"].extra["choices"] = language_choices
+        self.can_sort_by_fit = can_sort_by_fit
+        if can_sort_by_fit:
+            self.filters["sort"].extra["choices"] = [*SORT_CHOICES, SORT_FIT_CHOICE]
+        else:
+            self.filters["sort"].extra["error_messages"] = {
+                "invalid_choice": _("Log in with a volunteer profile to sort by best fit.")
+            }
+
+    # Filters
+
+    def filter_keywords(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Every word must appear somewhere: "embolisation tanzania" finds a need in a Tanzanian programme.
+        for word in value.split()[:KEYWORD_MAX_WORDS]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(programme__title__icontains=word)
+                | Q(host_site__name__icontains=word)
+            )
+        return queryset
+
+    def filter_organisation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        partnered = Programme.partners.through.objects.filter(organisation__slug=value).values("programme_id")
+        return queryset.filter(Q(programme__lead_organisation__slug=value) | Q(programme__in=partnered))
+
+    def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.in_country(value)
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.in_region(value)
+
+    def filter_skill(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Subqueries rather than joins: a need asking for the skill twice is still listed once.
+        required = Need.required_skills.through.objects.filter(skill__slug=value).values("need_id")
+        preferred = Need.preferred_skills.through.objects.filter(skill__slug=value).values("need_id")
+        return queryset.filter(Q(pk__in=required) | Q(pk__in=preferred))
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        asking = Need.required_languages.through.objects.filter(language_id=value).values("need_id")
+        return queryset.filter(pk__in=asking)
+
+    def filter_available_from(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # The need's window overlaps the visitor's dates: it ends on or after their first day…
+        return queryset.filter(window_end__gte=value)
+
+    def filter_available_until(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # … and starts on or before their last day.
+        return queryset.filter(window_start__lte=value)
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Ordering is applied by programmes.selectors.opportunity_search, which can also rank by fit.
+        return queryset
+
+    # State
+
+    @property
+    def sort_order(self) -> str:
+        """The chosen sort order when valid, otherwise soonest deadline first."""
+        if not self.is_bound:
+            return SORT_DEADLINE
+        self.form.is_valid()  # fills cleaned_data with the valid fields
+        return self.form.cleaned_data.get("sort") or SORT_DEADLINE
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when the visitor narrowed the list (even with a value the form rejected)."""
+        return self.is_bound and any(self.data.get(name) for name in FILTER_PARAMETERS)
+
+    def relaxations(self) -> list[dict[str, str]]:
+        """For each filter in use, a suggestion to drop it and the query string without it."""
+        if not self.is_bound:
+            return []
+        suggestions = []
+        for names, text in RELAXATIONS:
+            if any(self.data.get(name) for name in names):
+                query = self.data.copy()
+                for name in (*names, "page"):
+                    query.pop(name, None)
+                suggestions.append({"text": str(text), "query": query.urlencode()})
+        return suggestions

@@ -1,0 +1,349 @@
+"""Forms of the volunteer's own pages: the onboarding steps (reused to edit the profile) and credentials.
+
+Forms only check what the volunteer typed and say clearly what to fix; the services in
+``volunteers.services`` do the writing.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from globalir.regions import Region
+
+from .models import Credential, Language, Proficiency, Skill, VolunteerProfile
+from .selectors import volunteer_current_availability
+from .validators import ACCEPT_ATTRIBUTE, MAX_DOCUMENT_SIZE, validate_credential_document
+
+STEP_TITLES = {
+    "about": _("Your work"),
+    "languages": _("Languages"),
+    "skills": _("Skills"),
+    "availability": _("How and when you can help"),
+    "preferences": _("Preferences and consent"),
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker sends and expects ISO dates whatever the page's language.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# Step 1: about your work
+
+
+class AboutForm(forms.ModelForm):
+    class Meta:
+        model = VolunteerProfile
+        fields = ["profession", "career_stage", "years_experience", "home_country", "institution"]
+        labels = {
+            "years_experience": _("Years of experience in your profession"),
+            "home_country": _("Country where you live and work"),
+            "institution": _("Hospital, university or employer"),
+        }
+        help_texts = {"institution": _("Optional.")}
+        widgets = {"years_experience": forms.NumberInput(attrs={"min": 0, "max": 70})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank in the model so that erasing a profile can clear it; a new volunteer gives it.
+        self.fields["home_country"].required = True
+
+
+# Step 2: languages
+
+
+class LanguageForm(forms.Form):
+    language = forms.ModelChoiceField(
+        label=_("Language"), queryset=Language.objects.all(), required=True, empty_label=_("Choose a language")
+    )
+    proficiency = forms.TypedChoiceField(
+        label=_("Level"), choices=Proficiency.choices, coerce=int, initial=Proficiency.WORKING
+    )
+
+
+class BaseLanguageFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        chosen = [form.cleaned_data for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if not chosen:
+            raise forms.ValidationError(_("Add at least one language you can work in."), code="no_language")
+        seen = set()
+        for row in chosen:
+            if row["language"].pk in seen:
+                raise forms.ValidationError(
+                    _("%(language)s is listed twice: keep it once, with your best level.")
+                    % {"language": row["language"]},
+                    code="duplicate_language",
+                )
+            seen.add(row["language"].pk)
+
+    @property
+    def languages(self) -> list[tuple[Language, int]]:
+        return [
+            (form.cleaned_data["language"], form.cleaned_data["proficiency"])
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+
+LanguageFormSet = forms.formset_factory(
+    LanguageForm, formset=BaseLanguageFormSet, extra=2, can_delete=True, can_delete_extra=False
+)
+
+
+# Step 3: skills
+
+
+class SkillsForm(forms.Form):
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"),
+        queryset=Skill.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick everything you could teach, do or support. You can change this at any time."),
+    )
+
+    def skill_groups(self) -> list[tuple[str, list]]:
+        """The skill checkboxes grouped by category, in the taxonomy's order."""
+        groups: dict[str, list] = {}
+        for checkbox in self["skills"]:
+            groups.setdefault(checkbox.data["value"].instance.category, []).append(checkbox)
+        return [(Skill.Category(category).label, groups[category]) for category in Skill.Category if category in groups]
+
+
+# Step 4: modes and availability windows
+
+
+class ModesForm(forms.Form):
+    offers_onsite = forms.BooleanField(
+        label=_("On site: I can travel to work alongside a partner's team"), required=False
+    )
+    offers_remote = forms.BooleanField(
+        label=_("Remotely: teaching, reporting, mentoring or advice from where I am"), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("offers_onsite") or cleaned.get("offers_remote")):
+            raise forms.ValidationError(
+                _("Choose at least one way you can help: on site, remotely or both."), code="no_mode"
+            )
+        return cleaned
+
+
+class AvailabilityWindowForm(forms.Form):
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(label=_("Until"), widget=DateInput())
+    hours_per_week = forms.IntegerField(
+        label=_("Hours per week for remote work"),
+        min_value=0,
+        max_value=80,
+        required=False,
+        help_text=_("Needed if you offer remote work."),
+    )
+
+    def __init__(self, *args, offers_remote: bool = False, **kwargs):
+        self.offers_remote = offers_remote
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end:
+            if end < start:
+                self.add_error("end_date", _("The end date cannot be before the start date."))
+            elif end < timezone.localdate():
+                self.add_error("end_date", _("This period is already over: give dates from today onwards."))
+        if self.offers_remote and not cleaned.get("hours_per_week") and "hours_per_week" not in self.errors:
+            self.add_error(
+                "hours_per_week", _("You offer remote work: say how many hours a week you can give in this period.")
+            )
+        return cleaned
+
+
+class BaseAvailabilityFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.windows:
+            raise forms.ValidationError(_("Add at least one period when you are available."), code="no_window")
+
+    @property
+    def windows(self) -> list[tuple[datetime.date, datetime.date, int]]:
+        return [
+            (row["start_date"], row["end_date"], row.get("hours_per_week") or 0)
+            for row in (form.cleaned_data for form in self.forms if not self._should_delete_form(form))
+            if row
+        ]
+
+
+AvailabilityFormSet = forms.formset_factory(
+    AvailabilityWindowForm, formset=BaseAvailabilityFormSet, extra=2, can_delete=True, can_delete_extra=False
+)
+
+
+# Step 5: preferences and consent
+
+
+class PreferencesForm(forms.Form):
+    preferred_regions = forms.MultipleChoiceField(
+        label=_("Regions where you would most like to help"),
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave them all unticked if you have no preference."),
+    )
+    bio = forms.CharField(
+        label=_("Short bio"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        required=False,
+        help_text=_("A few lines for coordinators: your experience, what you enjoy teaching, what you hope to do."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the coordinators of needs I apply to, or that I am suggested for, may see my profile "
+            "and credentials."
+        ),
+        required=True,
+        error_messages={
+            "required": _(
+                "To finish, agree to be shown to the coordinators of needs you apply to or are suggested for."
+            )
+        },
+        help_text=_("Your profile is never public: nobody else can see it."),
+    )
+
+
+# One step = a main form and, for some steps, a formset. The view only deals with StepForms.
+
+
+@dataclass
+class StepForms:
+    step: str
+    form: forms.Form
+    formset: forms.BaseFormSet | None = None
+
+    def is_valid(self) -> bool:
+        # Validate both so that every mistake is shown at once.
+        form_valid = self.form.is_valid()
+        formset_valid = self.formset.is_valid() if self.formset is not None else True
+        return form_valid and formset_valid
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the service needs to save this step."""
+        if self.step == "languages":
+            return {"languages": self.formset.languages}
+        if self.step == "availability":
+            return {**self.form.cleaned_data, "windows": self.formset.windows}
+        return dict(self.form.cleaned_data)
+
+    def add_error(self, error: forms.ValidationError) -> None:
+        self.form.add_error(None, error.messages)
+
+    @property
+    def has_errors(self) -> bool:
+        form_errors = self.form.is_bound and bool(self.form.errors)
+        formset_errors = self.formset is not None and self.formset.is_bound and not self.formset.is_valid()
+        return form_errors or formset_errors
+
+
+def onboarding_step_forms(step: str, *, profile: VolunteerProfile | None, data=None) -> StepForms:
+    """The forms of one onboarding step, filled from the profile (or bound to ``data`` when posted)."""
+    if step == "about":
+        return StepForms(step, AboutForm(data, instance=profile))
+    if step == "languages":
+        initial = [
+            {"language": row.language_id, "proficiency": row.proficiency}
+            for row in profile.languages.all().order_by("-proficiency", "language__name")
+        ]
+        formset = LanguageFormSet(data, initial=initial, prefix="languages")
+        if not initial:
+            formset.extra = 3
+        # A message-only form keeps StepForms uniform; the formset carries the fields.
+        return StepForms(step, forms.Form(data), formset)
+    if step == "skills":
+        return StepForms(step, SkillsForm(data, initial={"skills": list(profile.skills.values_list("pk", flat=True))}))
+    if step == "availability":
+        modes = ModesForm(
+            data, initial={"offers_onsite": profile.offers_onsite, "offers_remote": profile.offers_remote}
+        )
+        # Hours per week are needed when remote work is offered in what was just sent (or, on a fresh
+        # page, on the profile).
+        offers_remote = (
+            forms.CheckboxInput().value_from_datadict(data, {}, "offers_remote")
+            if data is not None
+            else profile.offers_remote
+        )
+        initial = [
+            {"start_date": window.start_date, "end_date": window.end_date, "hours_per_week": window.hours_per_week}
+            for window in volunteer_current_availability(profile=profile)
+        ]
+        formset = AvailabilityFormSet(
+            data, initial=initial, prefix="windows", form_kwargs={"offers_remote": offers_remote}
+        )
+        if not initial:
+            formset.extra = 1 if profile.onboarding_completed_at is None else 2
+        return StepForms(step, modes, formset)
+    if step == "preferences":
+        return StepForms(
+            step,
+            PreferencesForm(
+                data,
+                initial={
+                    "preferred_regions": profile.preferred_regions,
+                    "bio": profile.bio,
+                    "consent": profile.consent_to_share,
+                },
+            ),
+        )
+    raise ValueError(f"Unknown onboarding step: {step!r}")
+
+
+# Credentials
+
+
+class CredentialForm(forms.ModelForm):
+    document = forms.FileField(
+        label=_("Document"),
+        help_text=_("A scan or photo: PDF, JPEG or PNG, at most %(size)s MB.") % {"size": MAX_DOCUMENT_SIZE // 2**20},
+        validators=[validate_credential_document],
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        error_messages={
+            "required": _("Choose the scan or photo of your document."),
+            "empty": _("The file is empty. Choose the scan or photo of your document again."),
+        },
+    )
+
+    class Meta:
+        model = Credential
+        fields = ["kind", "title", "issuing_body", "issuing_country", "number", "issued_on", "expires_on"]
+        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+        help_texts = {"expires_on": _("Leave empty if it does not expire.")}
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data.get("issued_on")
+        if issued_on and issued_on > timezone.localdate():
+            raise forms.ValidationError(_("The issue date cannot be in the future."), code="future")
+        return issued_on
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data.get("expires_on")
+        if expires_on and expires_on < timezone.localdate():
+            raise forms.ValidationError(
+                _("This credential has already expired: upload the current one."), code="expired"
+            )
+        return expires_on
+
+    @property
+    def credential_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "document"}

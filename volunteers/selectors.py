@@ -1,0 +1,83 @@
+"""Reads of a volunteer's own profile and credentials, always scoped to the user who asks."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from globalir.accounts.models import User
+
+from .models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
+
+EXPIRY_WARNING_DAYS = 60
+
+
+def volunteer_profile_for_user(*, user: User) -> VolunteerProfile | None:
+    """The user's volunteer profile, or None when they have not started one."""
+    if not user.is_authenticated:
+        return None
+    return VolunteerProfile.objects.filter(user=user).first()
+
+
+def volunteer_profile_detail(*, user: User) -> VolunteerProfile | None:
+    """The user's profile with everything the profile page shows, in a fixed number of queries.
+
+    Only availability that is not over yet is included (`current_availability`).
+    """
+    today = timezone.localdate()
+    return (
+        VolunteerProfile.objects.filter(user=user)
+        .prefetch_related(
+            Prefetch("languages", queryset=VolunteerLanguage.objects.select_related("language")),
+            Prefetch("skills", queryset=Skill.objects.order_by("category", "name")),
+            Prefetch(
+                "availability",
+                queryset=AvailabilityWindow.objects.filter(end_date__gte=today).order_by("start_date"),
+                to_attr="current_availability",
+            ),
+        )
+        .first()
+    )
+
+
+def volunteer_current_availability(*, profile: VolunteerProfile) -> list[AvailabilityWindow]:
+    """Availability windows that are not over yet, the ones the volunteer can still edit."""
+    return list(profile.availability.filter(end_date__gte=timezone.localdate()).order_by("start_date"))
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    credential: Credential
+    expiry: str  # "expired", "expiring" (within EXPIRY_WARNING_DAYS), "valid" or "none" (no expiry date)
+    days_left: int | None
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.expiry in {"expired", "expiring"}
+
+
+def credential_expiry(*, credential: Credential, today: datetime.date) -> tuple[str, int | None]:
+    if credential.expires_on is None:
+        return "none", None
+    days_left = (credential.expires_on - today).days
+    if days_left < 0:
+        return "expired", days_left
+    if days_left <= EXPIRY_WARNING_DAYS:
+        return "expiring", days_left
+    return "valid", days_left
+
+
+def credential_owned_queryset(*, user: User) -> QuerySet[Credential]:
+    """The credentials the user uploaded; anybody else's are simply not there."""
+    return Credential.objects.filter(profile__user=user).select_related("profile")
+
+
+def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = None) -> list[CredentialRow]:
+    """The volunteer's credentials, newest first, each with its expiry state."""
+    today = today or timezone.localdate()
+    rows = []
+    for credential in Credential.objects.filter(profile=profile).order_by("-created_at", "-pk"):
+        expiry, days_left = credential_expiry(credential=credential, today=today)
+        rows.append(CredentialRow(credential=credential, expiry=expiry, days_left=days_left))
+    return rows
