@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: run test lint format install migrate demo worker beat bench-match clean
+.PHONY: run test lint format install migrate demo worker beat bench-match bench-pages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install
 
 bench-match: install
 	$(BIN)/python bench/match_engine.py
+
+# /opportunities/ against a bare page, on a throwaway database (DATABASE_URL honoured).
+bench-pages: install
+	$(BIN)/python bench/pages.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -112,6 +112,9 @@ else:
             "NAME": SQLITE_PATH,
             # A file, not memory, so that a Celery worker started by a test sees the test data.
             "TEST": {"NAME": SQLITE_PATH.with_name(f"test-{SQLITE_PATH.name}")},
+            # SQLite ignores SELECT … FOR UPDATE: taking the write lock when a transaction begins
+            # serialises the services' locked sections (two accepts of overlapping offers) instead.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,9 +9,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from globalir.regions import Region
+from globalir.widgets import DateInput
 from volunteers.models import Profession
 
 from .models import Mode, Need, Programme
@@ -84,17 +88,69 @@ class LazyChoices(Sequence):
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._get())
 
+    def __deepcopy__(self, memo):
+        # A form deep-copies its fields, and a select's field and widget each copy their choices: without
+        # sharing, checking a submitted value and rendering the select would each run the query.
+        return self
+
+
+class FastSelect(forms.Select):
+    """A <select> written out in Python.
+
+    Django renders each <option> through a template of its own, and the filters of /opportunities/ have
+    some 130 options: that was most of the time spent rendering the filter form (see bench/pages.py).
+    Same markup, option groups included; attributes (id, aria-describedby, aria-invalid) come from the
+    bound field.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        found = False
+
+        def option(option_value, label) -> str:
+            nonlocal found
+            option_value = "" if option_value is None else str(option_value)
+            selected = not found and option_value in wanted
+            found = found or selected
+            return format_html(
+                '<option value="{}"{}>{}</option>', option_value, mark_safe(" selected") if selected else "", label
+            )
+
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(option(sub_value, sub_label) for sub_value, sub_label in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(option_value, label))
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped by format_html
+
 
 class DaysFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class SortField(django_filters.fields.ChoiceField):
+    """The sort order; asking for "best fit" without a volunteer profile gets its own explanation."""
 
-    def __init__(self, attrs=None):
-        # <input type="date"> always exchanges ISO dates, whatever the visitor's language.
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+    default_error_messages = {"fit_unavailable": _("Log in with a volunteer profile to sort by best fit.")}
+
+    def validate(self, value):
+        if value == SORT_FIT and not self.valid_value(value):
+            raise forms.ValidationError(self.error_messages["fit_unavailable"], code="fit_unavailable")
+        super().validate(value)
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
+
+class SortFilter(ChoiceFilter):
+    field_class = SortField
 
 
 class OpportunityFilterForm(forms.Form):
@@ -117,7 +173,7 @@ class OpportunityFilter(django_filters.FilterSet):
         widget=forms.SearchInput,
         help_text=_("Searches titles, descriptions, programmes and hospitals."),
     )
-    organisation = django_filters.ChoiceFilter(
+    organisation = ChoiceFilter(
         label=_("Organisation"),
         choices=[],  # set in __init__: verified organisations with listed needs
         method="filter_organisation",
@@ -125,13 +181,13 @@ class OpportunityFilter(django_filters.FilterSet):
         help_text=_("Leading or partnering in the programme."),
         error_messages={"invalid_choice": _("This organisation has no open opportunities at the moment.")},
     )
-    kind = django_filters.ChoiceFilter(
+    kind = ChoiceFilter(
         label=_("Kind of programme"),
         field_name="programme__kind",
         choices=Programme.Kind.choices,
         empty_label=_("All kinds"),
     )
-    country = django_filters.ChoiceFilter(
+    country = ChoiceFilter(
         label=_("Country"),
         choices=[],  # set in __init__: countries with listed needs
         method="filter_country",
@@ -139,21 +195,19 @@ class OpportunityFilter(django_filters.FilterSet):
         help_text=_("Where the host hospital is; remote needs count for their programme's countries."),
         error_messages={"invalid_choice": _("There are no open opportunities in this country at the moment.")},
     )
-    region = django_filters.ChoiceFilter(
+    region = ChoiceFilter(
         label=_("Region"), choices=Region.choices, method="filter_region", empty_label=_("All regions")
     )
-    mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices, empty_label=_("Any mode"))
-    profession = django_filters.ChoiceFilter(
-        label=_("Profession"), choices=Profession.choices, empty_label=_("Any profession")
-    )
-    skill = django_filters.ChoiceFilter(
+    mode = ChoiceFilter(label=_("Mode"), choices=Mode.choices, empty_label=_("Any mode"))
+    profession = ChoiceFilter(label=_("Profession"), choices=Profession.choices, empty_label=_("Any profession"))
+    skill = ChoiceFilter(
         label=_("Skill"),
         choices=[],  # set in __init__: the active skills, by category
         method="filter_skill",
         empty_label=_("Any skill"),
         help_text=_("Required or preferred."),
     )
-    language = django_filters.ChoiceFilter(
+    language = ChoiceFilter(
         label=_("Language"),
         choices=[],  # set in __init__
         method="filter_language",
@@ -182,7 +236,7 @@ class OpportunityFilter(django_filters.FilterSet):
         max_value=MAX_DURATION_DAYS,
         help_text=_("Needs you can do in this many days or fewer."),
     )
-    sort = django_filters.ChoiceFilter(
+    sort = SortFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,  # "best fit" is added in __init__ for volunteers with a profile
         method="filter_sort",
@@ -214,10 +268,6 @@ class OpportunityFilter(django_filters.FilterSet):
         self.can_sort_by_fit = can_sort_by_fit
         if can_sort_by_fit:
             self.filters["sort"].extra["choices"] = [*SORT_CHOICES, SORT_FIT_CHOICE]
-        else:
-            self.filters["sort"].extra["error_messages"] = {
-                "invalid_choice": _("Log in with a volunteer profile to sort by best fit.")
-            }
 
     # Filters
 

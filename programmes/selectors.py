@@ -2,20 +2,30 @@
 
 import datetime
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from allauth.account.models import EmailAddress
+from django.core.files import File
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
+from django_countries.fields import CountryField
 
-from organisations.models import Organisation
-from volunteers.models import Language, Skill, VolunteerProfile
+from globalir.accounts.models import User
+from globalir.regions import Region
+from organisations.models import Membership, Organisation
+from volunteers.models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
+from volunteers.validators import document_type_of
 
-from . import fit
+from . import calendar, fit
 from .filters import SORT_FIT, SORT_NEWEST, LazyChoices, OpportunityFilter
-from .models import Application, Need, Programme
+from .models import Application, Need, Placement, Programme
 
 OPPORTUNITY_PAGE_SIZE = 20
 
@@ -115,10 +125,33 @@ class OpportunitySearch:
     page_range: list
     sort: str
     fit_scores: dict[int, float] = field(default_factory=dict)
+    page_message: str = ""  # why the page shown is not the one asked for
 
     @property
     def count(self) -> int:
         return self.page.paginator.count
+
+
+def _page_or_nearest(paginator: Paginator, number: str | None) -> tuple[Page, str]:
+    """The page asked for; or, for a link that was edited or has gone stale (the list shrank), the nearest
+    page and a message saying so rather than an error."""
+    if not number:
+        return paginator.page(1), ""
+    try:
+        return paginator.page(number), ""
+    except PageNotAnInteger:
+        # Not echoed in full: the message is no place for a long made-up string.
+        return paginator.page(1), _("“%(page)s” is not a page number; showing the first page.") % {"page": number[:20]}
+    except EmptyPage:
+        if int(number) < 1:
+            return paginator.page(1), _("There is no page %(page)s; showing the first page.") % {"page": number}
+        last = paginator.num_pages
+        if last == 1:
+            return paginator.page(1), _("There is no page %(page)s; showing the first page.") % {"page": number}
+        return paginator.page(last), _("There is no page %(page)s; showing page %(last)s, the last one.") % {
+            "page": number,
+            "last": last,
+        }
 
 
 def opportunity_search(
@@ -155,15 +188,14 @@ def opportunity_search(
         # Eligible needs by score, best first; then the others; ties keep the deadline order.
         ordered.sort(key=lambda pk: (0, -scores[pk], position[pk]) if pk in scores else (1, 0, position[pk]))
         paginator = Paginator(ordered, per_page)
-        page = paginator.get_page(page_number)
+        page, page_message = _page_or_nearest(paginator, page_number)
         cards = need_card_queryset(Need.objects.all()).in_bulk(list(page.object_list))
         page.object_list = [cards[pk] for pk in page.object_list]
         for need in page.object_list:
             need.fit_score = round(scores[need.pk]) if need.pk in scores else None
     else:
         paginator = Paginator(need_card_queryset(needs).order_by(*ORDERINGS.get(sort, DEFAULT_ORDERING)), per_page)
-        # get_page() turns "abc" into the first page and a page past the end into the last one.
-        page = paginator.get_page(page_number)
+        page, page_message = _page_or_nearest(paginator, page_number)
         scores = {}
 
     return OpportunitySearch(
@@ -172,6 +204,7 @@ def opportunity_search(
         page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         sort=sort,
         fit_scores=scores,
+        page_message=page_message,
     )
 
 
@@ -201,3 +234,381 @@ def need_listed_detail_queryset() -> QuerySet[Need]:
 def application_active_for(*, profile: VolunteerProfile, need: Need) -> Application | None:
     """The volunteer's application to `need` that is still going (interested to accepted), if any."""
     return Application.objects.active().for_volunteer(profile).filter(need=need).first()
+
+
+# The volunteer's dashboard
+
+DASHBOARD_SUGGESTIONS = 5
+
+
+@dataclass
+class VolunteerDashboard:
+    offers: list[Application]  # waiting for the volunteer's answer
+    in_progress: list[Application]  # interested or shortlisted
+    upcoming: list[Placement]  # accepted, not over yet
+    past: list[Placement]  # completed, or over
+    closed: list[Application]  # declined or withdrawn
+    suggestions: list[Need]  # each with .fit_score
+
+
+def volunteer_dashboard(*, profile: VolunteerProfile, today: datetime.date | None = None) -> VolunteerDashboard:
+    """Everything /me/ shows, in a constant number of queries: the volunteer's applications (one
+    query, with their needs and placements), and the best-fitting listed needs they have not applied
+    to yet (the fit scorer's queries and one for the cards)."""
+    today = today or timezone.localdate()
+    applications = list(
+        Application.objects.for_volunteer(profile)
+        .select_related("need__programme__lead_organisation", "need__host_site", "placement")
+        .order_by("-updated_at", "-pk")
+    )
+    dashboard = VolunteerDashboard(offers=[], in_progress=[], upcoming=[], past=[], closed=[], suggestions=[])
+    for application in applications:
+        status = application.status
+        if status == Application.Status.OFFERED:
+            dashboard.offers.append(application)
+        elif status in (Application.Status.INTERESTED, Application.Status.SHORTLISTED):
+            dashboard.in_progress.append(application)
+        elif status in (Application.Status.ACCEPTED, Application.Status.COMPLETED):
+            placement = getattr(application, "placement", None)
+            if placement is None:
+                continue
+            placement.need = application.need  # the same row, already loaded with its programme and site
+            if status == Application.Status.ACCEPTED and placement.end_date >= today:
+                dashboard.upcoming.append(placement)
+            else:
+                dashboard.past.append(placement)
+        else:
+            dashboard.closed.append(application)
+    dashboard.upcoming.sort(key=lambda placement: placement.start_date)
+
+    applied = [application.need_id for application in applications if application.is_active]
+    scores = fit.need_fit_scores(
+        volunteer=fit.volunteer_data(profile), needs=need_listed_queryset(today=today).exclude(pk__in=applied)
+    )
+    best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:DASHBOARD_SUGGESTIONS]
+    cards = need_card_queryset(Need.objects.all()).in_bulk(best) if best else {}
+    for pk in best:
+        cards[pk].fit_score = round(scores[pk])
+        dashboard.suggestions.append(cards[pk])
+    return dashboard
+
+
+# The volunteer's own data: export, erasure, calendar feed and credential documents (views.privacy)
+
+EXPORT_FORMAT = "globalir-personal-data"
+EXPORT_FORMAT_VERSION = 1
+
+# The fields of each model that the export carries. tests/programmes/test_privacy.py walks the models
+# and fails when a field is neither exported nor deliberately left out, so a new personal field
+# cannot be forgotten.
+EXPORT_USER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "date_joined",
+    "last_login",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+EXPORT_PROFILE_FIELDS = (
+    "profession",
+    "career_stage",
+    "years_experience",
+    "home_country",
+    "institution",
+    "offers_onsite",
+    "offers_remote",
+    "preferred_regions",
+    "bio",
+    "consent_to_share",
+    "consent_given_at",
+    "onboarding_step",
+    "onboarding_completed_at",
+    "created_at",
+    "updated_at",
+)
+EXPORT_LANGUAGE_FIELDS = ("proficiency",)
+EXPORT_AVAILABILITY_FIELDS = ("start_date", "end_date", "hours_per_week")
+EXPORT_CREDENTIAL_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "issuing_body",
+    "issuing_country",
+    "number",
+    "issued_on",
+    "expires_on",
+    "status",
+    "verified_at",
+    "rejection_reason",
+    "created_at",
+)
+EXPORT_APPLICATION_FIELDS = (
+    "id",
+    "message",
+    "proposed_start",
+    "proposed_end",
+    "status",
+    "decline_reason",
+    "created_at",
+    "shortlisted_at",
+    "offered_at",
+    "accepted_at",
+    "declined_at",
+    "withdrawn_at",
+    "completed_at",
+    "updated_at",
+)
+EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
+
+
+def _export_record(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    """The named fields of `instance`; choices also with their label, countries with their name."""
+    record: dict[str, Any] = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, name)
+        if isinstance(field, CountryField):
+            record[name] = value.code or ""
+            record[f"{name}_name"] = str(value.name) if value.code else ""
+            continue
+        record[name] = value
+        if field.choices:
+            record[f"{name}_display"] = str(getattr(instance, f"get_{name}_display")())
+    return record
+
+
+def _export_need(need: Need) -> dict[str, Any]:
+    programme = need.programme
+    return {
+        "id": need.pk,
+        "title": need.title,
+        "programme": programme.title,
+        "organisation": programme.lead_organisation.name,
+    }
+
+
+def volunteer_data_export(*, user: User) -> dict[str, Any]:
+    """Everything GlobalIR holds about `user`, for them to download (the right of access and portability).
+
+    The account with its e-mail addresses and memberships; for a volunteer their profile, languages,
+    skills, availability, credentials (metadata and status; the documents themselves are downloaded
+    one by one), applications and placements. Values are dates, numbers and strings ready for
+    DjangoJSONEncoder. A fixed number of queries (nine), whatever the amount of data.
+    """
+    email_addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    export: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now(),
+        "account": {
+            **_export_record(user, EXPORT_USER_FIELDS),
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in email_addresses
+            ],
+        },
+        "memberships": [
+            {
+                "organisation": membership.organisation.name,
+                "role": membership.role,
+                "role_display": membership.get_role_display(),
+                "created_at": membership.created_at,
+            }
+            for membership in memberships
+        ],
+        "volunteer_profile": None,
+        "languages": [],
+        "skills": [],
+        "availability": [],
+        "credentials": [],
+        "applications": [],
+        "placements": [],
+    }
+    profile = (
+        VolunteerProfile.objects.filter(user=user)
+        .prefetch_related(
+            Prefetch("languages", queryset=VolunteerLanguage.objects.select_related("language")),
+            Prefetch("skills", queryset=Skill.objects.order_by("category", "name")),
+            Prefetch("availability", queryset=AvailabilityWindow.objects.order_by("start_date", "pk")),
+            Prefetch("credentials", queryset=Credential.objects.order_by("created_at", "pk")),
+        )
+        .first()
+    )
+    if profile is None:
+        return export
+
+    export["volunteer_profile"] = {
+        **_export_record(profile, EXPORT_PROFILE_FIELDS),
+        "preferred_regions_display": [
+            str(Region(code).label) for code in profile.preferred_regions or [] if code in Region.values
+        ],
+    }
+    export["languages"] = [
+        {"code": row.language.code, "language": row.language.name, **_export_record(row, EXPORT_LANGUAGE_FIELDS)}
+        for row in profile.languages.all()
+    ]
+    export["skills"] = [
+        {"slug": skill.slug, "name": skill.name, "category": skill.get_category_display()}
+        for skill in profile.skills.all()
+    ]
+    export["availability"] = [
+        _export_record(window, EXPORT_AVAILABILITY_FIELDS) for window in profile.availability.all()
+    ]
+    export["credentials"] = [
+        {**_export_record(credential, EXPORT_CREDENTIAL_FIELDS), "has_document": bool(credential.document)}
+        for credential in profile.credentials.all()
+    ]
+    applications = (
+        Application.objects.filter(volunteer=profile)
+        .select_related("need__programme__lead_organisation")
+        .order_by("created_at", "pk")
+    )
+    export["applications"] = [
+        {**_export_record(application, EXPORT_APPLICATION_FIELDS), "need": _export_need(application.need)}
+        for application in applications
+    ]
+    placements = (
+        Placement.objects.filter(volunteer=profile)
+        .select_related("need__programme__lead_organisation", "need__host_site")
+        .order_by("start_date", "pk")
+    )
+    export["placements"] = [
+        {
+            **_export_record(placement, EXPORT_PLACEMENT_FIELDS),
+            "application": placement.application_id,
+            "need": _export_need(placement.need),
+            "location": calendar.placement_location(placement),
+        }
+        for placement in placements
+    ]
+    return export
+
+
+@dataclass(frozen=True)
+class AccountErasePreview:
+    """What erasing the account would do, for the confirmation page."""
+
+    blockers: list[str]  # why the account cannot be erased yet; empty when it can
+    has_profile: bool
+    credential_count: int
+    withdrawing: list[Application]  # applications still going, withdrawn on erasure
+    upcoming_placements: list[Placement]  # accepted placements not over yet
+
+
+ERASE_WITHDRAWS = (Application.Status.INTERESTED, Application.Status.SHORTLISTED, Application.Status.OFFERED)
+
+
+def account_erase_blockers(*, user: User) -> list[str]:
+    """Reasons, in words for the user, why their account cannot be erased right now."""
+    blockers = []
+    if user.is_staff:
+        blockers.append(
+            _(
+                "Site admin accounts are closed by another site admin in the admin, "
+                "so that GlobalIR is never left without one."
+            )
+        )
+    admin_of = Membership.objects.admins().filter(user=user).values("organisation_id")
+    sole = (
+        Organisation.objects.filter(pk__in=admin_of)
+        .annotate(admin_count=Count("memberships", filter=Q(memberships__role=Membership.Role.ADMIN)))
+        .filter(admin_count=1)
+        .order_by("name")
+    )
+    for organisation in sole:
+        blockers.append(
+            _(
+                "You are the only admin of %(organisation)s. Make another member its admin first, "
+                "so that the organisation is not left without one."
+            )
+            % {"organisation": organisation.name}
+        )
+    return blockers
+
+
+def account_erase_preview(*, user: User, today: datetime.date | None = None) -> AccountErasePreview:
+    today = today or timezone.localdate()
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        return AccountErasePreview(
+            blockers=account_erase_blockers(user=user),
+            has_profile=False,
+            credential_count=0,
+            withdrawing=[],
+            upcoming_placements=[],
+        )
+    return AccountErasePreview(
+        blockers=account_erase_blockers(user=user),
+        has_profile=True,
+        credential_count=Credential.objects.filter(profile=profile).count(),
+        withdrawing=list(
+            Application.objects.filter(volunteer=profile, status__in=ERASE_WITHDRAWS)
+            .select_related("need")
+            .order_by("created_at")
+        ),
+        upcoming_placements=[
+            placement for placement in placement_calendar_list(profile=profile) if placement.end_date >= today
+        ],
+    )
+
+
+CALENDAR_STATUSES = (Application.Status.ACCEPTED, Application.Status.COMPLETED)
+
+
+def placement_calendar_list(*, profile: VolunteerProfile) -> list[Placement]:
+    """The volunteer's accepted and completed placements with all their feed shows, in one query."""
+    return list(
+        Placement.objects.filter(volunteer=profile, application__status__in=CALENDAR_STATUSES)
+        .select_related("application", "need__programme__lead_organisation", "need__host_site")
+        .order_by("start_date", "pk")
+    )
+
+
+def credential_for_download(*, user: User, pk: int) -> Credential | None:
+    """The credential `pk` if `user` may open its document, otherwise None (whether or not it exists).
+
+    Allowed: its owner; site admins; coordinators and admins of an organisation that leads or
+    partners the programme of a need the volunteer applied to (whatever became of the application),
+    when the volunteer consented to be shown to coordinators.
+    """
+    if not user.is_authenticated:
+        return None
+    credentials = Credential.objects.exclude(document="").select_related("profile")
+    if not user.is_staff:
+        their_organisations = Membership.objects.coordinators().filter(user=user).values("organisation_id")
+        applied_to_them = Application.objects.filter(volunteer=OuterRef("profile_id")).filter(
+            Q(need__programme__lead_organisation__in=their_organisations)
+            | Q(need__programme__partners__in=their_organisations)
+        )
+        credentials = credentials.filter(
+            Q(profile__user=user) | (Q(profile__consent_to_share=True) & Exists(applied_to_them))
+        )
+    return credentials.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class CredentialDocument:
+    file: File
+    content_type: str
+    filename: str  # what the browser saves it as; never the uploader's name
+
+
+def credential_document_open(*, credential: Credential) -> CredentialDocument | None:
+    """The credential's document opened for reading, typed from its content; None when the file is missing."""
+    storage, name = credential.document.storage, credential.document.name
+    try:
+        file = storage.open(name, "rb")
+    except OSError:
+        return None
+    kind = document_type_of(file)
+    if kind is None:
+        # Uploads are checked, so only a file changed behind our back gets here: never let a browser render it.
+        return CredentialDocument(
+            file=file, content_type="application/octet-stream", filename=f"credential-{credential.pk}"
+        )
+    return CredentialDocument(
+        file=file, content_type=kind.content_type, filename=f"credential-{credential.pk}{kind.extensions[0]}"
+    )

@@ -4,15 +4,19 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
+from volunteers.models import Credential, VolunteerProfile
 
-from .models import Need, Programme
+from .models import Application, Mode, Need, Placement, Programme
+from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +106,247 @@ def needs_reopen(*, needs: Iterable[Need], by: User, today: datetime.date | None
     if reopening:
         logger.info("User %s reopened needs %s", by.pk, [need.pk for need in reopening])
     return reopening
+
+
+# A volunteer's applications and offers.
+
+
+def _application_move(application: Application, status: str) -> None:
+    """Set the new status and the time it was reached; the caller saves."""
+    application.status = status
+    setattr(application, Application.STATUS_TIMESTAMPS[status], timezone.now())
+
+
+def _application_save(application: Application, status: str, *extra_fields: str) -> None:
+    application.full_clean()
+    application.save(update_fields=["status", Application.STATUS_TIMESTAMPS[status], "updated_at", *extra_fields])
+
+
+def _ensure_volunteer_owns(application: Application, by: User) -> None:
+    if application.volunteer is None or application.volunteer.user_id != by.pk:
+        raise PermissionDenied(_("Only the volunteer who applied can do this."))
+
+
+def application_submit(
+    *,
+    volunteer: VolunteerProfile,
+    need: Need,
+    message: str,
+    proposed_start: datetime.date | None,
+    proposed_end: datetime.date | None,
+    today: datetime.date | None = None,
+) -> Application:
+    """Record a volunteer's interest in a need, with a message and the dates they propose.
+
+    Refused with a readable ValidationError when the profile is not complete, the need no longer
+    takes applications, the dates fall outside its window or are shorter than its minimum stay, or
+    the volunteer already has an active application for it (the database constraint backs this up).
+    """
+    today = today or timezone.localdate()
+    if volunteer.onboarding_completed_at is None or not volunteer.consent_to_share:
+        raise ValidationError(
+            _("Finish your volunteer profile, including your consent to be shown to coordinators, before applying."),
+            code="profile_incomplete",
+        )
+    if not (Need.objects.listed().filter(pk=need.pk).exists() and need_accepts_applications(need=need, today=today)):
+        raise ValidationError(_("This need no longer takes applications."), code="closed")
+    if proposed_start and proposed_end and need.needs_host_site:
+        proposed_days = (proposed_end - proposed_start).days + 1
+        if proposed_days < need.min_duration_days:
+            raise ValidationError(
+                {
+                    "proposed_end": _(
+                        "This need asks for a stay of at least %(days)s days; the dates you propose cover %(proposed)s."
+                    )
+                    % {"days": need.min_duration_days, "proposed": proposed_days}
+                },
+                code="too_short",
+            )
+    application = Application(
+        need=need,
+        volunteer=volunteer,
+        message=message.strip(),
+        proposed_start=proposed_start,
+        proposed_end=proposed_end,
+    )
+    application.full_clean()  # also checks the one-active-application-per-need constraint
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:
+        # Two submissions at the same moment: the constraint let only the first in.
+        raise ValidationError(_("You already have an active application for this need."), code="duplicate") from error
+    logger.info("Volunteer profile %s applied to need %s (application %s)", volunteer.pk, need.pk, application.pk)
+    return application
+
+
+def application_withdraw(*, application: Application, by: User) -> Application:
+    """The volunteer withdraws an application that has not been accepted yet."""
+    _ensure_volunteer_owns(application, by)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status not in (
+            Application.Status.INTERESTED,
+            Application.Status.SHORTLISTED,
+            Application.Status.OFFERED,
+        ):
+            raise ValidationError(
+                _("An application that is %(status)s cannot be withdrawn here; write to the coordinator instead.")
+                % {"status": application.get_status_display().lower()},
+                code="cannot_withdraw",
+            )
+        _application_move(application, Application.Status.WITHDRAWN)
+        _application_save(application, Application.Status.WITHDRAWN)
+    logger.info("User %s withdrew application %s", by.pk, application.pk)
+    return application
+
+
+def offer_decline(*, application: Application, by: User) -> Application:
+    """The volunteer declines an offer: the place goes back to the coordinator."""
+    _ensure_volunteer_owns(application, by)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.OFFERED:
+            raise ValidationError(_("There is no offer to decline on this application."), code="no_offer")
+        _application_move(application, Application.Status.DECLINED)
+        application.decline_reason = _("Declined by the volunteer.")
+        _application_save(application, Application.Status.DECLINED, "decline_reason")
+    logger.info("User %s declined the offer of application %s", by.pk, application.pk)
+    return application
+
+
+def placement_dates_for(application: Application) -> tuple[datetime.date, datetime.date]:
+    """The dates a placement will have: those the volunteer proposed, else the need's window."""
+    need = application.need
+    return application.proposed_start or need.window_start, application.proposed_end or need.window_end
+
+
+def onsite_placements_overlapping(
+    *, volunteer: VolunteerProfile, start: datetime.date, end: datetime.date
+) -> QuerySet[Placement]:
+    """The volunteer's accepted on-site (or hybrid) placements that share a day with start–end."""
+    return Placement.objects.filter(
+        volunteer=volunteer,
+        application__status=Application.Status.ACCEPTED,
+        mode__in=[Mode.ONSITE, Mode.HYBRID],
+        start_date__lte=end,
+        end_date__gte=start,
+    )
+
+
+def offer_accept(*, application: Application, by: User) -> Placement:
+    """The volunteer accepts an offer: the application becomes accepted and a placement is created.
+
+    An on-site offer whose dates overlap an on-site placement the volunteer already accepted is
+    refused. The volunteer's row is locked first, so two accepts sent at the same moment are
+    checked one after the other and cannot both win. When the need's last place is taken, the
+    need becomes filled.
+    """
+    _ensure_volunteer_owns(application, by)
+    with transaction.atomic():
+        VolunteerProfile.objects.select_for_update().get(pk=application.volunteer_id)
+        application = Application.objects.select_for_update().select_related("need").get(pk=application.pk)
+        need = application.need
+        if application.status != Application.Status.OFFERED:
+            raise ValidationError(_("There is no offer to accept on this application."), code="no_offer")
+        start, end = placement_dates_for(application)
+        if need.needs_host_site:
+            clash = (
+                onsite_placements_overlapping(volunteer=application.volunteer, start=start, end=end)
+                .select_related("need")
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    _(
+                        "You cannot accept this offer: from %(start)s to %(end)s you are already on site for "
+                        "“%(other)s” (%(other_start)s to %(other_end)s). Decline one of the two, or ask the "
+                        "coordinator to change the dates."
+                    )
+                    % {
+                        "start": date_format(start),
+                        "end": date_format(end),
+                        "other": clash.need.title,
+                        "other_start": date_format(clash.start_date),
+                        "other_end": date_format(clash.end_date),
+                    },
+                    code="overlap",
+                )
+        _application_move(application, Application.Status.ACCEPTED)
+        _application_save(application, Application.Status.ACCEPTED)
+        placement = Placement(
+            application=application,
+            need=need,
+            volunteer=application.volunteer,
+            mode=need.mode,
+            start_date=start,
+            end_date=end,
+            hours_per_week=need.hours_per_week if need.mode != Mode.ONSITE else 0,
+        )
+        placement.full_clean()
+        placement.save()
+        _need_fill_if_full(need)
+    logger.info("User %s accepted the offer of application %s", by.pk, application.pk)
+    return placement
+
+
+def _need_fill_if_full(need: Need) -> None:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    taken = need.applications.filter(status__in=[Application.Status.ACCEPTED, Application.Status.COMPLETED]).count()
+    if need.status == Need.Status.OPEN and taken >= need.places:
+        need.status = Need.Status.FILLED
+        need.filled_at = timezone.now()
+        need.save(update_fields=["status", "filled_at", "updated_at"])
+
+
+# Erasing a volunteer's account (the right to erasure; views.privacy).
+
+
+def account_erase(*, user: User) -> None:
+    """Erase the user's account and everything personal GlobalIR holds about them.
+
+    Applications still in progress (interested, shortlisted, offered) are withdrawn first, so that
+    coordinators are not left with candidates who no longer exist. Then the credentials go (their
+    documents are deleted from storage once the erasure is committed), the languages, availability
+    and profile, the e-mail addresses and the account itself. Applications and placements stay for
+    the organisations' reports, anonymised: the volunteer is set to NULL (the foreign keys are
+    SET_NULL) and the messages they wrote, which may name them, are blanked. Accepted and completed
+    placements keep their status: they happened, or the organisation still counts on the date.
+
+    Refused with a ValidationError when the account cannot go yet (a site admin, or the only admin
+    of an organisation): see `selectors.account_erase_blockers`.
+    """
+    user_pk = user.pk
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_pk)
+        blockers = account_erase_blockers(user=user)
+        if blockers:
+            raise ValidationError(blockers, code="cannot_erase")
+        # The lock offer_accept takes too: no offer can be accepted while the profile is being erased.
+        profile = VolunteerProfile.objects.select_for_update().filter(user=user).first()
+        withdrawn = documents = 0
+        if profile is not None:
+            now = timezone.now()
+            mine = Application.objects.filter(volunteer=profile)
+            withdrawn = mine.filter(status__in=ERASE_WITHDRAWS).update(
+                status=Application.Status.WITHDRAWN, withdrawn_at=now, updated_at=now
+            )
+            mine.exclude(message="").update(message="")
+
+            credentials = Credential.objects.filter(profile=profile)
+            files = [(credential.document.storage, credential.document.name) for credential in credentials]
+            files = [(storage, name) for storage, name in files if name]
+            credentials.delete()
+            for storage, name in files:
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            documents = len(files)
+
+            profile.languages.all().delete()
+            profile.availability.all().delete()
+            profile.skills.clear()
+            profile.delete()
+        EmailAddress.objects.filter(user=user).delete()
+        user.delete()
+    logger.info(
+        "Account %s erased: %s applications withdrawn, %s credential documents deleted", user_pk, withdrawn, documents
+    )

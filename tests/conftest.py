@@ -84,3 +84,16 @@ def site_admin(db):
 @pytest.fixture
 def plain_user(db):
     return UserFactory(email="someone@example.org")
+
+
+@pytest.fixture(autouse=True)
+def private_media_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a folder of the test's own, never to the project's private-media/."""
+    media = tmp_path / "private-media"
+    settings.PRIVATE_MEDIA_ROOT = media
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}},
+    }
+    return media

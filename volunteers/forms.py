@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from globalir.regions import Region
+from globalir.widgets import DateInput
 
 from .models import Credential, Language, Proficiency, Skill, VolunteerProfile
 from .selectors import volunteer_current_availability
@@ -25,14 +26,6 @@ STEP_TITLES = {
     "availability": _("How and when you can help"),
     "preferences": _("Preferences and consent"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # The browser's date picker sends and expects ISO dates whatever the page's language.
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 # Step 1: about your work
@@ -215,8 +208,10 @@ class PreferencesForm(forms.Form):
         ),
         required=True,
         error_messages={
+            # Also shown when editing the profile later, so not "to finish".
             "required": _(
-                "To finish, agree to be shown to the coordinators of needs you apply to or are suggested for."
+                "Tick the box to agree to be shown to the coordinators of needs you apply to or are suggested "
+                "for: they cannot consider you without it."
             )
         },
         help_text=_("Your profile is never public: nobody else can see it."),

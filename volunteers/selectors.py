@@ -81,3 +81,14 @@ def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = 
         expiry, days_left = credential_expiry(credential=credential, today=today)
         rows.append(CredentialRow(credential=credential, expiry=expiry, days_left=days_left))
     return rows
+
+
+# Calendar apps cannot sign in: the feed is found by the volunteer's secret token.
+CALENDAR_TOKEN_MAX_LENGTH = 64
+
+
+def volunteer_profile_for_calendar_token(*, token: str) -> VolunteerProfile | None:
+    """The profile whose calendar feed token is exactly `token`, or None for a missing or unknown token."""
+    if not token or len(token) > CALENDAR_TOKEN_MAX_LENGTH:
+        return None
+    return VolunteerProfile.objects.filter(calendar_token=token).first()

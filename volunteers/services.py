@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
 
-from .models import AvailabilityWindow, Credential, Language, VolunteerLanguage, VolunteerProfile
+from .models import (
+    AvailabilityWindow,
+    Credential,
+    Language,
+    VolunteerLanguage,
+    VolunteerProfile,
+    new_calendar_token,
+)
 from .validators import validate_credential_document
 
 logger = logging.getLogger(__name__)
@@ -150,7 +157,11 @@ def profile_save_step(*, user: User, step: str, data: Mapping[str, Any]) -> Volu
         if profile is None:
             if step != ONBOARDING_STEPS[0]:
                 raise ValidationError(_("Start with the first step: tell us about your work."), code="no_profile")
-            profile = VolunteerProfile(user=user)
+            # A double-clicked "Save and continue" sends the first step twice at once: get_or_create
+            # lets the second request find the row the first one inserted instead of failing on the
+            # unique user. An invalid first step rolls the empty row back with the transaction.
+            inserted, _created = VolunteerProfile.objects.get_or_create(user=user)
+            profile = VolunteerProfile.objects.select_for_update().get(pk=inserted.pk)
         _STEP_WRITERS[step](profile, data)
         reached = ONBOARDING_STEPS.index(step) + 1
         if reached > profile.onboarding_step:
@@ -234,3 +245,19 @@ def credential_delete(*, credential: Credential, by: User) -> None:
         if name:
             transaction.on_commit(lambda: storage.delete(name))
     logger.info("User %s deleted credential %s", by.pk, pk)
+
+
+# The calendar feed's secret link (programmes.views.privacy serves the feed).
+
+
+def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:
+    """Give the volunteer a new calendar feed token: the old link stops working at once.
+
+    For a link that was shared by mistake or leaked. The token itself is never logged.
+    """
+    with transaction.atomic():
+        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        profile.calendar_token = new_calendar_token()
+        profile.save(update_fields=["calendar_token", "updated_at"])
+    logger.info("Volunteer profile %s reset its calendar feed token", profile.pk)
+    return profile

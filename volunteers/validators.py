@@ -10,7 +10,6 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 MAX_DOCUMENT_SIZE = 5 * 1024 * 1024  # 5 MB
@@ -53,9 +52,13 @@ def validate_credential_document(file: File) -> None:
     if not size:
         raise ValidationError(_("The file is empty. Choose the scan or photo of your document again."), code="empty")
     if size > MAX_DOCUMENT_SIZE:
+        # No size of the file in the message: just over the limit, both would read "5.0 MB".
         raise ValidationError(
-            _("The file is too large (%(size)s). Documents may be at most %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(MAX_DOCUMENT_SIZE)},
+            _(
+                "The file is larger than %(limit)s MB, the most a document may be. Scan it at a lower "
+                "resolution or save it as a smaller PDF, then try again."
+            )
+            % {"limit": MAX_DOCUMENT_SIZE // 2**20},
             code="too_large",
         )
     kind = document_type_of(file)

@@ -1,23 +1,114 @@
 """A volunteer's applications, offers and dashboard."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
+
+from .. import selectors, services
+from ..forms import ApplicationForm
+from ..models import Application
+from .opportunities import render_need_page
 
 
+def _onboarded_profile_or_redirect(request):
+    """The signed-in user's completed volunteer profile, or a redirect to finish it."""
+    profile = volunteer_profile_for_user(user=request.user)
+    if profile is None or profile.onboarding_completed_at is None:
+        messages.info(request, _("Finish setting up your volunteer profile first."))
+        return None, redirect("volunteers:onboarding")
+    return profile, None
+
+
+def _own_application(request, pk: int) -> Application:
+    """One of the signed-in volunteer's applications; anybody else's is a 404."""
+    return get_object_or_404(
+        Application.objects.select_related("need", "volunteer"), pk=pk, volunteer__user=request.user
+    )
+
+
+@login_required
 def dashboard(request):
-    raise Http404
+    profile, redirect_response = _onboarded_profile_or_redirect(request)
+    if redirect_response:
+        return redirect_response
+    return render(
+        request,
+        "programmes/dashboard.html",
+        {
+            "profile": profile,
+            "dashboard": selectors.volunteer_dashboard(profile=profile),
+            "attention_rows": [row for row in credential_rows(profile=profile) if row.needs_attention],
+            "warning_days": EXPIRY_WARNING_DAYS,
+        },
+    )
 
 
+@login_required
 def application_create(request, pk):
-    raise Http404
+    need = get_object_or_404(selectors.need_listed_detail_queryset(), pk=pk)
+    if request.method != "POST":
+        return redirect(need)
+    profile, redirect_response = _onboarded_profile_or_redirect(request)
+    if redirect_response:
+        return redirect_response
+    if selectors.application_active_for(profile=profile, need=need) is not None:
+        messages.info(request, _("You already have an active application for this need."))
+        return redirect(need)
+    form = ApplicationForm(request.POST, need=need)
+    if form.is_valid():
+        try:
+            services.application_submit(volunteer=profile, need=need, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("Your application for “%(need)s” has been sent to the coordinators.") % {"need": need.title},
+            )
+            return redirect("programmes:dashboard")
+    return render_need_page(request, need, application_form=form, status=400)
 
 
+def _application_action(request, pk, action, success_message: str):
+    application = _own_application(request, pk)
+    try:
+        action(application=application, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success_message % {"need": application.need.title})
+    return redirect("programmes:dashboard")
+
+
+@login_required
+@require_POST
 def application_withdraw(request, pk):
-    raise Http404
+    return _application_action(
+        request, pk, services.application_withdraw, _("You have withdrawn your application for “%(need)s”.")
+    )
 
 
+@login_required
+@require_POST
 def offer_accept(request, pk):
-    raise Http404
+    return _application_action(
+        request,
+        pk,
+        services.offer_accept,
+        _("You have accepted the offer for “%(need)s”. It is now in your upcoming placements."),
+    )
 
 
+@login_required
+@require_POST
 def offer_decline(request, pk):
-    raise Http404
+    return _application_action(request, pk, services.offer_decline, _("You have declined the offer for “%(need)s”."))

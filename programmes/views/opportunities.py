@@ -1,26 +1,16 @@
 """Browsing open needs: /opportunities/ and /opportunities/<id>/."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
-from volunteers.models import VolunteerProfile
+from volunteers.selectors import volunteer_profile_for_user
 
 from .. import fit, selectors
+from ..forms import ApplicationForm
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
 RESULTS_TEMPLATE = "programmes/includes/opportunity_results.html"
 DETAIL_TEMPLATE = "programmes/opportunity_detail.html"
-
-
-def volunteer_profile_of(user) -> VolunteerProfile | None:
-    """The signed-in user's volunteer profile, or None (anonymous, or not onboarded yet)."""
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.volunteer_profile
-    except ObjectDoesNotExist:
-        return None
 
 
 def wants_results_only(request) -> bool:
@@ -32,7 +22,7 @@ def wants_results_only(request) -> bool:
 
 
 def opportunity_list(request):
-    profile = volunteer_profile_of(request.user)
+    profile = volunteer_profile_for_user(user=request.user)
     search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
     context = {
         "search": search,
@@ -43,24 +33,34 @@ def opportunity_list(request):
     }
     response = render(request, RESULTS_TEMPLATE if wants_results_only(request) else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 
 
 def opportunity_detail(request, pk):
     need = get_object_or_404(selectors.need_listed_detail_queryset(), pk=pk)
-    profile = volunteer_profile_of(request.user)
+    return render_need_page(request, need)
+
+
+def render_need_page(request, need, *, application_form: ApplicationForm | None = None, status: int = 200):
+    """The need's page; for a signed-in volunteer, how it fits them and the form to apply."""
+    profile = volunteer_profile_for_user(user=request.user)
+    accepts_applications = selectors.need_accepts_applications(need=need)
     context = {
         "need": need,
         "programme": need.programme,
         "partners": need.programme.listed_partners,
         "support": need.support_offered(),
-        "accepts_applications": selectors.need_accepts_applications(need=need),
+        "accepts_applications": accepts_applications,
         "profile": profile,
         "fit": None,
         "application": None,
+        "application_form": None,
     }
     if profile is not None:
         context["fit"] = fit.need_fit(profile=profile, need=need)
         context["application"] = selectors.application_active_for(profile=profile, need=need)
-    return render(request, DETAIL_TEMPLATE, context)
+        can_apply = accepts_applications and context["application"] is None and profile.onboarding_completed_at
+        if can_apply:
+            context["application_form"] = application_form or ApplicationForm(need=need)
+    return render(request, DETAIL_TEMPLATE, context, status=status)

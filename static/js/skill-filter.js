@@ -19,14 +19,20 @@
   function apply() {
     var query = fold(input.value.trim());
     var shown = 0;
+    // Ticked skills stay on screen but are not matches: "no match" must still be said when only they remain.
+    var matches = 0;
     groups.forEach(function (group) {
       var visible = 0;
       group.querySelectorAll(".skill-option").forEach(function (option) {
         var checkbox = option.querySelector("input");
-        var match = !query || (checkbox && checkbox.checked) || fold(option.textContent).indexOf(query) !== -1;
-        option.hidden = !match;
-        if (match) {
+        var match = !query || fold(option.textContent).indexOf(query) !== -1;
+        var show = match || (checkbox && checkbox.checked);
+        option.hidden = !show;
+        if (show) {
           visible += 1;
+        }
+        if (match) {
+          matches += 1;
         }
       });
       group.hidden = visible === 0;
@@ -34,7 +40,7 @@
     });
     if (!query) {
       status.textContent = "";
-    } else if (shown) {
+    } else if (matches) {
       status.textContent = box.getAttribute("data-status") + " " + shown;
     } else {
       status.textContent = box.getAttribute("data-empty");

@@ -1,0 +1,323 @@
+"""Benchmark of the opportunity pages (/opportunities/ and /opportunities/<id>/) against a bare Django page.
+
+    .venv/bin/python bench/pages.py            # or: make bench-pages
+
+Loads, with the demo generator and a fixed seed, 10,000 volunteers and 2,000 needs into a throwaway
+database: a SQLite file in a temporary folder by default; with DATABASE_URL set, a database named
+``<name>_bench_pages`` on the same server, created for the run and dropped after it. Then, in-process
+with django.test.Client (middleware, views, templates; no network), for each page: median and p95
+server time over --repeat requests after --warmup (pages timed in interleaved rounds, so that a busy
+machine slows them all alike), queries per request (CaptureQueriesContext, on one more request so that
+its bookkeeping is not timed), bytes of HTML and the same gzip-compressed (level 6, as GZipMiddleware
+would send it). The floor is a bare view rendering templates/base.html, mounted next to the real URLs
+by a small URLconf of this script, asked for by the same visitor (anonymous, or the signed-in
+volunteer: session and user queries included); each page's median is printed as a multiple of it.
+Last, the bytes a first visit transfers compressed: the list page's HTML plus every stylesheet and
+script it links (gzip level 9, as whitenoise precompresses them).
+
+Targets (issue 3): the list page within 3x the bare floor, at most 15 queries per request, under 60 KB
+(60,000 bytes) of HTML+CSS+JS transferred compressed on a first visit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import math
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere
+
+QUERY_TARGET = 15
+RATIO_TARGET = 3.0
+FIRST_VISIT_TARGET = 60_000  # bytes
+
+
+def configure_environment(folder: str) -> None:
+    """Production-like settings (DEBUG off) that the test client can reach, on a throwaway database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
+    os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed; the files are the same
+    hosts = [host for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host]
+    os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
+
+
+def bare_page(request):
+    """The floor: the base template and nothing else (session, user and CSRF token as on every page)."""
+    from django.shortcuts import render
+
+    return render(request, "base.html")
+
+
+def bench_urlconf() -> str:
+    from django.urls import include, path
+
+    module = types.ModuleType("bench_pages_urls")
+    module.urlpatterns = [path("__bench__/bare/", bare_page), path("", include("globalir.urls"))]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
+def gzipped(data: bytes, level: int) -> int:
+    return len(gzip.compress(data, compresslevel=level, mtime=0))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def result_count(html: str) -> str:
+    match = re.search(r"of (\d+) opportunit", html) or re.search(r"(\d+) opportunit", html)
+    return match.group(1) if match else "-"
+
+
+class Page:
+    """One page to measure: who asks for what."""
+
+    def __init__(self, name: str, client, url: str, *, params=None, headers=None, floor=None, is_list=False):
+        self.name, self.client, self.url = name, client, url
+        self.params, self.headers = params or {}, headers or {}
+        self.floor = floor  # the bare page for the same visitor; None for a floor itself
+        self.is_list = is_list
+        self.seconds: list[float] = []
+        self.queries = 0
+        self.html = b""
+
+    def get(self):
+        response = self.client.get(self.url, self.params, headers=self.headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{self.name}: {self.url} answered {response.status_code}")
+        return response
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.seconds, 0.95) * 1000
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / (self.floor or self).median_ms
+
+
+def measure(pages: list[Page], *, warmup: int, repeat: int) -> None:
+    """Times every page `repeat` times, in interleaved rounds so that a busy machine slows them all alike;
+    then counts the queries of one more request of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for page in pages:
+        for _ in range(warmup):
+            page.get()
+    for _ in range(repeat):
+        for page in pages:
+            start = time.perf_counter()
+            page.get()
+            page.seconds.append(time.perf_counter() - start)
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            page.html = page.get().content
+        page.queries = len(queries)
+
+
+def linked_assets(html: str) -> list[Path]:
+    """The stylesheets and scripts the page links, as files of the static folders."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    urls = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    urls += re.findall(r'<script[^>]+src="([^"]+)"', html)
+    files = []
+    for url in urls:
+        found = finders.find(url.removeprefix(prefix).split("?")[0])
+        if not found:
+            raise SystemExit(f"the page links {url}, which is not a static file")
+        files.append(Path(found))
+    return files
+
+
+def load_data(volunteers: int, needs: int, seed: int) -> None:
+    from django.db import connection
+
+    from programmes.demo import demo_data_replace
+
+    start = time.perf_counter()
+    summary = demo_data_replace(volunteers=volunteers, needs=needs, seed=seed)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics after the bulk load, as autovacuum would give
+    print(
+        f"  demo data: {summary.counts.get('volunteers', 0):,} volunteers, {summary.counts.get('needs', 0):,} needs "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+
+
+def run(args) -> None:
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from programmes import fit
+    from programmes.models import Need
+    from programmes.selectors import need_listed_queryset
+    from volunteers.models import Profession, VolunteerProfile
+
+    load_data(args.volunteers, args.needs, args.seed)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    listed = need_listed_queryset()
+    print(f"  listed needs: {listed.count():,}")
+
+    volunteer = (
+        VolunteerProfile.objects.filter(
+            profession=Profession.IR_PHYSICIAN,
+            consent_to_share=True,
+            onboarding_completed_at__isnull=False,
+            offers_onsite=True,
+            offers_remote=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    scores = fit.need_fit_scores(volunteer=fit.volunteer_data(volunteer), needs=listed)
+    best = max(scores, key=scores.get) if scores else listed.order_by("pk").values_list("pk", flat=True).first()
+    need_url = Need.objects.get(pk=best).get_absolute_url()
+    print(f"  signed-in volunteer: {volunteer.user.email} ({len(scores):,} needs they are eligible for)")
+
+    today = timezone.localdate()
+    filters = {
+        "region": "ssa",
+        "mode": "onsite",
+        "profession": "ir_physician",
+        "available_from": (today + datetime.timedelta(days=30)).isoformat(),
+        "available_until": (today + datetime.timedelta(days=240)).isoformat(),
+    }
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(volunteer.user)
+    htmx = {"HX-Request": "true"}
+    bare = Page("bare page (anonymous)", anonymous, "/__bench__/bare/")
+    bare_signed_in = Page("bare page (volunteer)", signed_in, "/__bench__/bare/")
+    lists = [
+        Page("/opportunities/", anonymous, "/opportunities/", floor=bare, is_list=True),
+        Page("/opportunities/ with 5 filters", anonymous, "/opportunities/", params=filters, floor=bare, is_list=True),
+        Page("/opportunities/?page=2", anonymous, "/opportunities/", params={"page": 2}, floor=bare, is_list=True),
+        Page("  htmx fragment, 5 filters", anonymous, "/opportunities/", params=filters, headers=htmx, floor=bare),
+        Page("/opportunities/ (volunteer)", signed_in, "/opportunities/", floor=bare_signed_in, is_list=True),
+        Page(
+            "/opportunities/?sort=fit (volunteer)",
+            signed_in,
+            "/opportunities/",
+            params={"sort": "fit"},
+            floor=bare_signed_in,
+            is_list=True,
+        ),
+    ]
+    details = [
+        Page("/opportunities/<id>/", anonymous, need_url, floor=bare),
+        Page("/opportunities/<id>/ (volunteer, fit)", signed_in, need_url, floor=bare_signed_in),
+    ]
+    pages = [bare, bare_signed_in, *lists, *details]
+    with override_settings(ROOT_URLCONF=bench_urlconf()):
+        measure(pages, warmup=args.warmup, repeat=args.repeat)
+    first_html = lists[0].html
+
+    print()
+    print(
+        f"  {args.repeat} timed requests per page after {args.warmup} warm-up, in interleaved rounds; server time "
+        "in-process; × floor = median / the bare page's median for the same visitor"
+    )
+    header = (
+        f"  {'page':<40} {'median':>8} {'p95':>8} {'× floor':>7} {'queries':>7} {'HTML':>8} {'gzip':>7} {'results':>7}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for page in pages:
+        print(
+            f"  {page.name:<40} {page.median_ms:6.1f}ms {page.p95_ms:6.1f}ms {page.ratio:6.1f}× {page.queries:7d} "
+            f"{len(page.html):8,} {gzipped(page.html, 6):7,} {result_count(page.html.decode()):>7}"
+        )
+
+    print()
+    print("  First visit to /opportunities/, compressed (HTML gzip -6, static files gzip -9):")
+    total = gzipped(first_html, 6)
+    print(f"    {'HTML':<44} {len(first_html):8,} B → {total:7,} B")
+    for path in linked_assets(first_html.decode()):
+        data = path.read_bytes()
+        size = gzipped(data, 9)
+        total += size
+        print(f"    {str(path.relative_to(ROOT)):<44} {len(data):8,} B → {size:7,} B")
+    print(f"    {'total':<44} {'':8}   → {total:7,} B")
+
+    print()
+    print("  Targets")
+    verdicts = []
+
+    def target(label: str, ok: bool, figure: str) -> None:
+        verdicts.append(ok)
+        print(f"    {'PASS' if ok else 'MISS'}  {label:<58} {figure}")
+
+    for page in lists:
+        if page.is_list:
+            target(
+                f"{page.name} ≤ {RATIO_TARGET:.0f}× the bare floor", page.ratio <= RATIO_TARGET, f"{page.ratio:.1f}×"
+            )
+    for page in [*lists, *details]:
+        target(f"{page.name.strip()} ≤ {QUERY_TARGET} queries", page.queries <= QUERY_TARGET, f"{page.queries}")
+    target(
+        f"first visit < {FIRST_VISIT_TARGET:,} B compressed",
+        total < FIRST_VISIT_TARGET,
+        f"{total:,} B ({total / 1024:.1f} KiB)",
+    )
+    print(f"  load average before / after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"  database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    if not all(verdicts):
+        print("  some targets were missed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volunteers", type=int, default=10_000)
+    parser.add_argument("--needs", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="globalir-bench-") as folder:
+        configure_environment(folder)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        print(f"Opportunity pages, {args.volunteers:,} volunteers × {args.needs:,} needs")
+        # A throwaway database: Django's test database (migrated), dropped at the end.
+        old_name = connection.settings_dict["NAME"]
+        if connection.vendor != "sqlite":
+            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_pages"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            run(args)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,514 @@
+"""A volunteer's own data: downloading it, erasing the account, and who may open a credential's document."""
+
+import datetime
+import json
+import logging
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from globalir.accounts.models import User
+from organisations.models import Membership
+from programmes import selectors
+from programmes.models import Application, Placement
+from tests.factories import (
+    ApplicationFactory,
+    AvailabilityWindowFactory,
+    CredentialFactory,
+    MembershipFactory,
+    NeedFactory,
+    OrganisationFactory,
+    PlacementFactory,
+    ProgrammeFactory,
+    VolunteerProfileFactory,
+    language,
+    skill,
+    today,
+)
+from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = reverse("programmes:data-export")
+DELETE = reverse("programmes:account-delete")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def days(n: int) -> datetime.date:
+    return today() + datetime.timedelta(days=n)
+
+
+def document(name: str = "licence.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def export_of(client) -> dict:
+    response = client.get(EXPORT)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+@pytest.fixture
+def rich_volunteer(volunteer):
+    """The volunteer with something in every section of their data."""
+    VolunteerLanguage.objects.create(profile=volunteer, language=language("fr"), proficiency=2)
+    volunteer.skills.add(skill("image-guided-biopsy"))
+    AvailabilityWindowFactory(profile=volunteer, hours_per_week=6)
+    CredentialFactory(profile=volunteer, title="Licence to practise in Ontario", document=document())
+    need = NeedFactory(title="Ultrasound teaching in Mwanza", programme__lead_organisation__name="Mwanza Imaging Trust")
+    ApplicationFactory(volunteer=volunteer, need=need, message="I can teach point-of-care ultrasound.")
+    PlacementFactory(application__volunteer=volunteer, application__need__title="PPH embolisation, Moshi")
+    return volunteer
+
+
+# Export
+
+
+def test_volunteer_downloads_every_section_of_their_data_as_a_json_attachment(client, rich_volunteer):
+    client.force_login(rich_volunteer.user)
+
+    response = client.get(EXPORT)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="globalir-my-data-\d{4}-\d{2}-\d{2}\.json"', response["Content-Disposition"]
+    )
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content)
+    account = data["account"]
+    assert account["email"] == "volunteer@example.org"
+    assert account["date_joined"]
+    assert account["email_addresses"] == [{"email": "volunteer@example.org", "verified": True, "primary": True}]
+    profile = data["volunteer_profile"]
+    assert profile["profession"] == "ir_physician"
+    assert profile["profession_display"] == "Interventional radiologist"
+    assert profile["home_country"] == "CA"
+    assert profile["home_country_name"] == "Canada"
+    assert profile["institution"] == "Lakeside General Hospital"
+    assert profile["bio"] == "Interventional radiologist keen to teach."
+    assert profile["preferred_regions_display"] == ["Sub-Saharan Africa"]
+    assert {(row["code"], row["proficiency"]) for row in data["languages"]} == {("en", 4), ("fr", 2)}
+    assert [row["slug"] for row in data["skills"]] == ["image-guided-biopsy"]
+    assert [row["hours_per_week"] for row in data["availability"]] == [6]
+    [credential] = data["credentials"]
+    assert credential["title"] == "Licence to practise in Ontario"
+    assert credential["status"] == "pending"
+    assert credential["expires_on"] == days(3 * 365).isoformat()
+    assert credential["has_document"] is True
+    assert "document" not in credential
+    applications = {row["need"]["title"]: row for row in data["applications"]}
+    assert applications["Ultrasound teaching in Mwanza"]["status"] == "interested"
+    assert applications["Ultrasound teaching in Mwanza"]["message"] == "I can teach point-of-care ultrasound."
+    assert applications["Ultrasound teaching in Mwanza"]["need"]["organisation"] == "Mwanza Imaging Trust"
+    assert applications["PPH embolisation, Moshi"]["status"] == "accepted"
+    assert applications["PPH embolisation, Moshi"]["accepted_at"]
+    [placement] = data["placements"]
+    assert placement["need"]["title"] == "PPH embolisation, Moshi"
+    assert placement["start_date"] and placement["end_date"]
+
+
+def test_export_contains_nothing_of_another_volunteer(client, rich_volunteer):
+    other = VolunteerProfileFactory(
+        user__email="someone.else@example.org", institution="Harbour Hospital", bio="Sonographer from Lagos."
+    )
+    CredentialFactory(profile=other, title="Nigerian sonography registration", document=document())
+    ApplicationFactory(volunteer=other, need__title="Tele-radiology reporting for Kigali")
+    PlacementFactory(application__volunteer=other, application__need__title="CT protocols in Zomba")
+    client.force_login(rich_volunteer.user)
+
+    content = client.get(EXPORT).content.decode()
+
+    for secret in (
+        "someone.else@example.org",
+        "Harbour Hospital",
+        "Sonographer from Lagos.",
+        "Nigerian sonography registration",
+        "Tele-radiology reporting for Kigali",
+        "CT protocols in Zomba",
+    ):
+        assert secret not in content
+
+
+# Fields each model may keep out of the export, and why. Any other field must be exported: a new
+# personal field makes this test fail until it is exported or listed here with its reason.
+NOT_EXPORTED = {
+    User: {
+        "id": "an internal number",
+        "password": "a secret (and only its hash is stored)",
+        "groups": "site admins' permissions, not personal data",
+        "user_permissions": "site admins' permissions, not personal data",
+    },
+    VolunteerProfile: {
+        "id": "an internal number",
+        "user": "exported as the account",
+        "skills": "exported as their own section",
+        "calendar_token": "a secret: the key to the calendar feed, shown on the dashboard",
+    },
+    VolunteerLanguage: {
+        "id": "an internal number",
+        "profile": "the volunteer",
+        "language": "exported as code and name",
+    },
+    AvailabilityWindow: {"id": "an internal number", "profile": "the volunteer"},
+    Credential: {
+        "profile": "the volunteer",
+        "document": "the file itself: downloaded from the credentials page; has_document says it exists",
+        "verified_by": "a GlobalIR team member's identity, not the volunteer's data",
+    },
+    Application: {"volunteer": "the volunteer", "need": "exported as the need's title, programme and organisation"},
+    Placement: {
+        "volunteer": "the volunteer",
+        "need": "exported as the need's title, programme and organisation",
+        "application": "exported as the application's id",
+    },
+}
+
+
+def test_export_carries_every_personal_field_of_the_volunteers_models(client, rich_volunteer):
+    client.force_login(rich_volunteer.user)
+    data = export_of(client)
+    exported = {
+        User: data["account"],
+        VolunteerProfile: data["volunteer_profile"],
+        VolunteerLanguage: data["languages"][0],
+        AvailabilityWindow: data["availability"][0],
+        Credential: data["credentials"][0],
+        Application: data["applications"][0],
+        Placement: data["placements"][0],
+    }
+
+    missing = []
+    for model, record in exported.items():
+        names = {field.name for field in model._meta.get_fields() if field.concrete}
+        for name in sorted(names - set(record) - set(NOT_EXPORTED[model])):
+            missing.append(f"{model.__name__}.{name}")
+    assert missing == [], f"Export these fields, or say in NOT_EXPORTED why they are not: {missing}"
+
+
+def test_user_without_a_volunteer_profile_gets_their_account_data(client, coordinator):
+    client.force_login(coordinator)
+
+    data = export_of(client)
+
+    assert data["account"]["email"] == "coordinator@example.org"
+    assert data["memberships"] == [
+        {
+            "organisation": "Road to IR Test Partners",
+            "role": "coordinator",
+            "role_display": "Programme coordinator",
+            "created_at": data["memberships"][0]["created_at"],
+        }
+    ]
+    assert data["volunteer_profile"] is None
+    assert data["credentials"] == data["applications"] == data["placements"] == []
+
+
+def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunteer, django_assert_max_num_queries):
+    for _ in range(3):
+        AvailabilityWindowFactory(profile=rich_volunteer)
+        CredentialFactory(profile=rich_volunteer)
+        PlacementFactory(application__volunteer=rich_volunteer)
+    client.force_login(rich_volunteer.user)
+
+    # Session and user (2), then the export's nine.
+    with django_assert_max_num_queries(11):
+        export_of(client)
+
+
+def test_export_is_logged_with_the_user_number_and_none_of_the_data(client, rich_volunteer, caplog):
+    client.force_login(rich_volunteer.user)
+
+    with caplog.at_level(logging.INFO, logger="programmes"):
+        export_of(client)
+
+    assert f"User {rich_volunteer.user.pk} exported their personal data" in caplog.text
+    assert "volunteer@example.org" not in caplog.text
+    assert "Lakeside" not in caplog.text
+
+
+def test_profile_page_links_to_the_export_and_to_account_deletion(client, volunteer):
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("volunteers:profile")).content.decode()
+
+    assert f'href="{EXPORT}"' in page
+    assert f'href="{DELETE}"' in page
+
+
+# Signing in first
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [
+        ("get", "programmes:data-export"),
+        ("get", "programmes:account-delete"),
+        ("post", "programmes:account-delete"),
+        ("post", "programmes:calendar-token-reset"),
+    ],
+)
+def test_anonymous_visitor_is_sent_to_log_in(client, method, name):
+    url = reverse(name)
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+# Erasing the account
+
+
+def test_delete_page_says_what_is_erased_and_what_stays(client, rich_volunteer):
+    PlacementFactory(
+        application__volunteer=rich_volunteer,
+        application__need__title="Fluoroscopy training, Blantyre",
+        application__need__programme__lead_organisation__name="Blantyre Radiology Partners",
+    )
+    client.force_login(rich_volunteer.user)
+
+    response = client.get(DELETE)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "What is erased" in page
+    assert "What stays, without your name" in page
+    assert "Your 1 credential, with its uploaded document." in page
+    # The application in progress is listed as one that will be withdrawn …
+    assert "Ultrasound teaching in Mwanza (Interested)" in page
+    # … and the volunteer is warned that upcoming placements stay booked.
+    assert "Fluoroscopy training, Blantyre with Blantyre Radiology Partners" in page
+    assert '<input type="password" name="password"' in page
+    assert reverse("programmes:data-export") in page
+
+
+def test_wrong_password_deletes_nothing(client, rich_volunteer):
+    client.force_login(rich_volunteer.user)
+    [credential] = Credential.objects.filter(profile=rich_volunteer)
+
+    response = client.post(DELETE, {"password": "not-my-password"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your account was not deleted" in page
+    assert "Incorrect password." in page
+    assert User.objects.filter(pk=rich_volunteer.user.pk).exists()
+    assert VolunteerProfile.objects.filter(pk=rich_volunteer.pk).exists()
+    assert Credential.objects.filter(pk=credential.pk).exists()
+    assert default_storage.exists(credential.document.name)
+    assert Application.objects.filter(volunteer=rich_volunteer, status=Application.Status.INTERESTED).exists()
+    assert client.get(EXPORT).status_code == 200  # still signed in
+
+
+def test_right_password_erases_the_volunteer_and_keeps_anonymised_applications_and_placements(
+    client, rich_volunteer, other_volunteer, password, django_capture_on_commit_callbacks
+):
+    user_pk, profile_pk, token = rich_volunteer.user.pk, rich_volunteer.pk, rich_volunteer.calendar_token
+    [credential] = Credential.objects.filter(profile=rich_volunteer)
+    others = CredentialFactory(profile=other_volunteer, document=document())
+    in_progress = Application.objects.get(volunteer=rich_volunteer, status=Application.Status.INTERESTED)
+    placement = Placement.objects.get(volunteer=rich_volunteer)
+    client.force_login(rich_volunteer.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(DELETE, {"password": password})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert not User.objects.filter(pk=user_pk).exists()
+    assert not EmailAddress.objects.filter(email="volunteer@example.org").exists()
+    assert not VolunteerProfile.objects.filter(pk=profile_pk).exists()
+    assert not Credential.objects.filter(pk=credential.pk).exists()
+    assert not VolunteerLanguage.objects.filter(profile_id=profile_pk).exists()
+    assert not AvailabilityWindow.objects.filter(profile_id=profile_pk).exists()
+    assert not default_storage.exists(credential.document.name)
+    # Other volunteers keep their documents.
+    assert default_storage.exists(others.document.name)
+    # The application still in progress is withdrawn, anonymised, and its message blanked.
+    in_progress.refresh_from_db()
+    assert in_progress.volunteer is None
+    assert in_progress.status == Application.Status.WITHDRAWN
+    assert in_progress.withdrawn_at is not None
+    assert in_progress.message == ""
+    # The accepted placement stays for the organisation's reports, without the volunteer.
+    placement.refresh_from_db()
+    assert placement.volunteer is None
+    assert placement.application.volunteer is None
+    assert placement.application.status == Application.Status.ACCEPTED
+    # The calendar link dies with the account.
+    assert client.get(reverse("programmes:calendar-feed"), {"token": token}).status_code == 404
+    # Signed out, and told so.
+    assert client.get(EXPORT).status_code == 302
+    home = client.get(reverse("home")).content.decode()
+    assert "Your account and your personal data have been erased." in home
+
+
+def test_coordinator_without_a_volunteer_profile_can_erase_their_account(client, coordinator, password):
+    client.force_login(coordinator)
+
+    response = client.post(DELETE, {"password": password})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(email="coordinator@example.org").exists()
+    assert not Membership.objects.filter(user_id=coordinator.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "reason"),
+    [
+        ("site_admin", "Site admin accounts are closed by another site admin"),
+        ("organisation_admin", "You are the only admin of Road to IR Test Partners."),
+    ],
+)
+def test_accounts_others_depend_on_cannot_be_erased(client, request, password, who, reason):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+
+    page = client.get(DELETE).content.decode()
+    response = client.post(DELETE, {"password": password})
+
+    assert reason in page
+    assert '<input type="password"' not in page
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_organisation_admin_can_erase_their_account_once_another_admin_exists(
+    client, organisation, organisation_admin, password
+):
+    MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN)
+    client.force_login(organisation_admin)
+
+    response = client.post(DELETE, {"password": password})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=organisation_admin.pk).exists()
+
+
+def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, password, caplog):
+    client.force_login(rich_volunteer.user)
+    user_pk = rich_volunteer.user.pk
+
+    with caplog.at_level(logging.INFO, logger="programmes"):
+        client.post(DELETE, {"password": password})
+
+    assert f"Account {user_pk} erased: 1 applications withdrawn, 1 credential documents deleted" in caplog.text
+    assert "volunteer@example.org" not in caplog.text
+    assert password not in caplog.text
+
+
+# Credential documents
+
+
+@pytest.fixture
+def applied_credential(volunteer, organisation):
+    """A credential of the volunteer, who applied to a need of `organisation`'s programme."""
+    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme__lead_organisation=organisation))
+    return CredentialFactory(profile=volunteer, document=document())
+
+
+def document_url(credential) -> str:
+    return reverse("programmes:credential-document", args=[credential.pk])
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 200),
+        ("other_volunteer", 404),
+        ("coordinator", 200),
+        ("organisation_admin", 200),
+        ("other_coordinator", 404),
+        ("plain_user", 404),
+        ("site_admin", 200),
+        ("anonymous", 302),
+    ],
+)
+def test_only_the_owner_admins_and_coordinators_of_the_need_open_a_credential_document(
+    client, request, applied_credential, who, expected
+):
+    if who == "owner":
+        client.force_login(applied_credential.profile.user)
+    elif who == "other_volunteer":
+        client.force_login(request.getfixturevalue(who).user)
+    elif who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    url = document_url(applied_credential)
+
+    response = client.get(url)
+
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"".join(response.streaming_content) == PDF
+    if who == "anonymous":
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+def test_credential_document_is_an_attachment_typed_from_its_content_and_never_cached(client, volunteer):
+    credential = CredentialFactory(profile=volunteer, document=document("scan.png", PNG))
+    client.force_login(volunteer.user)
+
+    response = client.get(document_url(credential))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == f'attachment; filename="credential-{credential.pk}.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_coordinator_cannot_open_the_document_of_a_volunteer_who_withdrew_consent(
+    client, applied_credential, coordinator
+):
+    VolunteerProfile.objects.filter(pk=applied_credential.profile_id).update(consent_to_share=False)
+    client.force_login(coordinator)
+
+    assert client.get(document_url(applied_credential)).status_code == 404
+
+
+@pytest.mark.parametrize("status", [Application.Status.DECLINED, Application.Status.WITHDRAWN])
+def test_coordinator_of_a_partner_organisation_opens_documents_whatever_became_of_the_application(
+    client, volunteer, status
+):
+    partner = OrganisationFactory(name="Partner Hospital Foundation")
+    programme = ProgrammeFactory(lead_organisation=OrganisationFactory(name="Lead Charity"))
+    programme.partners.add(partner)
+    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme=programme), status=status)
+    credential = CredentialFactory(profile=volunteer, document=document())
+    client.force_login(MembershipFactory(organisation=partner).user)
+
+    assert client.get(document_url(credential)).status_code == 200
+
+
+def test_credential_without_a_document_or_whose_file_is_gone_is_a_clear_404(client, volunteer):
+    without = CredentialFactory(profile=volunteer)
+    gone = CredentialFactory(profile=volunteer, document=document())
+    default_storage.delete(gone.document.name)
+    client.force_login(volunteer.user)
+
+    assert client.get(document_url(without)).status_code == 404
+    assert client.get(document_url(gone)).status_code == 404
+
+
+def test_document_download_is_logged_with_who_and_which_credential(client, applied_credential, coordinator, caplog):
+    client.force_login(coordinator)
+
+    with caplog.at_level(logging.INFO, logger="programmes"):
+        response = client.get(document_url(applied_credential))
+        b"".join(response.streaming_content)
+
+    assert f"User {coordinator.pk} downloaded the document of credential {applied_credential.pk}" in caplog.text
+
+
+def test_deciding_access_takes_one_query(applied_credential, coordinator, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert selectors.credential_for_download(user=coordinator, pk=applied_credential.pk) == applied_credential
