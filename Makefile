@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: run test lint format install migrate demo worker beat bench-match bench-pages clean
+.PHONY: browser run test lint format install migrate demo worker beat bench-match bench-pages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,23 @@ run: demo
 # Tests run with DEBUG off, like production; the key below is for the test run only.
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-test: install
+CHROMIUM := /usr/bin/chromium
+
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here). Install it
+# when missing and we may (root with apt); otherwise say what to do. A missing browser is a failure.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium'." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install browser
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -17,7 +17,7 @@ from django_countries.filters import CountryFilter
 from organisations.admin import ServiceActionsMixin, country_choices
 
 from .models import Application, Need, Placement, Programme, Site
-from .services import needs_close, needs_reopen, programmes_close, programmes_publish
+from .services import application_offer, needs_close, needs_reopen, programmes_close, programmes_publish
 
 
 def countries_widget(db_field):
@@ -187,8 +187,9 @@ class VolunteerEmailMixin:
 
 
 @admin.register(Application)
-class ApplicationAdmin(VolunteerEmailMixin, admin.ModelAdmin):
+class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, admin.ModelAdmin):
     list_display = ["volunteer_email", "need", "status", "created_at"]
+    actions = ["offer"]
     list_filter = ["status"]
     list_select_related = ["volunteer__user", "need__programme"]
     search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
@@ -203,6 +204,21 @@ class ApplicationAdmin(VolunteerEmailMixin, admin.ModelAdmin):
         "completed_at",
         "updated_at",
     ]
+
+    @admin.action(description=_("Offer a place to the selected applicants"), permissions=["change"])
+    def offer(self, request, queryset):
+        # Until coordinators have their pipeline pages, site admins make offers from here.
+        changed, refusals = [], []
+        for application in queryset.order_by("pk"):
+            try:
+                changed.append(application_offer(application=application, by=request.user))
+            except ValidationError as error:
+                refusals.extend(error.messages)
+        count = len(changed)
+        message = ngettext("%(count)d offer made.", "%(count)d offers made.", count) % {"count": count}
+        self.report_changes(request, changed, ["status", "offered_at"], message)
+        if refusals:
+            self.report_refusal(request, ValidationError(refusals))
 
     def get_queryset(self, request):
         # Also used by the placement form's autocomplete, which shows each application's volunteer and need.

@@ -215,6 +215,38 @@ def offer_decline(*, application: Application, by: User) -> Application:
     return application
 
 
+def application_offer(*, application: Application, by: User) -> Application:
+    """Offer a place to an interested or shortlisted applicant.
+
+    The need's row is locked first, so that two coordinators offering its last place at the same
+    moment get one offer and one clear refusal: offers still open and accepted places together
+    never exceed the need's places.
+    """
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=application.need_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if not application.can_become(Application.Status.OFFERED) or application.volunteer_id is None:
+            raise ValidationError(
+                _("An application that is %(status)s cannot receive an offer.")
+                % {"status": application.get_status_display().lower()},
+                code="cannot_offer",
+            )
+        if need.status != Need.Status.OPEN:
+            raise ValidationError(_("“%(need)s” is not open any more.") % {"need": need.title}, code="need_not_open")
+        taken = need.applications.filter(
+            status__in=[Application.Status.OFFERED, Application.Status.ACCEPTED, Application.Status.COMPLETED]
+        ).count()
+        if taken >= need.places:
+            raise ValidationError(
+                _("Every place of “%(need)s” is already offered or taken.") % {"need": need.title},
+                code="no_place_left",
+            )
+        _application_move(application, Application.Status.OFFERED)
+        _application_save(application, Application.Status.OFFERED)
+    logger.info("User %s offered a place to application %s", by.pk, application.pk)
+    return application
+
+
 def placement_dates_for(application: Application) -> tuple[datetime.date, datetime.date]:
     """The dates a placement will have: those the volunteer proposed, else the need's window."""
     need = application.need

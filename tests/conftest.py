@@ -1,5 +1,7 @@
 """The cast of users every test area shares."""
 
+from importlib import import_module
+
 import pytest
 
 from organisations.models import Membership
@@ -97,3 +99,16 @@ def private_media_in_tmp(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}},
     }
     return media
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db):
+    """A transactional database with the rows that migrations seed (skills taxonomy, languages).
+
+    A transactional test empties every table when it ends, seeded rows included, and
+    serialized_rollback cannot restore them once another transactional test has recreated the
+    content types. Re-running the idempotent seed does.
+    """
+    from django.apps import apps
+
+    import_module("volunteers.migrations.0002_seed_taxonomy").seed(apps, None)

@@ -11,7 +11,6 @@ On failure a full-page screenshot is written to $E2E_SCREENSHOT_DIR (default /tm
 import os
 import re
 import tempfile
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -81,16 +80,8 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def seeded_data(transactional_db):
-    """The rows that migrations seed (the skills taxonomy and the languages), as after `migrate`.
-
-    The live server needs a transactional database, which is emptied after each test that uses one
-    (here, and in other test folders); serialized_rollback cannot restore it either once another
-    transactional test has recreated the content types. Re-running the idempotent seed does.
-    """
-    from django.apps import apps
-
-    import_module("volunteers.migrations.0002_seed_taxonomy").seed(apps, None)
+def seeded_data(seeded_transactional_db):
+    """Every browser test runs against the live server, on a seeded transactional database."""
 
 
 @pytest.fixture

@@ -284,6 +284,7 @@ def test_taking_the_last_place_fills_the_need(volunteer, other_volunteer):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_transactional_db")
 def test_two_simultaneous_accepts_of_overlapping_offers_cannot_both_win():
     volunteer = VolunteerProfileFactory()
     offers = [offered(volunteer), offered(volunteer)]
