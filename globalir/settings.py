@@ -61,10 +61,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_countries",
     "django_filters",
+    "simple_history",
     "globalir.accounts",
     "organisations",
     "volunteers",
     "programmes",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Records who made each change in the audit trail (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "globalir.urls"
@@ -232,6 +236,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "close-expired-needs": {"task": "programmes.tasks.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
+    "relay-pending-notifications": {
+        "task": "notifications.tasks.relay_pending_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Security: safe by default, relaxed only with DEBUG.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("me/", include("volunteers.urls")),
     path("", include("programmes.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

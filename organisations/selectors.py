@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django_countries import countries
 
 from .filters import OrganisationFilter
-from .models import Organisation
+from .models import Membership, Organisation
 
 HOME_FEATURED_LIMIT = 6
 
@@ -122,3 +122,20 @@ def organisation_social_links(*, organisation: Organisation) -> list[dict[str, s
         page = organisation.linkedin.strip()
         links.append({"network": "LinkedIn", "text": page, "url": page if _is_web_address(page) else ""})
     return links
+
+
+# Who may act for an organisation.
+
+
+def membership_role(*, user, organisation: Organisation) -> str | None:
+    """The user's role in the organisation ("coordinator" or "admin"), or None."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
+
+
+def organisations_coordinated_by(*, user) -> QuerySet[Organisation]:
+    """Organisations the user coordinates (organisation admins coordinate too), pending ones included."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).exclude(status=Organisation.Status.ARCHIVED)

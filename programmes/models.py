@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from globalir.regions import countries_in
 from organisations.models import Organisation
@@ -196,6 +198,7 @@ class Need(models.Model):
     filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
 
     objects = NeedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     SUPPORT_FIELDS = (
         "offers_accommodation",
@@ -320,7 +323,12 @@ class Application(models.Model):
     proposed_start = models.DateField(_("proposed start"), null=True, blank=True)
     proposed_end = models.DateField(_("proposed end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.INTERESTED)
-    decline_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=500, blank=True, help_text=_("The volunteer sees this reason.")
+    )
+    coordinator_notes = models.TextField(
+        _("internal notes"), max_length=5000, blank=True, help_text=_("Seen only by the organisation's coordinators.")
+    )
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     shortlisted_at = models.DateTimeField(_("shortlisted at"), null=True, blank=True)
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
@@ -331,6 +339,8 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
+    # Status changes are audited; the volunteer's message and the coordinators' notes are not copied.
+    history = HistoricalRecords(excluded_fields=["message", "coordinator_notes", "updated_at"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -424,5 +434,45 @@ class Placement(models.Model):
     def is_onsite(self) -> bool:
         return self.mode in (Mode.ONSITE, Mode.HYBRID)
 
+    @property
+    def remote_hours(self) -> int:
+        """Hours of remote work the placement represents: the weekly hours over its weeks."""
+        return round(self.hours_per_week * self.days / 7)
+
     def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
         return self.start_date <= end and start <= self.end_date
+
+
+class Feedback(models.Model):
+    """One side's short feedback on a placement once it has ended."""
+
+    class Side(models.TextChoices):
+        VOLUNTEER = "volunteer", _("From the volunteer")
+        ORGANISATION = "organisation", _("From the organisation")
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    side = models.CharField(_("from"), max_length=12, choices=Side.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("From 1 (poor) to 5 (excellent)."),
+    )
+    comments = models.TextField(_("comments"), max_length=3000, blank=True)
+    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "side"], name="feedback_once_per_side"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
+from organisations.models import Membership, Organisation
 from volunteers.models import Credential, VolunteerProfile
 
 from .models import Application, Mode, Need, Placement, Programme
@@ -376,7 +377,16 @@ def account_erase(*, user: User) -> None:
             profile.languages.all().delete()
             profile.availability.all().delete()
             profile.skills.clear()
+            profile_pk = profile.pk
             profile.delete()
+            # The audit trail keeps what happened, not who it happened to.
+            Credential.history.filter(profile_id=profile_pk).delete()
+            Application.history.filter(volunteer_id=profile_pk).update(volunteer_id=None)
+        # Only possible when another admin remains (see the blockers): their trail no longer names this user.
+        Membership.objects.filter(user=user).delete()
+        Membership.history.filter(user_id=user_pk).delete()
+        Organisation.history.filter(requested_by_id=user_pk).update(requested_by_id=None)
+        Organisation.objects.filter(requested_by=user).update(requested_by=None)
         EmailAddress.objects.filter(user=user).delete()
         user.delete()
     logger.info(

@@ -31,6 +31,21 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def celery_tasks_run_in_process():
+    """Tasks the code under test enqueues run at once, in this process and on the test's database.
+
+    Without this, with REDIS_URL set they would wait in Redis for a worker that never comes. The
+    worker tests start a real worker and send to it with a client of their own.
+    """
+    from globalir.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def password():
     return PASSWORD

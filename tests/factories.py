@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from globalir.accounts.models import User
-from organisations.models import Membership, Organisation
-from programmes.models import Application, Mode, Need, Placement, Programme, Site
+from organisations.models import Invitation, Membership, Organisation
+from programmes.models import Application, Feedback, Mode, Need, Placement, Programme, Site
 from volunteers.models import (
     AvailabilityWindow,
     CareerStage,
@@ -225,3 +225,27 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     mode = factory.LazyAttribute(lambda p: p.application.need.mode)
     start_date = factory.LazyAttribute(lambda p: p.application.proposed_start)
     end_date = factory.LazyAttribute(lambda p: p.application.proposed_end)
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    placement = factory.SubFactory(PlacementFactory)
+    side = Feedback.Side.VOLUNTEER
+    author = factory.LazyAttribute(lambda f: f.placement.volunteer.user if f.placement.volunteer else None)
+    rating = 5
+    comments = "A well-organised placement with a welcoming team."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation as stored; the raw token is only known to whoever creates one through the service."""
+
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Membership.Role.COORDINATOR
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from globalir.regions import Region
 
@@ -266,6 +267,8 @@ class Credential(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = CredentialQuerySet.as_manager()
+    # The audit trail keeps who verified what and when, never the document or its identifying details.
+    history = HistoricalRecords(excluded_fields=["title", "issuing_body", "number", "issued_on", "document"])
 
     class Meta:
         ordering = ["-created_at"]

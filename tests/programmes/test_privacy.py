@@ -161,7 +161,12 @@ NOT_EXPORTED = {
         "document": "the file itself: downloaded from the credentials page; has_document says it exists",
         "verified_by": "a GlobalIR team member's identity, not the volunteer's data",
     },
-    Application: {"volunteer": "the volunteer", "need": "exported as the need's title, programme and organisation"},
+    Application: {
+        "volunteer": "the volunteer",
+        "need": "exported as the need's title, programme and organisation",
+        "coordinator_notes": "the organisation's internal notes, kept from volunteers (issue 4); the organisation "
+        "answers a request for them as data controller",
+    },
     Placement: {
         "volunteer": "the volunteer",
         "need": "exported as the need's title, programme and organisation",

@@ -1,0 +1,169 @@
+"""E-mail notifications: recorded with the event that causes them, sent by a Celery task.
+
+Callers use ``notify(...)`` inside the transaction that makes the change (offer made, invitation
+sent…). The Notification row commits or rolls back with that change, and the task that sends it
+is enqueued only once the transaction has committed.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from globalir.accounts.models import User
+
+from .models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+# Kinds a user may turn off, and the preference that governs each. Every other kind is essential
+# (an offer, an invitation, a decision about one's organisation) and is always sent.
+OPTIONAL_KINDS = {
+    "application_received": "application_updates",
+    "deadline_soon": "deadline_reminders",
+    "feedback_request": "feedback_requests",
+    "weekly_digest": "weekly_digest",
+}
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+# A claim this old belongs to a worker that died while sending.
+STALE_CLAIM = datetime.timedelta(minutes=15)
+
+
+def notify(
+    *,
+    kind: str,
+    event_key: str,
+    context: dict[str, Any],
+    recipient: User | None = None,
+    email: str = "",
+) -> Notification | None:
+    """Record an e-mail of ``kind`` for one event and recipient, and send it once the transaction commits.
+
+    ``context`` must be JSON: titles, dates as text, absolute links; the templates
+    ``emails/<kind>_subject.txt``, ``emails/<kind>.txt`` and ``emails/<kind>.html`` render it.
+    Returns None when this event already has its e-mail (the same event never mails twice).
+    """
+    address = email or (recipient.email if recipient else "")
+    if not address:
+        raise ValueError("A notification needs a recipient or an e-mail address.")
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind, event_key=event_key[:200], recipient=recipient, email=address, context=context
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification
+
+
+def _enqueue(notification_id: int) -> None:
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:
+        # The row stays pending: the relay task sends it once the broker is back.
+        logger.warning("Could not enqueue notification %s; the relay will retry", notification_id, exc_info=True)
+
+
+def preferences_for(user: User) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def unsubscribe_token(user: User) -> str:
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _opted_out(notification: Notification) -> bool:
+    field = OPTIONAL_KINDS.get(notification.kind)
+    if field is None or notification.recipient is None:
+        return False
+    preference = NotificationPreference.objects.filter(user=notification.recipient).first()
+    default = NotificationPreference._meta.get_field(field).default
+    return not (getattr(preference, field) if preference else default)
+
+
+def _message(notification: Notification) -> EmailMultiAlternatives:
+    context = {
+        **notification.context,
+        "recipient": notification.recipient,
+        "site_url": settings.SITE_URL,
+        "preferences_url": absolute_url(reverse("notifications:preferences")),
+        "optional": notification.kind in OPTIONAL_KINDS,
+    }
+    headers = {}
+    if notification.recipient is not None and notification.kind in OPTIONAL_KINDS:
+        unsubscribe = absolute_url(
+            reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(notification.recipient)})
+        )
+        context["unsubscribe_url"] = unsubscribe
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    subject = render_to_string(f"emails/{notification.kind}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body=render_to_string(f"emails/{notification.kind}.txt", context),
+        to=[notification.email],
+        headers=headers,
+    )
+    message.attach_alternative(render_to_string(f"emails/{notification.kind}.html", context), "text/html")
+    return message
+
+
+def notification_send(*, notification_id: int) -> str:
+    """Send one pending notification. Returns its status afterwards.
+
+    The row is claimed with a conditional update first, so two workers given the same task (a
+    redelivery) cannot both send it. A claim older than STALE_CLAIM is taken to belong to a
+    worker that died mid-send. If sending fails the row goes back to pending and the error is
+    raised for the task to retry.
+    """
+    now = timezone.now()
+    claimable = Notification.objects.filter(_pending_or_stale(now - STALE_CLAIM), pk=notification_id)
+    if claimable.update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) != 1:
+        notification = Notification.objects.filter(pk=notification_id).first()
+        return notification.status if notification else "missing"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if _opted_out(notification):
+        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
+        return Notification.Status.SKIPPED
+    try:
+        _message(notification).send()
+    except Exception as error:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.PENDING, last_error=str(error)[:500]
+        )
+        raise
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SENT, sent_at=timezone.now())
+    logger.info("Sent %s notification %s", notification.kind, notification.pk)
+    return Notification.Status.SENT
+
+
+def _pending_or_stale(stale: datetime.datetime) -> Q:
+    return Q(status=Notification.Status.PENDING) | Q(status=Notification.Status.SENDING, claimed_at__lt=stale)
+
+
+def notifications_relay_pending(*, older_than_minutes: int = 5) -> int:
+    """Enqueue again the notifications still waiting (their task was lost or the broker was down)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    waiting = list(
+        Notification.objects.filter(_pending_or_stale(timezone.now() - STALE_CLAIM))
+        .filter(created_at__lt=cutoff)
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in waiting:
+        _enqueue(pk)
+    return len(waiting)
