@@ -258,6 +258,21 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 DIRECTORY_PAGE_SIZE = 24
 
+# The matcher (programmes.matching): relative weights of the soft factors of a volunteer's fit to a
+# need (rescaled so that a perfect pair scores 100), and how many results each side keeps.
+MATCHING_WEIGHTS = {
+    "required_skills": 30,
+    "preferred_skills": 10,
+    "languages": 15,
+    "experience": 10,
+    "region": 10,
+    "availability": 15,
+    "engagement": 10,
+}
+MATCHING_TOP_K = env_int("MATCHING_TOP_K", 20)
+# How long an invitation to join an organisation stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

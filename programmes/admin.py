@@ -13,7 +13,9 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
 
+from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin, country_choices
 
 from .models import Application, Need, Placement, Programme, Site
@@ -103,7 +105,7 @@ class ProgrammeKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Need)
-class NeedAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "programme",
@@ -187,7 +189,7 @@ class VolunteerEmailMixin:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, admin.ModelAdmin):
+class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, SimpleHistoryAdmin):
     list_display = ["volunteer_email", "need", "status", "created_at"]
     actions = ["offer"]
     list_filter = ["status"]
@@ -233,3 +235,6 @@ class PlacementAdmin(VolunteerEmailMixin, admin.ModelAdmin):
     search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
     autocomplete_fields = ["application", "need", "volunteer"]
     readonly_fields = ["created_at"]
+
+
+register_audit_trail(admin.site, Need, Application)

@@ -12,7 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
 
+from globalir.audit import register_audit_trail
 from globalir.regions import Region
 from organisations.admin import ServiceActionsMixin
 
@@ -163,7 +165,7 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "volunteer_email",
@@ -209,3 +211,6 @@ class CredentialAdmin(ServiceActionsMixin, admin.ModelAdmin):
             "count": count
         }
         self.report_changes(request, changed, ["status", "verified_by", "verified_at"], message)
+
+
+register_audit_trail(admin.site, Credential)
