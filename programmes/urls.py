@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, coordinate, feedback, opportunities, pipeline, privacy, reports
+from .views import applications, coordinate, feedback, opportunities, pipeline, privacy, reports, rounds, suggestions
 
 app_name = "programmes"
 
@@ -45,6 +45,22 @@ urlpatterns = [
     path("coordinate/applications/<int:pk>/notes/", pipeline.application_notes, name="application-notes"),
     path("coordinate/placements/<int:pk>/feedback/", feedback.organisation_feedback, name="organisation-feedback"),
     path("coordinate/programmes/<int:pk>/feedback/", feedback.programme_feedback, name="programme-feedback"),
+    # The matcher: suggestions on the board, and match rounds.
+    path(
+        "coordinate/needs/<int:pk>/suggestions/<int:volunteer_pk>/invite/",
+        suggestions.invite_to_apply,
+        name="suggestion-invite",
+    ),
+    path("coordinate/programmes/<int:pk>/rounds/new/", rounds.round_create, name="round-create"),
+    path("coordinate/rounds/<int:pk>/", rounds.round_detail, name="round-detail"),
+    path("coordinate/rounds/<int:pk>/progress/", rounds.round_progress, name="round-progress"),
+    path(
+        "coordinate/rounds/<int:pk>/needs/<int:need_pk>/ranking/", rounds.round_need_ranking, name="round-need-ranking"
+    ),
+    path("coordinate/rounds/<int:pk>/dry-run/", rounds.round_dry_run, name="round-dry-run"),
+    path("coordinate/rounds/<int:pk>/run/", rounds.round_run, name="round-run"),
+    path("coordinate/rounds/<int:pk>/cancel/", rounds.round_cancel, name="round-cancel"),
+    path("me/rounds/<int:pk>/", rounds.round_volunteer, name="round-volunteer"),
     # Reports.
     path("coordinate/programmes/<int:pk>/report/", reports.programme_report, name="programme-report"),
     path("coordinate/programmes/<int:pk>/placements.csv", reports.programme_placements_csv, name="placements-csv"),
