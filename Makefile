@@ -24,6 +24,7 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_directory
 	DEBUG=1 $(BIN)/python manage.py load_demo --volunteers $(DEMO_VOLUNTEERS) --needs $(DEMO_NEEDS) --seed 1
+	DEBUG=1 $(BIN)/python manage.py refresh_recommendations
 
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -51,8 +52,10 @@ test: install browser
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
+# The matcher: the engine, the `matching` package side by side, and the stored recommendations refreshed
+# on a throwaway database (DATABASE_URL honoured).
 bench-match: install
-	$(BIN)/python bench/match_engine.py
+	$(BIN)/python bench/match.py
 
 # /opportunities/ against a bare page, on a throwaway database (DATABASE_URL honoured).
 bench-pages: install

@@ -163,6 +163,10 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+elif env_str("EMAIL_FILE_PATH"):
+    # Each message written to a file in this folder (the real-worker test reads them back).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -239,6 +243,25 @@ CELERY_BEAT_SCHEDULE = {
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
         "schedule": crontab(minute="*/5"),
+    },
+    "weekly-digest": {
+        "task": "programmes.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
+    "deadline-reminders": {
+        "task": "programmes.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "placements-feedback-request": {
+        "task": "programmes.tasks.placements_feedback_request",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Match rounds whose ranking deadline has passed run within five minutes.
+    "start-due-match-rounds": {"task": "programmes.tasks.start_due_match_rounds", "schedule": crontab(minute="*/5")},
+    # The matcher's stored recommendations, all recomputed after the expired needs are closed.
+    "refresh-all-recommendations": {
+        "task": "programmes.matching.tasks.refresh_all_recommendations",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 

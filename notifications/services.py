@@ -7,6 +7,7 @@ is enqueued only once the transaction has committed.
 
 import datetime
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -33,8 +34,14 @@ OPTIONAL_KINDS = {
     "weekly_digest": "weekly_digest",
 }
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+# Context entries that grant access (an invitation link carries its token): kept only until the
+# e-mail has gone, so that the outbox never becomes a store of working links.
+SECRET_CONTEXT_KEYS = ("accept_url",)
 # A claim this old belongs to a worker that died while sending.
 STALE_CLAIM = datetime.timedelta(minutes=15)
+# After this many failed attempts (the task's own retries, then the relay's) the row is marked
+# failed and left for a site admin ("Send again now" in the admin) instead of being retried forever.
+MAX_ATTEMPTS = 12
 
 
 def notify(
@@ -138,16 +145,24 @@ def notification_send(*, notification_id: int) -> str:
         return notification.status if notification else "missing"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     if _opted_out(notification):
-        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.SKIPPED, context=_without_secrets(notification.context)
+        )
         return Notification.Status.SKIPPED
     try:
         _message(notification).send()
     except Exception as error:
+        gave_up = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.PENDING, last_error=str(error)[:500]
+            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
+            last_error=str(error)[:500],
         )
+        if gave_up:
+            logger.error("Gave up on notification %s after %s attempts", notification.pk, notification.attempts)
         raise
-    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SENT, sent_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), context=_without_secrets(notification.context)
+    )
     logger.info("Sent %s notification %s", notification.kind, notification.pk)
     return Notification.Status.SENT
 
@@ -162,8 +177,59 @@ def notifications_relay_pending(*, older_than_minutes: int = 5) -> int:
     waiting = list(
         Notification.objects.filter(_pending_or_stale(timezone.now() - STALE_CLAIM))
         .filter(created_at__lt=cutoff)
+        # A row a worker tried within the cutoff has a retry of its own on the way.
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff))
         .values_list("pk", flat=True)[:1000]
     )
     for pk in waiting:
         _enqueue(pk)
     return len(waiting)
+
+
+# Preferences, one-click unsubscribe and the admin's "Send again now" (notifications.views, notifications.admin).
+
+PREFERENCE_FIELDS = tuple(OPTIONAL_KINDS.values())
+
+
+def notification_preferences_save(*, user: User, data: dict[str, Any]) -> NotificationPreference:
+    """Save which optional e-mails ``user`` wants. ``data`` maps preference fields to booleans;
+    fields it leaves out keep their value. Essential e-mails cannot be turned off."""
+    with transaction.atomic():
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        for field in PREFERENCE_FIELDS:
+            if field in data:
+                setattr(preference, field, bool(data[field]))
+        preference.full_clean()
+        preference.save()
+    logger.info("User %s saved their notification preferences", user.pk)
+    return preference
+
+
+def notification_preferences_opt_out(*, user: User) -> NotificationPreference:
+    """Turn off every optional e-mail (the unsubscribe link). E-mails already waiting are skipped
+    when their turn comes, since the preference is read at sending time."""
+    return notification_preferences_save(user=user, data=dict.fromkeys(PREFERENCE_FIELDS, False))
+
+
+def notifications_send_again(*, notifications: Iterable[Notification]) -> int:
+    """Queue the given notifications again if they are waiting or have failed; returns how many.
+
+    A failed row goes back to pending with a fresh attempt budget; rows that were sent, skipped
+    or are being sent are left alone, so this can never mail an event twice.
+    """
+    pks = [notification.pk for notification in notifications]
+    with transaction.atomic():
+        again = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=pks, status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=again).update(status=Notification.Status.PENDING, attempts=0)
+        for pk in again:
+            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    return len(again)
+
+
+def _without_secrets(context: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in context.items() if key not in SECRET_CONTEXT_KEYS}

@@ -19,6 +19,16 @@ def send_notification(notification_id: int) -> str:
     return services.notification_send(notification_id=notification_id)
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=300)
+# The soft limit must be set with the hard one: the global CELERY_TASK_SOFT_TIME_LIMIT (540 s) is
+# longer than 300 s, and Celery refuses to send a task whose soft limit exceeds its hard limit.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=300,
+    soft_time_limit=240,
+)
 def relay_pending_notifications() -> int:
     return services.notifications_relay_pending()

@@ -3,19 +3,35 @@
 from collections.abc import Sequence
 from operator import itemgetter
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import get_content_type_for_model
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Value, When
+from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Organisation
-from .services import organisations_archive, organisations_feature, organisations_unfeature, organisations_verify
+from globalir.audit import register_audit_trail
+
+from .models import Invitation, Membership, Organisation
+from .services import (
+    invitation_revoke,
+    organisations_archive,
+    organisations_feature,
+    organisations_reject,
+    organisations_unfeature,
+    organisations_verify,
+)
 
 
 class ServiceActionsMixin:
@@ -67,30 +83,98 @@ class WorksInCountryFilter(admin.SimpleListFilter):
         return queryset.filter(countries__contains=code)
 
 
+class HistoryWithAdminLogMixin:
+    """SimpleHistoryAdmin's "History" page (every saved version: who changed which field, from where),
+    followed by the admin's own log, where bulk actions record their message ("Changed listing status…")."""
+
+    object_history_template = "organisations/admin/object_history.html"
+    admin_log_limit = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        admin_log = (
+            LogEntry.objects.filter(object_id=unquote(object_id), content_type=get_content_type_for_model(self.model))
+            .select_related("user")
+            .order_by("-action_time")[: self.admin_log_limit]
+        )
+        return super().history_view(request, object_id, extra_context={**(extra_context or {}), "admin_log": admin_log})
+
+
 class MembershipInline(admin.TabularInline):
+    """Members at a glance; each change is recorded in the membership's history (audit trail)."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
+    show_change_link = True
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        # The admin replaces these with the fields of OrganisationAdmin.fieldsets.
+        fields = ["status", "rejection_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The database refuses a rejection without a reason; say so instead of failing.
+        if (
+            cleaned.get("status") == Organisation.Status.REJECTED
+            and not (cleaned.get("rejection_reason") or "").strip()
+        ):
+            self.add_error(
+                "rejection_reason",
+                _(
+                    "Give the reason for the rejection: the person who asked reads it. (The “Reject with a reason” "
+                    "action also e-mails it to them.)"
+                ),
+            )
+        return cleaned
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("Shown to and e-mailed to each person who asked, who can correct the request and send it again."),
+    )
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ServiceActionsMixin, admin.ModelAdmin):
-    list_display = ["name", "acronym", "kind", "status", "featured", "headquarters_country", "updated_at"]
+class OrganisationAdmin(ServiceActionsMixin, HistoryWithAdminLogMixin, SimpleHistoryAdmin):
+    form = OrganisationAdminForm
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "status",
+        "featured",
+        "headquarters_country",
+        "requested_by",
+        "created_at",
+        "updated_at",
+    ]
+    list_select_related = ["requested_by"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_filter = ["kind", "status", "featured", ("headquarters_country", CountryFilter), WorksInCountryFilter]
-    search_fields = ["name", "acronym", "description", "contact_email"]
+    list_filter = ["status", "kind", "featured", ("headquarters_country", CountryFilter), WorksInCountryFilter]
+    search_fields = ["name", "acronym", "description", "contact_email", "requested_by__email"]
+    # Requests waiting for a decision first, then by name.
+    ordering = [Case(When(status=Organisation.Status.PENDING, then=Value(0)), default=Value(1)), "name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["partners", "requested_by"]
     readonly_fields = ["verified_by", "verified_at", "created_at", "updated_at"]
     inlines = [MembershipInline]
-    actions = ["verify", "feature", "unfeature", "archive"]
+    actions = ["verify", "reject", "feature", "unfeature", "archive"]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind", "description"]}),
         (_("Contact"), {"fields": ["website", "contact_email", "twitter", "instagram", "facebook", "linkedin"]}),
         (_("Where it works"), {"fields": ["headquarters_country", "countries", "partners"]}),
-        (_("Listing"), {"fields": ["status", "featured", "requested_by", "verified_by", "verified_at"]}),
+        (
+            _("Listing"),
+            {"fields": ["status", "rejection_reason", "featured", "requested_by", "verified_by", "verified_at"]},
+        ),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -114,6 +198,43 @@ class OrganisationAdmin(ServiceActionsMixin, admin.ModelAdmin):
             "count": count
         }
         self.report_changes(request, changed, ["status", "verified_by", "verified_at"], message)
+
+    @admin.action(description=_("Reject with a reason"), permissions=["change"])
+    def reject(self, request, queryset):
+        """Ask for the reason on an intermediate page, then reject the pending ones and e-mail each requester."""
+        applying = "apply" in request.POST
+        form = RejectionForm(request.POST if applying else None)
+        if applying and form.is_valid():
+            try:
+                changed = organisations_reject(
+                    organisations=queryset, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                self.report_refusal(request, error)
+                return None
+            count = len(changed)
+            message = ngettext(
+                "%(count)d organisation rejected; its requester was e-mailed the reason.",
+                "%(count)d organisations rejected; their requesters were e-mailed the reason.",
+                count,
+            ) % {"count": count}
+            self.report_changes(request, changed, ["status", "rejection_reason"], message)
+            return None
+        organisations = list(queryset.select_related("requested_by").order_by("name"))
+        return TemplateResponse(
+            request,
+            "organisations/admin/organisation_reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject with a reason"),
+                "opts": self.model._meta,
+                "form": form,
+                "queryset": organisations,
+                "pending": [o for o in organisations if o.status == Organisation.Status.PENDING],
+                "skipped": [o for o in organisations if o.status != Organisation.Status.PENDING],
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=_("Feature the selected organisations"), permissions=["change"])
     def feature(self, request, queryset):
@@ -148,7 +269,7 @@ class OrganisationAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HistoryWithAdminLogMixin, SimpleHistoryAdmin):
     list_display = ["user", "user_email", "organisation", "role", "created_at"]
     list_filter = ["role", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "organisation"]
@@ -165,3 +286,59 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("e-mail address"), ordering="user__email")
     def user_email(self, membership):
         return membership.user.email
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent by organisation admins from their members page; here they can only be read or
+    withdrawn. The token's hash is never shown, and the token itself was never stored."""
+
+    list_display = ["email", "organisation", "role", "state", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["organisation", "invited_by", "accepted_by"]
+    search_fields = ["email", "organisation__name", "organisation__acronym", "invited_by__email"]
+    date_hierarchy = "created_at"
+    fields = [
+        "organisation",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, invitation):
+        if invitation.accepted_at:
+            return _("Accepted")
+        if invitation.revoked_at:
+            return _("Withdrawn")
+        if invitation.expires_at <= timezone.now():
+            return _("Expired")
+        return _("Waiting")
+
+    @admin.action(description=_("Withdraw the selected invitations"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = 0
+        for invitation in queryset.pending():
+            try:
+                invitation_revoke(invitation=invitation, by=request.user)
+            except ValidationError:
+                continue  # accepted or withdrawn a moment ago
+            count += 1
+        message = ngettext("%(count)d invitation withdrawn.", "%(count)d invitations withdrawn.", count) % {
+            "count": count
+        }
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+
+# The read-only audit trail across each model's history: who verified, rejected or changed what.
+register_audit_trail(admin.site, Organisation, Membership)

@@ -1,15 +1,21 @@
 """Reads for the public directory: only verified organisations are ever shown."""
 
+import datetime
+import hashlib
 import unicodedata
 from urllib.parse import quote
 
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .filters import OrganisationFilter
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 
 HOME_FEATURED_LIMIT = 6
 
@@ -139,3 +145,86 @@ def organisations_coordinated_by(*, user) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(memberships__user=user).exclude(status=Organisation.Status.ARCHIVED)
+
+
+# Onboarding: requests to list an organisation, members and invitations.
+
+
+def organisation_requests_for(*, user) -> QuerySet[Organisation]:
+    """The organisations the user asked to list, newest first, whatever became of them."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(requested_by=user).order_by("-created_at", "-pk")
+
+
+def organisation_member_list(*, organisation: Organisation) -> QuerySet[Membership]:
+    """The organisation's members with their user, admins first, then by name and e-mail."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__first_name", "user__last_name", "user__email")
+    )
+
+
+def organisation_pending_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """Invitations to the organisation that can still be accepted, newest first."""
+    return (
+        Invitation.objects.pending()
+        .filter(organisation=organisation)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256, so that the database never holds the link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, whatever its state, or None."""
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def organisation_name_taken(*, name: str, exclude: Organisation | None = None) -> bool:
+    """Whether another organisation already has this name, ignoring case and surrounding spaces."""
+    others = Organisation.objects.filter(name__iexact=(name or "").strip())
+    if exclude is not None and exclude.pk:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+def invitation_refusal(
+    *, invitation: Invitation | None, now: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why an invitation's link can no longer be used (its ``code`` says which case), or None while it can."""
+    now = now or timezone.now()
+    if invitation is None:
+        return ValidationError(
+            _("This invitation link is not valid. Check that you copied the whole link from the e-mail."),
+            code="unknown",
+        )
+    if invitation.accepted_at is not None:
+        return ValidationError(_("This invitation has already been used."), code="accepted")
+    if invitation.revoked_at is not None:
+        return ValidationError(
+            _("This invitation was withdrawn. Ask the organisation's admins for a new one."), code="revoked"
+        )
+    if invitation.expires_at <= now:
+        return ValidationError(
+            _("This invitation has expired. Ask the organisation's admins for a new one."), code="expired"
+        )
+    if invitation.organisation.status == Organisation.Status.ARCHIVED:
+        return ValidationError(_("This organisation is no longer on GlobalIR."), code="archived")
+    return None
+
+
+def invitation_email_confirmed(*, invitation: Invitation, user) -> bool:
+    """Whether the invited address is one of the user's confirmed addresses (allauth's EmailAddress)."""
+    if not user.is_authenticated:
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()

@@ -5,20 +5,24 @@ widgets, and the changelists select their related rows up front, so pages stay s
 however many users, needs or volunteers there are.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
 from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin, country_choices
 
-from .models import Application, Need, Placement, Programme, Site
+from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
+from .models import Application, Need, Placement, Programme, Recommendation, Site
 from .services import application_offer, needs_close, needs_reopen, programmes_close, programmes_publish
 
 
@@ -57,6 +61,11 @@ class ProgrammeAdmin(ServiceActionsMixin, admin.ModelAdmin):
         if db_field.name == "countries":
             kwargs["widget"] = countries_widget(db_field)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its status, countries and organisation decide which of its needs are listed and how they score.
+        recommendations_refresh_needs_later(need_ids=form.instance.needs.values_list("pk", flat=True))
 
     @admin.action(description=_("Publish the selected programmes"), permissions=["change"])
     def publish(self, request, queryset):
@@ -122,7 +131,7 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["programme", "host_site"]
     filter_horizontal = ["required_skills", "preferred_skills", "required_languages"]
     readonly_fields = ["created_at", "updated_at", "filled_at"]
-    actions = ["close", "reopen"]
+    actions = ["close", "reopen", "refresh_recommendations"]
     fieldsets = [
         (None, {"fields": ["programme", "title", "description", "profession", "places", "status"]}),
         (
@@ -179,6 +188,22 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
         count = len(changed)
         message = ngettext("%(count)d need reopened.", "%(count)d needs reopened.", count) % {"count": count}
         self.report_changes(request, changed, ["status", "filled_at"], message)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Edited here rather than through the services: the matcher still hears of it.
+        recommendations_refresh_needs_later(need_ids=[form.instance.pk])
+
+    @admin.action(description=_("Refresh the matcher's suggestions for the selected needs"), permissions=["change"])
+    def refresh_recommendations(self, request, queryset):
+        need_ids = list(queryset.values_list("pk", flat=True))
+        recommendations_refresh_needs_later(need_ids=need_ids)
+        message = ngettext(
+            "The suggestions of %(count)d need are being refreshed.",
+            "The suggestions of %(count)d needs are being refreshed.",
+            len(need_ids),
+        ) % {"count": len(need_ids)}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 class VolunteerEmailMixin:
@@ -238,3 +263,49 @@ class PlacementAdmin(VolunteerEmailMixin, admin.ModelAdmin):
 
 
 register_audit_trail(admin.site, Need, Application)
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """What the matcher stored: read-only (the refresh tasks write these rows), with a button that runs
+    a full refresh now."""
+
+    change_list_template = "admin/programmes/recommendation/change_list.html"
+    list_display = ["volunteer_email", "need", "score_display", "rank_for_volunteer", "rank_for_need", "computed_at"]
+    list_filter = ["need__profession", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["volunteer__user", "need"]
+    search_fields = ["volunteer__user__email", "need__title"]
+    ordering = ["need", "rank_for_need", "volunteer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("volunteer"), ordering="volunteer__user__email")
+    def volunteer_email(self, recommendation):
+        return recommendation.volunteer.user.email
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_display(self, recommendation):
+        return f"{recommendation.score:.0f}"
+
+    def get_urls(self):
+        refresh = self.admin_site.admin_view(require_POST(self.refresh_all_view))
+        return [path("refresh/", refresh, name="programmes_recommendation_refresh"), *super().get_urls()]
+
+    def refresh_all_view(self, request):
+        if not request.user.has_perm("programmes.view_recommendation"):
+            return redirect("admin:index")
+        recommendations_refresh_all_later()
+        self.message_user(
+            request,
+            _("Every recommendation is being recomputed; the list shows the new results once it is done."),
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:programmes_recommendation_changelist"))

@@ -1,11 +1,19 @@
-"""Forms of the programmes pages: a volunteer's application to a need."""
+"""Forms of the programmes pages: a volunteer's application to a need; a coordinator's sites, programmes and needs."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from globalir.widgets import DateInput
+from organisations.models import Organisation
+from volunteers.models import Language, Skill
 
-from .models import Need
+from .coordination import site_duplicate_message, site_find_duplicate
+from .models import Need, Programme, Site
 
 
 class ApplicationForm(forms.Form):
@@ -36,3 +44,294 @@ class ApplicationForm(forms.Form):
         if start and end and end < start:
             self.add_error("proposed_end", _("The proposed end cannot be before the proposed start."))
         return cleaned
+
+
+# The coordinator's workspace. These forms check what was typed and say what to fix next to each
+# field; the services in programmes.coordination do the writing (and check again).
+
+
+def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields as the model makes them, except that "example.org" means https://example.org."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class SiteForm(forms.ModelForm):
+    """A hospital or institution the organisation manages."""
+
+    class Meta:
+        model = Site
+        fields = ["name", "city", "country", "website", "description"]
+        formfield_callback = _https_by_default
+        labels = {"name": _("Name of the hospital or institution")}
+        help_texts = {
+            "website": _("Optional. For example https://hospital.example.org"),
+            "description": _("Optional. What volunteers should know: departments, equipment, language spoken."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self):
+        cleaned = super().clean()
+        name, city, country = cleaned.get("name"), cleaned.get("city"), cleaned.get("country")
+        if name and city and country:
+            duplicate = site_find_duplicate(name=name, city=city, country=country, exclude_pk=self.instance.pk)
+            if duplicate is not None:
+                # Reported next to the name; the field's error also keeps the model's generic
+                # uniqueness message from appearing a second time above the form.
+                self.add_error("name", site_duplicate_message(duplicate))
+        return cleaned
+
+
+class ProgrammeForm(forms.ModelForm):
+    """A programme led by the organisation named in the address (never chosen in the form)."""
+
+    class Meta:
+        model = Programme
+        fields = ["title", "kind", "summary", "description", "countries", "sites", "start_date", "end_date", "partners"]
+        help_texts = {
+            "summary": _("One or two sentences shown in lists."),
+            "countries": _("Where the programme works; remote needs are listed under these countries."),
+            "sites": _("Your organisation's sites and shared ones. Add a missing site on the Sites page."),
+            "start_date": _("Optional."),
+            "end_date": _("Optional: leave empty for an ongoing programme."),
+            "partners": _("Verified organisations working with you on this programme."),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "countries": forms.CheckboxSelectMultiple,
+            "sites": forms.CheckboxSelectMultiple,
+            "partners": forms.CheckboxSelectMultiple,
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        current_sites = self.instance.sites.all() if self.instance.pk else Site.objects.none()
+        current_partners = self.instance.partners.all() if self.instance.pk else Organisation.objects.none()
+        self.fields["sites"].queryset = Site.objects.filter(
+            Q(organisation=organisation) | Q(organisation__isnull=True) | Q(pk__in=current_sites.values("pk"))
+        ).order_by("country", "city", "name")
+        self.fields["partners"].queryset = (
+            Organisation.objects.filter(
+                Q(status=Organisation.Status.VERIFIED) | Q(pk__in=current_partners.values("pk"))
+            )
+            .exclude(pk=organisation.pk)
+            .order_by("name")
+        )
+        for name in ("sites", "partners"):
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "%(value)s is not one you can choose here; pick from the list."
+            )
+
+
+class NeedForm(forms.ModelForm):
+    """Every field of a need that a coordinator sets. Its status and programme never come from the form.
+
+    ``Need.clean()`` checks the rules between fields (dates, duration, host site, remote hours,
+    deadline); ModelForm puts each of its errors next to the field it names.
+    """
+
+    places = forms.IntegerField(
+        label=capfirst(Need._meta.get_field("places").verbose_name),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 100}),
+        error_messages={
+            "min_value": _("A need must offer at least one place."),
+            "max_value": _("A need can offer at most 100 places: split larger requests into several needs."),
+        },
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "title",
+            "description",
+            "profession",
+            "places",
+            "required_skills",
+            "preferred_skills",
+            "required_languages",
+            "mode",
+            "host_site",
+            "window_start",
+            "window_end",
+            "min_duration_days",
+            "hours_per_week",
+            "min_years_experience",
+            "requires_verified_credential",
+            *Need.SUPPORT_FIELDS,
+            "support_notes",
+            "application_deadline",
+        ]
+        help_texts = {
+            "description": _("What the partner asked for, what the volunteer will do, who they will work with."),
+            "mode": _("On-site and hybrid needs name a host site; remote and hybrid needs give hours per week."),
+            "host_site": _("For on-site and hybrid needs. Add a missing site on your organisation's Sites page."),
+            "window_start": _("The earliest day a volunteer could start."),
+            "window_end": _("The latest day the work can end."),
+            "min_duration_days": _("The shortest stay or engagement that helps, in days."),
+            "hours_per_week": _("For remote and hybrid needs."),
+            "application_deadline": _("Optional: leave empty to take applications until the places are filled."),
+            "support_notes": _("Optional. Anything else: stipend, insurance, childcare…"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "support_notes": forms.Textarea(attrs={"rows": 3}),
+            "required_skills": forms.CheckboxSelectMultiple,
+            "preferred_skills": forms.CheckboxSelectMultiple,
+            "required_languages": forms.CheckboxSelectMultiple,
+            "mode": forms.RadioSelect,
+            "min_duration_days": forms.NumberInput(attrs={"min": 1, "max": 730}),
+            "hours_per_week": forms.NumberInput(attrs={"min": 0, "max": 60}),
+            "min_years_experience": forms.NumberInput(attrs={"min": 0, "max": 40}),
+            "window_start": DateInput(),
+            "window_end": DateInput(),
+            "application_deadline": DateInput(),
+        }
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        kwargs.setdefault("instance", None)
+        if kwargs["instance"] is None:
+            kwargs["instance"] = Need(programme=programme)
+        super().__init__(*args, **kwargs)
+        need = self.instance
+        # Only the lead organisation's own sites; the need's current one stays choosable.
+        sites = Q(organisation_id=programme.lead_organisation_id)
+        if need.host_site_id:
+            sites |= Q(pk=need.host_site_id)
+        host_site = self.fields["host_site"]
+        host_site.queryset = Site.objects.filter(sites).order_by("country", "city", "name")
+        host_site.empty_label = _("No host site (remote)")
+        host_site.error_messages["invalid_choice"] = _(
+            "Choose one of your organisation's sites; add yours on the Sites page if it is missing."
+        )
+        # Active skills, and any retired skill the need already names (so saving does not drop it).
+        current = Q(is_active=True)
+        if need.pk:
+            current |= Q(pk__in=need.required_skills.values("pk")) | Q(pk__in=need.preferred_skills.values("pk"))
+        skills = Skill.objects.filter(current).order_by("category", "name")
+        for name in ("required_skills", "preferred_skills"):
+            self.fields[name].queryset = skills
+        self.fields["required_languages"].queryset = Language.objects.order_by("name")
+
+    def _post_clean(self):
+        # A field the form has already refused keeps only its own message: the model's clean() would
+        # add a confusing second one (a refused host site reads as "no host site" to it).
+        refused = {name: len(errors) for name, errors in self.errors.items() if name != NON_FIELD_ERRORS}
+        super()._post_clean()
+        for name, count in refused.items():
+            del self.errors[name][count:]
+
+    def skill_groups(self, name: str) -> list[tuple[str, list]]:
+        """The checkboxes of the skills field ``name`` grouped by category, in the taxonomy's order."""
+        groups: dict[str, list] = {}
+        for checkbox in self[name]:
+            groups.setdefault(checkbox.data["value"].instance.category, []).append(checkbox)
+        return [(Skill.Category(category).label, groups[category]) for category in Skill.Category if category in groups]
+
+    def required_skill_groups(self):
+        return self.skill_groups("required_skills")
+
+    def preferred_skill_groups(self):
+        return self.skill_groups("preferred_skills")
+
+    def clean(self):
+        cleaned = super().clean()
+        required, preferred = cleaned.get("required_skills"), cleaned.get("preferred_skills")
+        if required is not None and preferred is not None:
+            both = sorted({skill.name for skill in required} & {skill.name for skill in preferred})
+            if both:
+                self.add_error(
+                    "preferred_skills",
+                    _("%(skills)s is already required: tick it in one list only.") % {"skills": ", ".join(both)},
+                )
+        deadline = cleaned.get("application_deadline")
+        if deadline and self.instance.status == Need.Status.OPEN and deadline < timezone.localdate():
+            self.add_error("application_deadline", _("This deadline has already passed: choose today or a later day."))
+        return cleaned
+
+
+# Match rounds (programmes.views.rounds)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker (<input type="datetime-local">, ISO in both directions)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MatchRoundForm(forms.Form):
+    """When volunteers must have ranked their choices; the round runs then."""
+
+    ranking_deadline = forms.DateTimeField(
+        label=_("Ranking deadline"),
+        widget=DateTimeInput(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ranking_deadline"].help_text = _(
+            "Volunteers rank their choices until then, and the round runs. Time zone: %(zone)s."
+        ) % {"zone": timezone.get_current_timezone_name()}
+
+    def clean_ranking_deadline(self):
+        deadline = self.cleaned_data["ranking_deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The ranking deadline must be in the future."))
+        return deadline
+
+
+class RankForm(forms.Form):
+    """One rank box per choice (a need for a volunteer, an applicant for a coordinator): 1 is the first
+    choice, an empty box means "not acceptable". Ranks must be distinct; boxes for choices that are not
+    offered here are refused."""
+
+    def __init__(self, *args, choices: list[tuple[int, str, int | None]], key: str, **kwargs):
+        """`choices`: (id, label, current rank); `key`: the name prefix of the boxes, e.g. "need"."""
+        super().__init__(*args, **kwargs)
+        self.key = key
+        self.ids = [pk for pk, _label, _rank in choices]
+        for pk, label, rank in choices:
+            self.fields[f"{key}-{pk}"] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=1,
+                max_value=999,
+                initial=rank,
+                error_messages={
+                    "min_value": _("Ranks start at 1 (first choice); leave the box empty instead of 0."),
+                    "max_value": _("Use a rank between 1 and 999."),
+                    "invalid": _("Enter a whole number, or leave the box empty."),
+                },
+                widget=forms.NumberInput(attrs={"class": "rank-input", "inputmode": "numeric"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        prefix = f"{self.key}-"
+        unknown = [
+            name
+            for name in self.data
+            if name.startswith(prefix) and name not in self.fields and name[len(prefix) :].isdigit()
+        ]
+        if unknown:
+            raise forms.ValidationError(_("Only the choices listed here can be ranked."), code="unknown")
+        ranks = [rank for name, rank in cleaned.items() if name.startswith(prefix) and rank is not None]
+        duplicates = sorted({rank for rank in ranks if ranks.count(rank) > 1})
+        if duplicates:
+            raise forms.ValidationError(
+                _("Each rank can be used once; %(ranks)s is used more than once.")
+                % {"ranks": ", ".join(str(rank) for rank in duplicates)},
+                code="duplicate",
+            )
+        return cleaned
+
+    def ranks(self) -> dict[int, int | None]:
+        return {pk: self.cleaned_data.get(f"{self.key}-{pk}") for pk in self.ids}

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.files import File
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -25,7 +27,7 @@ from volunteers.validators import document_type_of
 
 from . import calendar, fit
 from .filters import SORT_FIT, SORT_NEWEST, LazyChoices, OpportunityFilter
-from .models import Application, Need, Placement, Programme
+from .models import Application, Feedback, Need, Placement, Programme, Recommendation
 
 OPPORTUNITY_PAGE_SIZE = 20
 
@@ -165,8 +167,9 @@ def opportunity_search(
 
     A constant number of queries whatever the number of needs: one per filter choice list that is
     needed, a count and a page for deadline and newest; for "best fit" (volunteers with a profile
-    only) the candidate ids, the volunteer (three) and the candidates that can fit (two) instead of
-    the count. Invalid values are reported by the form and ignored; the other filters still apply.
+    only) the candidate ids with the matcher's stored scores instead of the count, or, until the matcher
+    has stored any for the volunteer, also the volunteer (three) and the candidates that can fit (two).
+    Invalid values are reported by the form and ignored; the other filters still apply.
     """
     listed = need_listed_queryset()
     search = OpportunityFilter(
@@ -182,8 +185,11 @@ def opportunity_search(
     sort = search.sort_order
 
     if sort == SORT_FIT and profile is not None:
-        ordered = list(needs.order_by(*DEFAULT_ORDERING).values_list("pk", flat=True))
-        scores = fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=needs)
+        # The ids with the matcher's stored scores, in one query; scored live until it has stored any
+        # for the volunteer.
+        ordered, scores = recommendation_scores(profile=profile, needs=needs.order_by(*DEFAULT_ORDERING))
+        if scores is None:
+            scores = fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=needs)
         position = {pk: index for index, pk in enumerate(ordered)}
         # Eligible needs by score, best first; then the others; ties keep the deadline order.
         ordered.sort(key=lambda pk: (0, -scores[pk], position[pk]) if pk in scores else (1, 0, position[pk]))
@@ -254,11 +260,14 @@ class VolunteerDashboard:
 def volunteer_dashboard(*, profile: VolunteerProfile, today: datetime.date | None = None) -> VolunteerDashboard:
     """Everything /me/ shows, in a constant number of queries: the volunteer's applications (one
     query, with their needs and placements), and the best-fitting listed needs they have not applied
-    to yet (the fit scorer's queries and one for the cards)."""
+    to yet (the matcher's stored recommendations with their cards; until it has stored any for the
+    volunteer, the fit scorer's queries and one for the cards)."""
     today = today or timezone.localdate()
+    own_feedback = Feedback.objects.filter(placement__application=OuterRef("pk"), side=Feedback.Side.VOLUNTEER)
     applications = list(
         Application.objects.for_volunteer(profile)
         .select_related("need__programme__lead_organisation", "need__host_site", "placement")
+        .annotate(feedback_given=Exists(own_feedback))
         .order_by("-updated_at", "-pk")
     )
     dashboard = VolunteerDashboard(offers=[], in_progress=[], upcoming=[], past=[], closed=[], suggestions=[])
@@ -276,15 +285,21 @@ def volunteer_dashboard(*, profile: VolunteerProfile, today: datetime.date | Non
             if status == Application.Status.ACCEPTED and placement.end_date >= today:
                 dashboard.upcoming.append(placement)
             else:
+                placement.feedback_due = not application.feedback_given  # over: the volunteer may give feedback
                 dashboard.past.append(placement)
         else:
             dashboard.closed.append(application)
     dashboard.upcoming.sort(key=lambda placement: placement.start_date)
 
     applied = [application.need_id for application in applications if application.is_active]
-    scores = fit.need_fit_scores(
-        volunteer=fit.volunteer_data(profile), needs=need_listed_queryset(today=today).exclude(pk__in=applied)
-    )
+    candidates = need_listed_queryset(today=today).exclude(pk__in=applied)
+    # The matcher's stored recommendations, with their needs (one query; two when there are none); scored
+    # live until it has stored any for the volunteer.
+    suggestions = recommended_needs(profile=profile, needs=candidates, limit=DASHBOARD_SUGGESTIONS)
+    if suggestions is not None:
+        dashboard.suggestions = suggestions
+        return dashboard
+    scores = fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=candidates)
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:DASHBOARD_SUGGESTIONS]
     cards = need_card_queryset(Need.objects.all()).in_bulk(best) if best else {}
     for pk in best:
@@ -361,6 +376,7 @@ EXPORT_APPLICATION_FIELDS = (
     "updated_at",
 )
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
+EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
 
 
 def _export_record(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
@@ -394,8 +410,9 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
 
     The account with its e-mail addresses and memberships; for a volunteer their profile, languages,
     skills, availability, credentials (metadata and status; the documents themselves are downloaded
-    one by one), applications and placements. Values are dates, numbers and strings ready for
-    DjangoJSONEncoder. A fixed number of queries (nine), whatever the amount of data.
+    one by one), applications, placements and the feedback on those placements (what they gave and
+    what the organisation gave them). Values are dates, numbers and strings ready for
+    DjangoJSONEncoder. A fixed number of queries (ten), whatever the amount of data.
     """
     email_addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
     memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
@@ -426,6 +443,7 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
         "credentials": [],
         "applications": [],
         "placements": [],
+        "feedback": [],
     }
     profile = (
         VolunteerProfile.objects.filter(user=user)
@@ -483,6 +501,20 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
             "location": calendar.placement_location(placement),
         }
         for placement in placements
+    ]
+    # Both sides' feedback on the volunteer's placements; the author's identity is not the volunteer's data.
+    feedback = (
+        Feedback.objects.filter(placement__volunteer=profile)
+        .select_related("placement__need__programme__lead_organisation")
+        .order_by("created_at", "pk")
+    )
+    export["feedback"] = [
+        {
+            **_export_record(row, EXPORT_FEEDBACK_FIELDS),
+            "placement": row.placement_id,
+            "need": _export_need(row.placement.need),
+        }
+        for row in feedback
     ]
     return export
 
@@ -612,3 +644,127 @@ def credential_document_open(*, credential: Credential) -> CredentialDocument | 
     return CredentialDocument(
         file=file, content_type=kind.content_type, filename=f"credential-{credential.pk}{kind.extensions[0]}"
     )
+
+
+# The matcher's stored recommendations (written by programmes.matching.service)
+
+# What each factor of a fit score stands for, for coordinators (programmes.matching.engine.FACTORS).
+FACTOR_LABELS = {
+    "required_skills": gettext_lazy("Required skills"),
+    "preferred_skills": gettext_lazy("Preferred skills"),
+    "languages": gettext_lazy("Languages"),
+    "experience": gettext_lazy("Experience beyond the minimum"),
+    "region": gettext_lazy("Preferred region"),
+    "availability": gettext_lazy("Availability across the window"),
+    "engagement": gettext_lazy("Has volunteered with your organisation"),
+}
+
+
+def recommendation_scores(
+    *, profile: VolunteerProfile, needs: QuerySet[Need]
+) -> tuple[list[int], dict[int, float] | None]:
+    """The ids of `needs` in their order, and the volunteer's stored fit scores of those the matcher
+    recommends to them (its top K, and the needs whose top K they are in); None instead of the scores
+    when the matcher has stored nothing for the volunteer yet. One query."""
+    rows = list(
+        needs.annotate(
+            stored_score=Subquery(
+                Recommendation.objects.filter(volunteer=profile, need=OuterRef("pk")).values("score")[:1]
+            ),
+            matcher_ran=Exists(Recommendation.objects.filter(volunteer=profile)),
+        ).values_list("pk", "stored_score", "matcher_ran")
+    )
+    ids = [pk for pk, _score, _ran in rows]
+    if not rows or not rows[0][2]:
+        return ids, None
+    return ids, {pk: score for pk, score, _ran in rows if score is not None}
+
+
+def recommended_needs(*, profile: VolunteerProfile, needs: QuerySet[Need], limit: int) -> list[Need] | None:
+    """The best `limit` of `needs` the matcher recommends to the volunteer, best first, each with
+    `.fit_score` and loaded for a result card; None when it has stored nothing for the volunteer yet."""
+    recommendations = list(
+        Recommendation.objects.filter(volunteer=profile, need__in=needs.order_by().values("pk"))
+        .select_related("need__programme__lead_organisation", "need__host_site")
+        .defer(
+            "factors",
+            "need__description",
+            "need__support_notes",
+            "need__programme__description",
+            "need__programme__lead_organisation__description",
+            "need__host_site__description",
+        )
+        .order_by("-score", "need_id")[:limit]
+    )
+    if not recommendations and not Recommendation.objects.filter(volunteer=profile).exists():
+        return None
+    for recommendation in recommendations:
+        recommendation.need.fit_score = round(recommendation.score)
+    return [recommendation.need for recommendation in recommendations]
+
+
+@dataclass(frozen=True)
+class SuggestionReason:
+    code: str  # a factor of programmes.matching.engine.FACTORS
+    label: str
+    points: int  # what the factor added to the score
+    full_marks: int  # what it adds at most
+
+
+@dataclass
+class SuggestedVolunteer:
+    volunteer: VolunteerProfile  # with .user
+    score: int  # 0–100
+    rank: int  # among the volunteers the matcher suggests for the need, 1 = best
+    reasons: list[SuggestionReason]  # the factors that added points, most first
+    invited: bool  # a coordinator already invited them to apply
+
+
+def need_suggested_volunteers(*, need: Need, limit: int = 10) -> list[SuggestedVolunteer]:
+    """The volunteers the matcher suggests for `need`, best first, with their score and its reasons:
+    its stored top K, leaving out volunteers who applied to it (whatever became of the application) or
+    who no longer agree to be shown to coordinators. Two queries."""
+    from notifications.models import Notification
+
+    from .matching.engine import FACTORS, Weights
+
+    applied = Application.objects.filter(need=need, volunteer=OuterRef("volunteer"))
+    recommendations = list(
+        Recommendation.objects.filter(
+            need=need,
+            rank_for_need__isnull=False,
+            volunteer__consent_to_share=True,
+            volunteer__user__is_active=True,
+        )
+        .exclude(Exists(applied))
+        .select_related("volunteer__user")
+        .order_by("rank_for_need")[:limit]
+    )
+    if not recommendations:
+        return []
+    keys = {f"apply-invitation:{need.pk}:{r.volunteer_id}": r.volunteer_id for r in recommendations}
+    invited = {keys[key] for key in Notification.objects.filter(event_key__in=keys).values_list("event_key", flat=True)}
+    full_marks = Weights.from_mapping(settings.MATCHING_WEIGHTS).points()
+    suggestions = []
+    for recommendation in recommendations:
+        factors = recommendation.factors if isinstance(recommendation.factors, dict) else {}
+        reasons = [
+            SuggestionReason(
+                code=code,
+                label=str(FACTOR_LABELS[code]),
+                points=round(factors[code]),
+                full_marks=round(full_marks[code]),
+            )
+            for code in sorted(FACTORS, key=lambda code: -float(factors.get(code, 0)))
+            if round(float(factors.get(code, 0))) > 0
+        ]
+        suggestions.append(
+            SuggestedVolunteer(
+                volunteer=recommendation.volunteer,
+                score=round(recommendation.score),
+                rank=recommendation.rank_for_need,
+                reasons=reasons,
+                invited=recommendation.volunteer_id in invited,
+            )
+        )
+    return suggestions

@@ -8,16 +8,25 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
+from notifications.selectors import user_ids_with_preference
+from notifications.services import absolute_url, notify
 from organisations.models import Membership, Organisation
 from volunteers.models import Credential, VolunteerProfile
 
-from .models import Application, Mode, Need, Placement, Programme
-from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications
+from . import fit
+from .matching.service import (
+    recommendations_refresh_need_later,
+    recommendations_refresh_needs_later,
+    recommendations_refresh_volunteer_later,
+)
+from .models import Application, Mode, Need, Placement, Programme, Recommendation
+from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications, need_listed_queryset
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +63,10 @@ def _programmes_set_status(*, programmes: Iterable[Programme], status: str, by: 
             programme.full_clean()
             programme.save(update_fields=["status", "updated_at"])
             changed.append(programme)
+        if changed:
+            recommendations_refresh_needs_later(
+                need_ids=Need.objects.filter(programme__in=changed).values_list("pk", flat=True)
+            )
     if changed:
         logger.info("User %s set programmes %s to %s", by.pk, [programme.pk for programme in changed], status)
     return changed
@@ -70,6 +83,7 @@ def needs_close(*, needs: Iterable[Need], by: User) -> list[Need]:
             need.full_clean()
             need.save(update_fields=["status", "updated_at"])
             changed.append(need)
+        recommendations_refresh_needs_later(need_ids=[need.pk for need in changed])
     if changed:
         logger.info("User %s closed needs %s", by.pk, [need.pk for need in changed])
     return changed
@@ -104,6 +118,7 @@ def needs_reopen(*, needs: Iterable[Need], by: User, today: datetime.date | None
             )
         for need in reopening:
             need.save(update_fields=["status", "filled_at", "updated_at"])
+        recommendations_refresh_needs_later(need_ids=[need.pk for need in reopening])
     if reopening:
         logger.info("User %s reopened needs %s", by.pk, [need.pk for need in reopening])
     return reopening
@@ -174,6 +189,7 @@ def application_submit(
     try:
         with transaction.atomic():
             application.save()
+            _notify_application_received(application)
     except IntegrityError as error:
         # Two submissions at the same moment: the constraint let only the first in.
         raise ValidationError(_("You already have an active application for this need."), code="duplicate") from error
@@ -212,6 +228,7 @@ def offer_decline(*, application: Application, by: User) -> Application:
         _application_move(application, Application.Status.DECLINED)
         application.decline_reason = _("Declined by the volunteer.")
         _application_save(application, Application.Status.DECLINED, "decline_reason")
+        _notify_offer_answered(application, kind="offer_declined")
     logger.info("User %s declined the offer of application %s", by.pk, application.pk)
     return application
 
@@ -244,6 +261,7 @@ def application_offer(*, application: Application, by: User) -> Application:
             )
         _application_move(application, Application.Status.OFFERED)
         _application_save(application, Application.Status.OFFERED)
+        _notify_offer_made(application)
     logger.info("User %s offered a place to application %s", by.pk, application.pk)
     return application
 
@@ -319,6 +337,10 @@ def offer_accept(*, application: Application, by: User) -> Placement:
         placement.full_clean()
         placement.save()
         _need_fill_if_full(need)
+        _notify_offer_answered(application, kind="offer_accepted")
+        # The placement keeps the volunteer busy on site and counts as engagement; the need may be full.
+        recommendations_refresh_volunteer_later(volunteer_id=application.volunteer_id)
+        recommendations_refresh_need_later(need_id=need.pk)
     logger.info("User %s accepted the offer of application %s", by.pk, application.pk)
     return placement
 
@@ -378,6 +400,12 @@ def account_erase(*, user: User) -> None:
             profile.availability.all().delete()
             profile.skills.clear()
             profile_pk = profile.pk
+            # Their recommendations go with the profile: the needs that ranked them rank again.
+            recommendations_refresh_needs_later(
+                need_ids=Recommendation.objects.filter(volunteer=profile, rank_for_need__isnull=False).values_list(
+                    "need_id", flat=True
+                )
+            )
             profile.delete()
             # The audit trail keeps what happened, not who it happened to.
             Credential.history.filter(profile_id=profile_pk).delete()
@@ -392,3 +420,167 @@ def account_erase(*, user: User) -> None:
     logger.info(
         "Account %s erased: %s applications withdrawn, %s credential documents deleted", user_pk, withdrawn, documents
     )
+
+
+# E-mails about applications: recorded with notifications.services.notify inside the transaction of
+# the change, so that they are sent once it commits and never twice for the same event.
+
+
+def application_coordinators(*, need: Need) -> list[User]:
+    """The active coordinators and admins of the organisation that leads the need's programme."""
+    memberships = (
+        Membership.objects.coordinators()
+        .filter(organisation_id=need.programme.lead_organisation_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return [membership.user for membership in memberships]
+
+
+def application_volunteer_label(application: Application) -> str:
+    """The volunteer's name for coordinators, or a number when they have not agreed to be shown."""
+    volunteer = application.volunteer
+    if volunteer is not None and volunteer.consent_to_share:
+        return volunteer.user.display_name
+    return str(_("Volunteer #%(number)s") % {"number": application.pk})
+
+
+def _application_email_context(application: Application) -> dict[str, str]:
+    """JSON context shared by the e-mails about one application. Never the coordinators' notes."""
+    need = application.need
+    programme = need.programme
+    start, end = placement_dates_for(application)
+    return {
+        "need_title": need.title,
+        "programme_title": programme.title,
+        "organisation_name": str(programme.lead_organisation),
+        "start": date_format(start),
+        "end": date_format(end),
+    }
+
+
+def _notify_coordinators(application: Application, *, kind: str, event: str) -> None:
+    context = {
+        **_application_email_context(application),
+        "volunteer_name": application_volunteer_label(application),
+        "application_url": absolute_url(reverse("programmes:pipeline-application", args=[application.pk])),
+        "pipeline_url": absolute_url(reverse("programmes:pipeline", args=[application.need_id])),
+    }
+    for user in application_coordinators(need=application.need):
+        notify(kind=kind, event_key=f"{event}:{application.pk}:{user.pk}", recipient=user, context=context)
+
+
+def _notify_volunteer(application: Application, *, kind: str, event: str, **extra: str) -> None:
+    volunteer = application.volunteer
+    if volunteer is None:
+        return
+    context = {
+        **_application_email_context(application),
+        "dashboard_url": absolute_url(reverse("programmes:dashboard")),
+        **extra,
+    }
+    notify(kind=kind, event_key=f"{event}:{application.pk}", recipient=volunteer.user, context=context)
+
+
+def _notify_application_received(application: Application) -> None:
+    _notify_coordinators(application, kind="application_received", event="application-received")
+
+
+def _notify_offer_made(application: Application) -> None:
+    # An application is offered at most once (OFFERED never comes back), so the key names the event.
+    _notify_volunteer(application, kind="offer_made", event="offer-made")
+
+
+def _notify_offer_answered(application: Application, *, kind: str) -> None:
+    event = "offer-accepted" if kind == "offer_accepted" else "offer-declined"
+    _notify_coordinators(application, kind=kind, event=event)
+
+
+def _notify_application_declined(application: Application) -> None:
+    _notify_volunteer(
+        application,
+        kind="application_declined",
+        event="application-declined",
+        reason=application.decline_reason,
+    )
+
+
+# The weekly digest of new suitable opportunities (programmes.tasks.send_weekly_digests, Monday mornings).
+
+DIGEST_MAX_NEEDS = 10
+
+
+def _digest_need(need: Need) -> dict[str, str]:
+    if need.host_site_id:
+        where = f"{need.host_site.city}, {need.host_site.country.name}"
+    else:
+        where = str(Mode(need.mode).label)
+    return {
+        "title": need.title,
+        "organisation": str(need.programme.lead_organisation),
+        "where": where,
+        "mode": str(Mode(need.mode).label),
+        "window_start": date_format(need.window_start, "DATE_FORMAT"),
+        "window_end": date_format(need.window_end, "DATE_FORMAT"),
+        "deadline": date_format(need.application_deadline, "DATE_FORMAT") if need.application_deadline else "",
+        "url": absolute_url(need.get_absolute_url()),
+    }
+
+
+def digests_weekly_send(*, today: datetime.date | None = None) -> int:
+    """E-mail each onboarded volunteer who asked for the weekly digest the listed needs posted in the
+    last seven days that fit them (programmes.fit: eligible only, best fit first, at most
+    DIGEST_MAX_NEEDS, leaving out needs they already applied to). Volunteers with nothing new that
+    fits get no e-mail. Returns how many digests were queued.
+
+    The event key names the ISO week, so a second run in the same week (a retried task, a
+    redelivered one) queues nothing more.
+    """
+    today = today or timezone.localdate()
+    since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
+    new_needs = {
+        need.pk: need
+        for need in need_listed_queryset(today=today)
+        .filter(created_at__gte=since)
+        .select_related("programme__lead_organisation", "host_site")
+    }
+    if not new_needs:
+        return 0
+    # A fixed set for every volunteer, even if a need is posted while the digests go out.
+    candidates = Need.objects.filter(pk__in=list(new_needs))
+    profiles = VolunteerProfile.objects.filter(
+        onboarding_completed_at__isnull=False,
+        profession__in={need.profession for need in new_needs.values()},
+        user__is_active=True,
+        user_id__in=user_ids_with_preference(preference="weekly_digest"),
+    )
+    applied: dict[int, set[int]] = {}
+    applications = Application.objects.filter(need_id__in=list(new_needs), volunteer__in=profiles)
+    for volunteer_id, need_id in applications.values_list("volunteer_id", "need_id"):
+        applied.setdefault(volunteer_id, set()).add(need_id)
+    iso_year, iso_week, _weekday = today.isocalendar()
+    opportunities_url = absolute_url(reverse("programmes:opportunity-list"))
+    queued = 0
+    for profile in profiles.select_related("user").order_by("pk").iterator(chunk_size=500):
+        scores = fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=candidates)
+        for need_id in applied.get(profile.pk, ()):
+            scores.pop(need_id, None)
+        if not scores:
+            continue
+        best = sorted(scores, key=lambda pk: (-scores[pk], -new_needs[pk].created_at.timestamp(), pk))
+        needs = [_digest_need(new_needs[pk]) for pk in best[:DIGEST_MAX_NEEDS]]
+        with transaction.atomic():
+            notification = notify(
+                kind="weekly_digest",
+                event_key=f"weekly-digest:{profile.user.pk}:{iso_year}-W{iso_week}",
+                recipient=profile.user,
+                context={
+                    "needs": needs,
+                    "count": len(needs),
+                    "week": f"{iso_year}-W{iso_week:02d}",
+                    "opportunities_url": opportunities_url,
+                },
+            )
+        queued += notification is not None
+    logger.info("Queued %s weekly digests for %s-W%s", queued, iso_year, iso_week)
+    return queued

@@ -19,9 +19,7 @@ def admin_client(client, site_admin):
 def test_closing_a_need_in_the_admin_is_recorded_with_who_and_what(admin_client, site_admin):
     need = NeedFactory(title="Post-partum haemorrhage embolisation")
 
-    admin_client.post(
-        reverse("admin:programmes_need_changelist"), {"action": "close", "_selected_action": [need.pk]}
-    )
+    admin_client.post(reverse("admin:programmes_need_changelist"), {"action": "close", "_selected_action": [need.pk]})
 
     latest = need.history.first()
     assert latest.status == Need.Status.CLOSED

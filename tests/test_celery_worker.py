@@ -6,6 +6,8 @@ the worker path. If the worker or broker cannot be reached the test fails, it ne
 """
 
 import datetime
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -16,11 +18,13 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationPreference
 from programmes.models import Need
-from tests.factories import NeedFactory
+from tests.factories import NeedFactory, UserFactory
 
 WORKER_TIMEOUT_SECONDS = 60
 
@@ -58,7 +62,8 @@ def worker(transactional_db, tmp_path):
     """Start `celery worker` on a queue of its own; yield a client that sends to it."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     broker_env, client = broker_settings(tmp_path)
-    env = {**os.environ, **database_environment(), **broker_env}
+    # E-mails the worker sends are written as files in tmp_path / "mail" (globalir/settings.py).
+    env = {**os.environ, **database_environment(), **broker_env, "EMAIL_FILE_PATH": str(tmp_path / "mail")}
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -101,3 +106,61 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker_and_writes_to_the_dat
     current.refresh_from_db()
     assert current.status == Need.Status.OPEN
     assert "close_expired_needs" in log_path.read_text()
+
+
+def test_a_real_worker_sends_a_notification_once_and_marks_it_sent(worker, tmp_path, monkeypatch):
+    client, queue, process, log_path = worker
+    reader = UserFactory(email="digest.reader@example.org")
+    NotificationPreference.objects.create(user=reader, weekly_digest=True)
+    # In this process Celery runs eagerly: left alone, the commit below would send the e-mail here.
+    # Only the worker may send it, so the in-process enqueue is switched off and the task sent by hand.
+    monkeypatch.setattr(notification_services, "_enqueue", lambda notification_id: None)
+    with transaction.atomic():
+        notification = notification_services.notify(
+            kind="weekly_digest",
+            event_key=f"weekly-digest:{reader.pk}:worker-test",
+            recipient=reader,
+            context={
+                "count": 1,
+                "week": "2026-W48",
+                "opportunities_url": "http://127.0.0.1:8000/opportunities/",
+                "needs": [
+                    {
+                        "title": "IR faculty for embolisation training",
+                        "organisation": "Road to IR Test Partners",
+                        "where": "Dar es Salaam, Tanzania",
+                        "mode": "On-site",
+                        "window_start": "1 March 2027",
+                        "window_end": "30 April 2027",
+                        "deadline": "",
+                        "url": "http://127.0.0.1:8000/opportunities/1/",
+                    }
+                ],
+            },
+        )
+
+    # Sent twice, as a broker may redeliver: one e-mail all the same.
+    for _ in range(2):
+        client.send_task("notifications.tasks.send_notification", args=[notification.pk], queue=queue)
+
+    mail_folder = tmp_path / "mail"
+    deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        both_done = log_path.read_text().count("send_notification") and log_path.read_text().count("succeeded") >= 2
+        if notification.status == Notification.Status.SENT and both_done:
+            break
+        assert process.poll() is None, f"The Celery worker exited early:\n{log_path.read_text()}"
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"The worker did not send the e-mail within {WORKER_TIMEOUT_SECONDS}s:\n{log_path.read_text()}")
+
+    files = list(mail_folder.iterdir())
+    assert len(files) == 1, [file.name for file in files]
+    # The file backend appends a line of dashes after each message.
+    message = email.message_from_string(files[0].read_text().rstrip().rstrip("-"), policy=email.policy.default)
+    assert message["To"] == "digest.reader@example.org"
+    assert message["Subject"] == "[GlobalIR] 1 new opportunity that fits your profile"
+    assert message["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/notifications/unsubscribe/")
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert (notification.attempts, notification.sent_at is not None) == (1, True)

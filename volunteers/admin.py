@@ -19,7 +19,7 @@ from globalir.regions import Region
 from organisations.admin import ServiceActionsMixin
 
 from .models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
-from .services import credentials_verify
+from .services import credentials_verify, profiles_recommendations_refresh_later
 
 
 def document_link(credential: Credential) -> str:
@@ -202,6 +202,8 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
             obj.verified_by = request.user
             obj.verified_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if {"status", "expires_on"} & set(form.changed_data):
+            profiles_recommendations_refresh_later({obj.profile_id})
 
     @admin.action(description=_("Mark the selected credentials verified"), permissions=["change"])
     def mark_verified(self, request, queryset):

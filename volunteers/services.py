@@ -45,6 +45,7 @@ def credentials_verify(*, credentials: Iterable[Credential], by: User) -> list[C
             credential.full_clean()
             credential.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
             changed.append(credential)
+        profiles_recommendations_refresh_later({credential.profile_id for credential in changed})
     if changed:
         logger.info("User %s verified credentials %s", by.pk, [credential.pk for credential in changed])
     return changed
@@ -167,6 +168,8 @@ def profile_save_step(*, user: User, step: str, data: Mapping[str, Any]) -> Volu
         if reached > profile.onboarding_step:
             profile.onboarding_step = reached
             profile.save(update_fields=["onboarding_step", "updated_at"])
+        if profile.onboarding_completed_at is not None:
+            profiles_recommendations_refresh_later({profile.pk})
     return profile
 
 
@@ -195,6 +198,7 @@ def profile_complete(*, profile: VolunteerProfile) -> VolunteerProfile:
             profile.onboarding_step = len(ONBOARDING_STEPS)
             profile.save(update_fields=["onboarding_completed_at", "onboarding_step", "updated_at"])
             logger.info("Volunteer profile %s completed onboarding", profile.pk)
+        profiles_recommendations_refresh_later({profile.pk})
     return profile
 
 
@@ -226,6 +230,7 @@ def credential_upload(*, profile: VolunteerProfile, data: Mapping[str, Any], doc
         with transaction.atomic():
             # The file is written to storage by save(), before the row is inserted.
             credential.save()
+            profiles_recommendations_refresh_later({profile.pk})
     except Exception:
         if credential.document.name and credential.document.storage.exists(credential.document.name):
             credential.document.storage.delete(credential.document.name)
@@ -244,6 +249,7 @@ def credential_delete(*, credential: Credential, by: User) -> None:
         credential.delete()
         if name:
             transaction.on_commit(lambda: storage.delete(name))
+        profiles_recommendations_refresh_later({credential.profile_id})
     logger.info("User %s deleted credential %s", by.pk, pk)
 
 
@@ -261,3 +267,15 @@ def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:
         profile.save(update_fields=["calendar_token", "updated_at"])
     logger.info("Volunteer profile %s reset its calendar feed token", profile.pk)
     return profile
+
+
+# The matcher's stored recommendations depend on the profile, its availability and its verified
+# credentials: every change above asks for a refresh of the volunteer's, once its transaction commits.
+
+
+def profiles_recommendations_refresh_later(profile_ids: Iterable[int]) -> None:
+    # programmes depends on volunteers, not the other way round: the matcher is imported when needed.
+    from programmes.matching.service import recommendations_refresh_volunteer_later
+
+    for profile_id in sorted(set(profile_ids)):
+        recommendations_refresh_volunteer_later(volunteer_id=profile_id)

@@ -1,59 +1,352 @@
-"""The coordinator's workspace: sites, programmes and needs. (Stubs: issue 4 fills these in.)"""
+"""The coordinator's workspace: sites, programmes and needs.
 
-from django.http import Http404
+Each view parses, authorises with one access helper (outsiders get 404), calls one service or
+selector of ``programmes.coordination`` (or the curation services of ``programmes.services``) and
+renders. A form that does not validate is shown again with everything typed and a status of 400.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations.access import organisation_for_member
+from organisations.models import Organisation
+
+from .. import coordination, services
+from ..forms import NeedForm, ProgrammeForm, SiteForm
+from ..models import Need, Programme
+from .access import need_for_coordinator, programme_for_coordinator, site_for_coordinator
 
 
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _render_form(request, template: str, form: BaseForm, context: dict):
+    return render(request, template, {"form": form, **context}, status=400 if form.is_bound else 200)
+
+
+def _redirect_back(request, default: str):
+    """To the page the button was on (a same-site ``next``), else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return redirect(target)
+    return redirect(default)
+
+
+def _page(request, items, per_page: int):
+    paginator = Paginator(items, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+
+
+# The workspace
+
+
+@login_required
 def workspace(request):
-    raise Http404
+    return render(
+        request,
+        "programmes/coordinate/workspace.html",
+        {"entries": coordination.workspace_for_user(user=request.user)},
+    )
 
 
+# Sites
+
+
+@login_required
 def site_list(request, slug):
-    raise Http404
+    organisation = organisation_for_member(request, slug)
+    page, page_range = _page(
+        request, coordination.site_list_for_organisation(organisation=organisation), coordination.SITE_PAGE_SIZE
+    )
+    return render(
+        request,
+        "programmes/coordinate/site_list.html",
+        {"organisation": organisation, "page_obj": page, "sites": page.object_list, "page_range": page_range},
+    )
 
 
+@login_required
 def site_create(request, slug):
-    raise Http404
+    organisation = organisation_for_member(request, slug)
+    form = SiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = coordination.site_create(organisation=organisation, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(site)s” is listed as one of your sites.") % {"site": site.name})
+            return redirect("programmes:site-list", slug=organisation.slug)
+    return _render_form(request, "programmes/coordinate/site_form.html", form, {"organisation": organisation})
 
 
+@login_required
 def site_edit(request, pk):
-    raise Http404
+    site = site_for_coordinator(request, pk)
+    form = SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = coordination.site_update(site=site, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(site)s” is saved.") % {"site": site.name})
+            if site.organisation_id:
+                return redirect("programmes:site-list", slug=site.organisation.slug)
+            return redirect("programmes:workspace")
+    return _render_form(
+        request, "programmes/coordinate/site_form.html", form, {"organisation": site.organisation, "site": site}
+    )
 
 
+# Programmes
+
+
+def _unverified_note(organisation: Organisation) -> str:
+    return _("Its needs are listed publicly only once %(organisation)s is verified by the GlobalIR team.") % {
+        "organisation": organisation
+    }
+
+
+@login_required
 def programme_create(request, slug):
-    raise Http404
+    organisation = organisation_for_member(request, slug)
+    form = ProgrammeForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = coordination.programme_create(
+                organisation=organisation, data=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(programme)s” is saved as a draft. Add its needs, then publish it.")
+                % {"programme": programme.title},
+            )
+            return redirect("programmes:programme-detail", pk=programme.pk)
+    return _render_form(request, "programmes/coordinate/programme_form.html", form, {"organisation": organisation})
 
 
+@login_required
 def programme_detail(request, pk):
-    raise Http404
+    programme = programme_for_coordinator(request, pk)
+    page, page_range = _page(
+        request,
+        coordination.programme_needs_for_coordinator(programme=programme),
+        coordination.PROGRAMME_NEEDS_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "programmes/coordinate/programme_detail.html",
+        {
+            "programme": programme,
+            "organisation": programme.lead_organisation,
+            "page_obj": page,
+            "needs": page.object_list,
+            "page_range": page_range,
+        },
+    )
 
 
+@login_required
 def programme_edit(request, pk):
-    raise Http404
+    programme = programme_for_coordinator(request, pk)
+    form = ProgrammeForm(request.POST or None, instance=programme, organisation=programme.lead_organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = coordination.programme_update(programme=programme, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(programme)s” is saved.") % {"programme": programme.title})
+            return redirect("programmes:programme-detail", pk=programme.pk)
+    return _render_form(
+        request,
+        "programmes/coordinate/programme_form.html",
+        form,
+        {"organisation": programme.lead_organisation, "programme": programme},
+    )
 
 
+@login_required
+@require_POST
 def programme_publish(request, pk):
-    raise Http404
+    programme = programme_for_coordinator(request, pk)
+    try:
+        changed = services.programmes_publish(programmes=[programme], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if not changed:
+            messages.info(request, _("“%(programme)s” was already published.") % {"programme": programme.title})
+        elif programme.lead_organisation.status != Organisation.Status.VERIFIED:
+            messages.warning(
+                request,
+                _("“%(programme)s” is published.") % {"programme": programme.title}
+                + " "
+                + _unverified_note(programme.lead_organisation),
+            )
+        else:
+            messages.success(
+                request,
+                _("“%(programme)s” is published: its open needs are listed for volunteers.")
+                % {"programme": programme.title},
+            )
+    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
 
 
+@login_required
+@require_POST
 def programme_close(request, pk):
-    raise Http404
+    programme = programme_for_coordinator(request, pk)
+    try:
+        changed = services.programmes_close(programmes=[programme], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if changed:
+            messages.success(
+                request,
+                _("“%(programme)s” is closed: its needs are no longer listed.") % {"programme": programme.title},
+            )
+        else:
+            messages.info(request, _("“%(programme)s” was already closed.") % {"programme": programme.title})
+    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
 
 
+# Needs
+
+
+def _need_listing_note(programme: Programme) -> str:
+    """Why a need of this programme is not listed yet, if it is not."""
+    if programme.status == Programme.Status.DRAFT:
+        return _("It is listed for volunteers once the programme is published.")
+    if programme.status == Programme.Status.CLOSED:
+        return _("The programme is closed: publish it again to list its needs.")
+    if programme.lead_organisation.status != Organisation.Status.VERIFIED:
+        return _unverified_note(programme.lead_organisation)
+    return ""
+
+
+@login_required
 def need_create(request, pk):
-    raise Http404
+    programme = programme_for_coordinator(request, pk)
+    initial = None
+    if request.method != "POST" and request.GET.get("copy", "").isdigit():
+        # A copy whose dates had passed (see need_duplicate): the form starts from the original.
+        source = need_for_coordinator(request, int(request.GET["copy"]))
+        if source.programme_id == programme.pk:
+            initial = coordination.need_copy_initial(need=source)
+    form = NeedForm(request.POST or None, initial=initial, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = coordination.need_create(programme=programme, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            note = _need_listing_note(programme)
+            message = _("“%(need)s” is posted.") % {"need": need.title}
+            if note:
+                messages.warning(request, f"{message} {note}")
+            else:
+                messages.success(request, f"{message} {_('Volunteers can apply now.')}")
+            return redirect("programmes:programme-detail", pk=programme.pk)
+    return _render_form(
+        request,
+        "programmes/coordinate/need_form.html",
+        form,
+        {"programme": programme, "organisation": programme.lead_organisation, "copying": initial is not None},
+    )
 
 
+@login_required
 def need_edit(request, pk):
-    raise Http404
+    need = need_for_coordinator(request, pk)
+    programme = need.programme
+    status_before = need.status
+    form = NeedForm(request.POST or None, instance=need, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = coordination.need_update(need=need, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(need)s” is saved.") % {"need": need.title})
+            if need.status != status_before and need.status == Need.Status.FILLED:
+                messages.info(request, _("Every place is now taken: the need is filled and no longer listed."))
+            elif need.status != status_before and need.status == Need.Status.OPEN:
+                messages.info(request, _("Places are free again: the need is open to applications."))
+            return redirect("programmes:programme-detail", pk=programme.pk)
+    return _render_form(
+        request,
+        "programmes/coordinate/need_form.html",
+        form,
+        {"programme": programme, "organisation": programme.lead_organisation, "need": need},
+    )
 
 
+@login_required
+@require_POST
 def need_duplicate(request, pk):
-    raise Http404
+    need = need_for_coordinator(request, pk)
+    try:
+        copy = coordination.need_duplicate(need=need, by=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+        return redirect(f"{reverse('programmes:need-create', kwargs={'pk': need.programme_id})}?copy={need.pk}")
+    messages.success(
+        request,
+        _("“%(copy)s” is a new open need with the same details. Check it, above all its title and dates.")
+        % {"copy": copy.title},
+    )
+    return redirect("programmes:need-edit", pk=copy.pk)
 
 
+@login_required
+@require_POST
 def need_close(request, pk):
-    raise Http404
+    need = need_for_coordinator(request, pk)
+    try:
+        changed = services.needs_close(needs=[need], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if changed:
+            messages.success(request, _("“%(need)s” is closed to new applications.") % {"need": need.title})
+        else:
+            messages.info(request, _("“%(need)s” was already closed.") % {"need": need.title})
+    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))
 
 
+@login_required
+@require_POST
 def need_reopen(request, pk):
-    raise Http404
+    need = need_for_coordinator(request, pk)
+    try:
+        coordination.need_reopen_check(need=need)
+        changed = services.needs_reopen(needs=[need], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if changed:
+            messages.success(request, _("“%(need)s” is open to applications again.") % {"need": need.title})
+        else:
+            messages.info(request, _("“%(need)s” was already open.") % {"need": need.title})
+    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))

@@ -1,7 +1,31 @@
-"""The matcher's suggestions for a need: invite a suggested volunteer to apply. (Stubs: issue 5 fills these in.)"""
+"""The matcher's suggestions on a need's pipeline board: a coordinator invites a suggested volunteer to apply."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from volunteers.models import VolunteerProfile
+
+from ..matching.service import suggestion_invite
+from .access import need_for_coordinator
 
 
+@login_required
+@require_POST
 def invite_to_apply(request, pk, volunteer_pk):
-    raise Http404
+    need = need_for_coordinator(request, pk)
+    volunteer = get_object_or_404(VolunteerProfile.objects.select_related("user"), pk=volunteer_pk)
+    try:
+        notification = suggestion_invite(need=need, volunteer=volunteer, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        name = volunteer.user.display_name
+        if notification is None:
+            messages.warning(request, _("%(name)s has already been invited to apply.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s has been invited by e-mail to apply to this need.") % {"name": name})
+    return redirect("programmes:pipeline", need.pk)

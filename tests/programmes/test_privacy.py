@@ -14,11 +14,12 @@ from django.urls import reverse
 from globalir.accounts.models import User
 from organisations.models import Membership
 from programmes import selectors
-from programmes.models import Application, Placement
+from programmes.models import Application, Feedback, Placement
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
     CredentialFactory,
+    FeedbackFactory,
     MembershipFactory,
     NeedFactory,
     OrganisationFactory,
@@ -62,7 +63,14 @@ def rich_volunteer(volunteer):
     CredentialFactory(profile=volunteer, title="Licence to practise in Ontario", document=document())
     need = NeedFactory(title="Ultrasound teaching in Mwanza", programme__lead_organisation__name="Mwanza Imaging Trust")
     ApplicationFactory(volunteer=volunteer, need=need, message="I can teach point-of-care ultrasound.")
-    PlacementFactory(application__volunteer=volunteer, application__need__title="PPH embolisation, Moshi")
+    placement = PlacementFactory(application__volunteer=volunteer, application__need__title="PPH embolisation, Moshi")
+    FeedbackFactory(placement=placement, rating=4, comments="Great teaching list, welcoming team.")
+    FeedbackFactory(
+        placement=placement,
+        side=Feedback.Side.ORGANISATION,
+        author=MembershipFactory(organisation=placement.need.programme.lead_organisation).user,
+        comments="Thank you for training our fellows in embolisation.",
+    )
     return volunteer
 
 
@@ -111,6 +119,11 @@ def test_volunteer_downloads_every_section_of_their_data_as_a_json_attachment(cl
     [placement] = data["placements"]
     assert placement["need"]["title"] == "PPH embolisation, Moshi"
     assert placement["start_date"] and placement["end_date"]
+    feedback = {row["side"]: row for row in data["feedback"]}
+    assert feedback["volunteer"]["comments"] == "Great teaching list, welcoming team."
+    assert feedback["volunteer"]["rating"] == 4
+    assert feedback["organisation"]["comments"] == "Thank you for training our fellows in embolisation."
+    assert feedback["organisation"]["need"]["title"] == "PPH embolisation, Moshi"
 
 
 def test_export_contains_nothing_of_another_volunteer(client, rich_volunteer):
@@ -172,6 +185,10 @@ NOT_EXPORTED = {
         "need": "exported as the need's title, programme and organisation",
         "application": "exported as the application's id",
     },
+    Feedback: {
+        "placement": "exported as the placement's id and its need",
+        "author": "the volunteer, or a coordinator whose identity is not the volunteer's data",
+    },
 }
 
 
@@ -186,6 +203,7 @@ def test_export_carries_every_personal_field_of_the_volunteers_models(client, ri
         Credential: data["credentials"][0],
         Application: data["applications"][0],
         Placement: data["placements"][0],
+        Feedback: data["feedback"][0],
     }
 
     missing = []
@@ -211,7 +229,7 @@ def test_user_without_a_volunteer_profile_gets_their_account_data(client, coordi
         }
     ]
     assert data["volunteer_profile"] is None
-    assert data["credentials"] == data["applications"] == data["placements"] == []
+    assert data["credentials"] == data["applications"] == data["placements"] == data["feedback"] == []
 
 
 def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunteer, django_assert_max_num_queries):
@@ -221,8 +239,8 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
         PlacementFactory(application__volunteer=rich_volunteer)
     client.force_login(rich_volunteer.user)
 
-    # Session and user (2), then the export's nine.
-    with django_assert_max_num_queries(11):
+    # Session and user (2), then the export's ten.
+    with django_assert_max_num_queries(12):
         export_of(client)
 
 

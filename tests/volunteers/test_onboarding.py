@@ -697,13 +697,14 @@ def test_profile_page_needs_the_same_few_queries_however_much_it_shows(
         CredentialFactory(profile=profile)
     client.force_login(profile.user)
 
-    # Session, user, profile, its languages, skills and availability, and its credentials.
-    with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as queries:
+    # Session, user, profile, its languages, skills and availability, its credentials, and whether
+    # the navigation shows the coordinator's workspace.
+    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("volunteers:profile"))
 
     assert response.status_code == 200
     assert len(response.context["profile"].current_availability) == windows
-    assert len(queries) == 7
+    assert len(queries) == 8
 
 
 # Who may open these pages

@@ -1,0 +1,352 @@
+"""Benchmark of the matcher: the engine alone, the `matching` package side by side, and the stored
+recommendations refreshed end to end on the configured database.
+
+    .venv/bin/python bench/match.py            # or: make bench-match
+    .venv/bin/python bench/match.py --part database --volunteers 2000 --needs 400
+
+Three parts, each in its own subprocess so that its peak memory (ru_maxrss) is its own:
+
+engine    10,000 volunteers × 2,000 needs generated with a fixed seed (bench/match_engine.py): eligibility
+          and scoring of every pair, each volunteer's top 6 as preference lists (about 55,000 ranked pairs,
+          capacities 1–4), `stable_match` and its stability self-check; tracemalloc peak of those calls;
+          then the PyPI `matching` package (HospitalResident, resident-optimal) on the same lists, checking
+          that both give the same matching, and the speed ratio.
+large     50,000 × 10,000, engine only (streamed top-K scoring, stable match, self-check).
+database  demo data for 10,000 volunteers and 2,000 needs (programmes.demo, seed 1) in a throwaway
+          database: a SQLite file in a temporary folder, or with DATABASE_URL set a database
+          ``<name>_bench_match`` on the same server, created for the run and dropped after it. Then the
+          full refresh of the stored recommendations (read, score, write; first into an empty table, then
+          again with nothing to change), one volunteer's refresh and one need's refresh (median and
+          slowest of several), with their query counts.
+
+Targets (issue 5, on a 2-core machine): scoring + stable match + self-check at 10k × 2k ≤ 2 s and ≤ 300 MB;
+`stable_match` ≥ 100× faster than `matching`; the end-to-end refresh on PostgreSQL ≤ 10 s; one volunteer's
+refresh ≤ 0.3 s; 50k × 10k engine only ≤ 20 s and ≤ 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere
+sys.path.insert(0, str(ROOT / "bench"))
+
+TARGETS = {
+    # figure: (label, limit, unit, "max" when the figure must stay below the limit, "min" above)
+    "engine_seconds": ("scoring + top-K + stable match + self-check, 10k × 2k", 2.0, "s", "max"),
+    "engine_rss_mb": ("peak RSS of the engine part, 10k × 2k", 300, "MB", "max"),
+    "speedup": ("stable_match speed-up over the `matching` package", 100, "×", "min"),
+    "large_seconds": ("scoring + stable match + self-check, 50k × 10k", 20.0, "s", "max"),
+    "large_rss_mb": ("peak RSS of the engine part, 50k × 10k", 1024, "MB", "max"),
+    "refresh_seconds": ("end-to-end full refresh (read, score, write)", 10.0, "s", "max"),
+    "volunteer_seconds": ("one volunteer's refresh (slowest of the sample)", 0.3, "s", "max"),
+}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def line(label: str, value: float, unit: str, note: str = "") -> None:
+    figure = f"{value:10.3f} {unit}" if unit == "s" else f"{value:10.1f} {unit}"
+    print(f"  {label:<52} {figure}{'   ' + note if note else ''}", flush=True)
+
+
+def timed(func, *args, **kwargs):
+    start = time.perf_counter()
+    value = func(*args, **kwargs)
+    return value, time.perf_counter() - start
+
+
+# -- engine ----------------------------------------------------------------------------------------
+
+
+def run_matching_package(volunteer_prefs, need_prefs, capacities) -> tuple[dict, float]:
+    """The PyPI `matching` package on the same lists; it recurses deeply (its deepcopy of the players),
+    so it runs in a thread with a large stack and a raised recursion limit."""
+    from matching.games import HospitalResident
+
+    # It wants every resident to rank someone and every hospital to rank exactly its rankers.
+    resident_prefs = {v: prefs for v, prefs in volunteer_prefs.items() if prefs}
+    hospital_prefs = {n: prefs for n, prefs in need_prefs.items() if prefs}
+    hospital_capacities = {n: capacities[n] for n in hospital_prefs}
+    outcome = {}
+
+    def run():
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            game = HospitalResident.create_from_dictionaries(resident_prefs, hospital_prefs, hospital_capacities)
+            solved = game.solve(optimal="resident")
+        outcome["seconds"] = time.perf_counter() - start
+        outcome["matching"] = {h.name: [r.name for r in residents] for h, residents in solved.items()}
+
+    sys.setrecursionlimit(1_000_000)
+    threading.stack_size(512 * 2**20)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "matching" not in outcome:
+        raise SystemExit("the matching package failed")
+    return outcome["matching"], outcome["seconds"]
+
+
+def part_engine() -> dict:
+    from match_engine import generate, preference_lists
+
+    from programmes.matching.engine import (
+        Weights,
+        blocking_pairs,
+        score_matrix,
+        stable_match,
+        top_k_for_volunteers,
+        validate_matching,
+    )
+
+    print("Engine: 10,000 volunteers × 2,000 needs (fixed seed)")
+    (volunteers, needs), seconds = timed(generate, 10_000, 2_000)
+    line("generate the records (not counted)", seconds, "s")
+    weights = Weights()
+    result, t_score = timed(score_matrix, volunteers, needs, weights)
+    line("eligibility + scoring of 20,000,000 pairs", t_score, "s")
+    tops, t_top = timed(top_k_for_volunteers, result, 6)
+    line("top 6 needs per volunteer", t_top, "s")
+    print(f"  eligible pairs: {int(result.eligible.sum()):,}")
+    volunteer_prefs, need_prefs, capacities = preference_lists(tops, needs)
+    ranked = sum(len(p) for p in volunteer_prefs.values())
+    print(f"  ranked pairs: {ranked:,}; needs: {len(capacities):,}; places: {sum(capacities.values()):,}")
+    matching, t_match = timed(stable_match, volunteer_prefs, need_prefs, capacities)
+    line("stable_match", t_match, "s")
+    blocking, t_check = timed(blocking_pairs, matching, volunteer_prefs, need_prefs, capacities)
+    validate_matching(matching, volunteer_prefs, need_prefs, capacities)
+    line("stability self-check (blocking_pairs + validate)", t_check, "s")
+    print(f"  matched volunteers: {sum(len(m) for m in matching.values()):,}; blocking pairs: {len(blocking)}")
+    if blocking:
+        raise SystemExit("the matching is not stable")
+    total = t_score + t_top + t_match + t_check
+    line("TOTAL scoring + top-K + match + check", total, "s", "(target ≤ 2 s)")
+    rss = peak_rss_mb()
+    line("peak RSS of this process (data included)", rss, "MB", "(target ≤ 300 MB)")
+    del result
+
+    tracemalloc.start()
+    result = score_matrix(volunteers, needs, weights)
+    top_k_for_volunteers(result, 6)
+    again = stable_match(volunteer_prefs, need_prefs, capacities)
+    blocking_pairs(again, volunteer_prefs, need_prefs, capacities)
+    _, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    line("tracemalloc peak of the engine calls", traced / 2**20, "MB")
+    del result
+
+    theirs, t_theirs = run_matching_package(volunteer_prefs, need_prefs, capacities)
+    same = all(matching[n] == theirs.get(n, []) for n in matching) and all(n in matching for n in theirs)
+    line("matching package: HospitalResident.solve (resident-optimal)", t_theirs, "s")
+    print(f"  identical matchings: {same}")
+    speedup = t_theirs / t_match
+    line("stable_match speed-up", speedup, "×", "(target ≥ 100 ×)")
+    if not same:
+        raise SystemExit("the two matchings differ")
+    return {
+        "engine_seconds": total,
+        "engine_rss_mb": rss,
+        "engine_traced_mb": traced / 2**20,
+        "score_seconds": t_score,
+        "match_seconds": t_match,
+        "matching_package_seconds": t_theirs,
+        "speedup": speedup,
+        "ranked_pairs": ranked,
+    }
+
+
+def part_large() -> dict:
+    from match_engine import generate, preference_lists
+
+    from programmes.matching.engine import Weights, blocking_pairs, score_top_k, stable_match
+
+    print("Engine only: 50,000 volunteers × 10,000 needs")
+    (volunteers, needs), seconds = timed(generate, 50_000, 10_000)
+    line("generate the records (not counted)", seconds, "s")
+    tops, t_score = timed(score_top_k, volunteers, needs, Weights(), k_per_volunteer=6, k_per_need=10)
+    line("streamed scoring (top 6 per volunteer, top 10 per need)", t_score, "s")
+    print(f"  eligible pairs: {tops.eligible_pairs:,} of {len(volunteers) * len(needs):,}")
+    volunteer_prefs, need_prefs, capacities = preference_lists(tops.for_volunteers, needs)
+    print(f"  ranked pairs: {sum(len(p) for p in volunteer_prefs.values()):,}")
+    matching, t_match = timed(stable_match, volunteer_prefs, need_prefs, capacities)
+    line("stable_match", t_match, "s")
+    blocking, t_check = timed(blocking_pairs, matching, volunteer_prefs, need_prefs, capacities)
+    line("stability self-check", t_check, "s")
+    if blocking:
+        raise SystemExit("the matching is not stable")
+    total = t_score + t_match + t_check
+    line("TOTAL", total, "s", "(target ≤ 20 s)")
+    rss = peak_rss_mb()
+    line("peak RSS of this process (data included)", rss, "MB", "(target ≤ 1 GB)")
+    return {"large_seconds": total, "large_rss_mb": rss}
+
+
+# -- database --------------------------------------------------------------------------------------
+
+
+def configure_environment(folder: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("STATIC_MANIFEST", "0")
+    os.environ.pop("REDIS_URL", None)  # follow-up refreshes, if any, run in this process
+    os.environ.pop("CELERY_BROKER_URL", None)
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
+
+
+def database_run(args) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes.demo import demo_data_replace
+    from programmes.matching import service
+    from programmes.models import Recommendation
+
+    start = time.perf_counter()
+    summary = demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"  demo data: {summary.counts.get('volunteers', 0):,} volunteers, {summary.counts.get('needs', 0):,} needs "
+        f"(loaded in {time.perf_counter() - start:.1f} s, not counted)"
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        first = service.recommendations_refresh()
+    print(
+        f"  candidates: {first.volunteers:,} volunteers, {first.needs:,} needs; top K = {service.matching_top_k()}; "
+        f"rows stored: {first.rows:,}; queries: {len(queries)}"
+    )
+    line("full refresh, empty table: read", first.seconds["read"], "s")
+    line("full refresh, empty table: score (top K both sides + factors)", first.seconds["score"], "s")
+    line("full refresh, empty table: write (compare, insert)", first.seconds["write"], "s")
+    line("full refresh, empty table: TOTAL", first.seconds["total"], "s", "(target ≤ 10 s on PostgreSQL)")
+    second = service.recommendations_refresh()
+    line("full refresh again, nothing changed: TOTAL", second.seconds["total"], "s")
+    print(f"  rows rewritten by the second refresh: {second.inserted + second.deleted} (idempotent: 0)")
+
+    volunteer_ids = list(
+        Recommendation.objects.order_by("volunteer_id").values_list("volunteer_id", flat=True).distinct()[::97][:25]
+    )
+    volunteer_times, volunteer_queries = [], 0
+    for volunteer_id in volunteer_ids:
+        with CaptureQueriesContext(connection) as queries:
+            result = service.recommendations_refresh_volunteers(volunteer_ids=[volunteer_id])
+        volunteer_times.append(result.seconds["total"])
+        volunteer_queries = max(volunteer_queries, len(queries))
+    line(f"one volunteer's refresh, median of {len(volunteer_times)}", statistics.median(volunteer_times), "s")
+    line("one volunteer's refresh, slowest", max(volunteer_times), "s", "(target ≤ 0.3 s)")
+    print(f"  queries per volunteer refresh: at most {volunteer_queries}")
+
+    need_ids = list(Recommendation.objects.order_by("need_id").values_list("need_id", flat=True).distinct()[::53][:15])
+    need_times, need_queries = [], 0
+    for need_id in need_ids:
+        with CaptureQueriesContext(connection) as queries:
+            result = service.recommendations_refresh_needs(need_ids=[need_id])
+        need_times.append(result.seconds["total"])
+        need_queries = max(need_queries, len(queries))
+    line(f"one need's refresh, median of {len(need_times)}", statistics.median(need_times), "s")
+    line("one need's refresh, slowest", max(need_times), "s")
+    print(f"  queries per need refresh: at most {need_queries}")
+    rss = peak_rss_mb()
+    line("peak RSS of this process (demo data generation included)", rss, "MB")
+    return {
+        "refresh_seconds": first.seconds["total"],
+        "refresh_again_seconds": second.seconds["total"],
+        "refresh_rows": first.rows,
+        "volunteer_seconds": max(volunteer_times),
+        "volunteer_median_seconds": statistics.median(volunteer_times),
+        "need_seconds": max(need_times),
+        "database_rss_mb": rss,
+        "database": connection.vendor,
+    }
+
+
+def part_database(args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="globalir-bench-match-") as folder:
+        configure_environment(folder)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        print(f"Stored recommendations on {connection.vendor}: {args.volunteers:,} volunteers × {args.needs:,} needs")
+        old_name = connection.settings_dict["NAME"]
+        if connection.vendor != "sqlite":
+            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_match"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            return database_run(args)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+# -- driver ----------------------------------------------------------------------------------------
+
+
+def summary(figures: dict) -> None:
+    print("Figures against the targets")
+    for key, (label, limit, unit, kind) in TARGETS.items():
+        if key not in figures:
+            continue
+        value = figures[key]
+        ok = value <= limit if kind == "max" else value >= limit
+        if key == "refresh_seconds":
+            label += f" on {figures.get('database', '?')}"
+        bound = "≤" if kind == "max" else "≥"
+        figure = f"{value:10.3f}" if unit == "s" else f"{value:10.1f}"
+        print(f"  {'PASS' if ok else 'MISS'}  {label:<66} {figure} {unit}  ({bound} {limit} {unit})")
+    if "matching_package_seconds" in figures:
+        print(
+            f"  stable_match {figures['match_seconds']:.3f} s vs matching {figures['matching_package_seconds']:.3f} s "
+            f"on {figures['ranked_pairs']:,} ranked pairs: {figures['speedup']:.0f}× faster"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["engine", "large", "database"])
+    parser.add_argument("--figures", help="write the part's figures as JSON to this file")
+    parser.add_argument("--volunteers", type=int, default=10_000, help="database part")
+    parser.add_argument("--needs", type=int, default=2_000, help="database part")
+    parser.add_argument("--seed", type=int, default=1, help="database part: demo data seed")
+    args = parser.parse_args()
+
+    if args.part:
+        figures = {"engine": part_engine, "large": part_large}.get(args.part, lambda: part_database(args))()
+        if args.figures:
+            Path(args.figures).write_text(json.dumps(figures))
+        return
+
+    figures: dict = {}
+    with tempfile.TemporaryDirectory(prefix="globalir-bench-") as folder:
+        for part in ("engine", "large", "database"):
+            out = Path(folder) / f"{part}.json"
+            command = [sys.executable, __file__, "--part", part, "--figures", str(out)]
+            command += ["--volunteers", str(args.volunteers), "--needs", str(args.needs), "--seed", str(args.seed)]
+            subprocess.run(command, check=True)  # noqa: S603
+            figures.update(json.loads(out.read_text()))
+            print()
+    summary(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,740 @@
+"""The matcher's database side: stored recommendations of needs to volunteers and of volunteers to needs.
+
+Loads volunteers and needs into the engine's records in a handful of queries (never one per row), scores
+them with `programmes.matching.engine` and stores each side's best pairs as `Recommendation` rows:
+
+* every candidate volunteer keeps its MATCHING_TOP_K best eligible needs (`rank_for_volunteer` 1…K);
+* every candidate need keeps its MATCHING_TOP_K best eligible volunteers (`rank_for_need` 1…K);
+* a row exists while either rank is set; `factors` holds the points each soft factor gave (they add up
+  to `score`), `computed_at` the time the row last changed.
+
+Candidates are the volunteers who finished onboarding, agreed to be shown to coordinators and have an
+active account, and the needs listed and still taking applications (`selectors.need_listed_queryset`).
+
+Writes are atomic. A refresh computes the rows it is responsible for, compares them with the stored ones
+and, in one transaction, deletes the rows that went or changed and inserts the new and changed ones:
+either the whole new result is in place or, if anything fails, the previous one is untouched. Unchanged
+rows are left as they are, so running a refresh twice leaves the same rows. On PostgreSQL a refresh holds
+a transaction-level advisory lock from its first read to its commit, so two refreshes never interleave and
+each one reads what the previous one wrote.
+
+Three scopes: everything (`recommendations_refresh`: nightly and from the admin), some volunteers
+(`recommendations_refresh_volunteers`: after a profile, availability or credential change) and some needs
+(`recommendations_refresh_needs`: after a need changes). A partial refresh recomputes its own side
+completely and merges its new scores into the other side's stored rankings. When someone drops out of
+another entity's full top K and the next in line is not stored, that entity is refreshed later
+(`RefreshSummary.incomplete_*`, enqueued once the transaction commits).
+
+Refreshes are enqueued with `recommendations_refresh_volunteer_later` / `…_need_later` / `…_all_later`,
+which wait for the caller's transaction to commit and coalesce a burst of edits into one task run (a
+short-lived cache key; the task clears it when it starts, so an edit made while it runs queues another).
+"""
+
+import csv
+import datetime
+import io
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from globalir.accounts.models import User
+from notifications.models import Notification
+from notifications.services import absolute_url, notify
+from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
+
+from ..fit import need_region
+from ..models import Application, Mode, Need, Placement, Recommendation
+from ..selectors import need_accepts_applications, need_listed_queryset
+from . import engine
+
+logger = logging.getLogger(__name__)
+
+# A burst of edits within this many seconds runs one refresh (ignored when tasks run eagerly).
+REFRESH_DELAY_SECONDS = 3
+# How long the "a refresh is queued" key lives at most: the task clears it when it starts; this only
+# matters when a worker never picks the task up (the next edit then queues another).
+PENDING_KEY_SECONDS = 300
+# pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
+_LOCK_KEY = 4_707_152_030_517_301
+_ID_CHUNK = 5_000  # ids per DELETE … WHERE id IN (…)
+_COLUMNS = ("volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at")
+
+
+def matching_weights() -> engine.Weights:
+    return engine.Weights.from_mapping(settings.MATCHING_WEIGHTS)
+
+
+def matching_top_k() -> int:
+    return max(1, int(settings.MATCHING_TOP_K))
+
+
+# --------------------------------------------------------------------------------------------------
+# Candidates, and the database as engine records
+# --------------------------------------------------------------------------------------------------
+
+
+def candidate_volunteers() -> QuerySet[VolunteerProfile]:
+    """Volunteers the matcher recommends needs to (and suggests to coordinators)."""
+    return VolunteerProfile.objects.filter(
+        onboarding_completed_at__isnull=False, consent_to_share=True, user__is_active=True
+    )
+
+
+def candidate_needs(*, today: datetime.date | None = None) -> QuerySet[Need]:
+    """Needs the matcher recommends: listed and still taking applications."""
+    return need_listed_queryset(today=today)
+
+
+def volunteers_data(profiles: QuerySet[VolunteerProfile]) -> list[engine.VolunteerData]:
+    """The engine's records of `profiles`, in six queries whatever their number.
+
+    The same records as `programmes.fit.volunteer_data` builds one volunteer at a time for the need page.
+    """
+    rows = list(
+        profiles.order_by().values_list(
+            "pk",
+            "profession",
+            "offers_onsite",
+            "offers_remote",
+            "years_experience",
+            "preferred_regions",
+            "consent_to_share",
+        )
+    )
+    if not rows:
+        return []
+    ids = profiles.order_by().values("pk")
+    languages: dict[int, dict[str, int]] = defaultdict(dict)
+    for profile_id, code, level in VolunteerLanguage.objects.filter(profile_id__in=ids).values_list(
+        "profile_id", "language_id", "proficiency"
+    ):
+        languages[profile_id][code] = level
+    skills: dict[int, set[int]] = defaultdict(set)
+    for profile_id, skill_id in (
+        VolunteerProfile.skills.through.objects.filter(volunteerprofile_id__in=ids)
+        .order_by()
+        .values_list("volunteerprofile_id", "skill_id")
+    ):
+        skills[profile_id].add(skill_id)
+    availability: dict[int, list[tuple[datetime.date, datetime.date, int]]] = defaultdict(list)
+    for profile_id, start, end, hours in (
+        AvailabilityWindow.objects.filter(profile_id__in=ids)
+        .order_by()
+        .values_list("profile_id", "start_date", "end_date", "hours_per_week")
+    ):
+        availability[profile_id].append((start, end, hours))
+    busy: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    engaged: dict[int, set[int]] = defaultdict(set)
+    for profile_id, mode, start, end, organisation_id in (
+        Placement.objects.filter(
+            volunteer_id__in=ids,
+            application__status__in=[Application.Status.ACCEPTED, Application.Status.COMPLETED],
+        )
+        .order_by()
+        .values_list("volunteer_id", "mode", "start_date", "end_date", "need__programme__lead_organisation_id")
+    ):
+        engaged[profile_id].add(organisation_id)
+        if mode in (Mode.ONSITE, Mode.HYBRID):
+            busy[profile_id].append((start, end))
+    valid_until: dict[int, datetime.date] = {}
+    for profile_id, expires_on in (
+        Credential.objects.verified().filter(profile_id__in=ids).order_by().values_list("profile_id", "expires_on")
+    ):
+        day = datetime.date.max if expires_on is None else expires_on
+        valid_until[profile_id] = max(day, valid_until.get(profile_id, day))
+
+    return [
+        engine.VolunteerData(
+            id=pk,
+            profession=profession,
+            offers_onsite=onsite,
+            offers_remote=remote,
+            years_experience=years,
+            languages=languages.get(pk, {}),
+            skills=frozenset(skills.get(pk, ())),
+            availability=tuple(sorted(availability.get(pk, ()))),
+            preferred_regions=frozenset(regions or ()),
+            credential_valid_until=valid_until.get(pk),
+            busy=tuple(sorted(busy.get(pk, ()))),
+            consent=consent,
+            organisations_engaged=frozenset(engaged.get(pk, ())),
+        )
+        for pk, profession, onsite, remote, years, regions, consent in rows
+    ]
+
+
+def needs_data(needs: QuerySet[Need]) -> list[engine.NeedData]:
+    """The engine's records of `needs`, in four queries whatever their number (the same records as
+    `programmes.fit.need_data`)."""
+    rows = list(
+        needs.order_by().values_list(
+            "pk",
+            "profession",
+            "mode",
+            "window_start",
+            "window_end",
+            "min_duration_days",
+            "hours_per_week",
+            "min_years_experience",
+            "requires_verified_credential",
+            "host_site__country",
+            "programme__countries",
+            "programme__lead_organisation_id",
+        )
+    )
+    if not rows:
+        return []
+    ids = needs.order_by().values("pk")
+    wanted: dict[str, dict[int, set]] = {}
+    for name, column in (
+        ("required_skills", "skill_id"),
+        ("preferred_skills", "skill_id"),
+        ("required_languages", "language_id"),
+    ):
+        through = getattr(Need, name).through
+        found: dict[int, set] = defaultdict(set)
+        for need_id, key in through.objects.filter(need_id__in=ids).order_by().values_list("need_id", column):
+            found[need_id].add(key)
+        wanted[name] = found
+    return [
+        engine.NeedData(
+            id=pk,
+            profession=profession,
+            mode=mode,
+            window_start=start,
+            window_end=end,
+            min_duration_days=days,
+            hours_per_week=hours,
+            required_skills=frozenset(wanted["required_skills"].get(pk, ())),
+            preferred_skills=frozenset(wanted["preferred_skills"].get(pk, ())),
+            required_languages=frozenset(wanted["required_languages"].get(pk, ())),
+            min_years_experience=years,
+            requires_verified_credential=credential,
+            # values_list() gives a multiple CountryField in its stored form, "KE,TZ".
+            region=need_region(host_country, (countries or "").split(",")),
+            organisation_id=organisation,
+        )
+        for (
+            pk,
+            profession,
+            mode,
+            start,
+            end,
+            days,
+            hours,
+            years,
+            credential,
+            host_country,
+            countries,
+            organisation,
+        ) in rows
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Refreshing
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshSummary:
+    """What a refresh did. `incomplete_*` name the entities whose stored ranking it left short (their
+    refresh is enqueued); `seconds` times its phases (read, score, write, total)."""
+
+    scope: str  # "all", "volunteers" or "needs"
+    volunteers: int = 0  # engine records loaded
+    needs: int = 0
+    rows: int = 0  # rows the refresh is responsible for, after it
+    inserted: int = 0
+    deleted: int = 0
+    incomplete_volunteers: list[int] = field(default_factory=list)
+    incomplete_needs: list[int] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted
+
+
+# A row as the refresh wants it, keyed by (volunteer id, need id): [score, rank_for_volunteer,
+# rank_for_need, factors as JSON text, or None until computed].
+Key = tuple[int, int]
+
+# Factors are written as JSON text in the key order and spacing PostgreSQL's jsonb gives back (shorter
+# keys first), so that a stored row compares equal to the same row computed again on every database.
+_JSON_ORDER = sorted(range(len(engine.FACTORS)), key=lambda i: (len(engine.FACTORS[i]), engine.FACTORS[i]))
+_JSON_TEMPLATE = "{" + ", ".join(f'"{engine.FACTORS[i]}": %r' for i in _JSON_ORDER) + "}"
+
+
+@dataclass
+class _Stored:
+    pk: int
+    score: float
+    rank_for_volunteer: int | None
+    rank_for_need: int | None
+    factors: str
+
+    def value(self) -> tuple:
+        return (self.score, self.rank_for_volunteer, self.rank_for_need, self.factors)
+
+
+def _lock() -> None:
+    """Serialise refreshes (PostgreSQL; SQLite lets one writer in at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _stored_rows(rows: QuerySet[Recommendation]) -> dict[Key, _Stored]:
+    # The factors as text: comparing texts spares decoding JSON for every stored row.
+    return {
+        (volunteer_id, need_id): _Stored(pk, score, rank_v, rank_n, factors)
+        for pk, volunteer_id, need_id, score, rank_v, rank_n, factors in rows.order_by().values_list(
+            "pk",
+            "volunteer_id",
+            "need_id",
+            "score",
+            "rank_for_volunteer",
+            "rank_for_need",
+            Cast("factors", output_field=TextField()),
+        )
+    }
+
+
+def _fill_factors(
+    wanted: dict[Key, list],
+    volunteers: list[engine.VolunteerData],
+    needs: list[engine.NeedData],
+    weights: engine.Weights,
+) -> None:
+    """Compute the factor points of the wanted rows that have none yet (vectorised, in one call)."""
+    missing = [key for key, value in wanted.items() if value[3] is None]
+    if not missing:
+        return
+    points = engine.pair_factor_points(volunteers, needs, [v for v, _ in missing], [n for _, n in missing], weights)
+    # Two decimals; adding 0.0 turns -0.0 into 0.0.
+    rounded = (np.round(points.astype(np.float64), 2) + 0.0)[:, _JSON_ORDER].tolist()
+    template = _JSON_TEMPLATE
+    for key, row in zip(missing, rounded, strict=True):
+        wanted[key][3] = template % tuple(row)
+
+
+def _insert_rows(rows: list[tuple]) -> None:
+    """Insert (volunteer_id, need_id, score, rank_for_volunteer, rank_for_need, factors JSON text) tuples
+    computed at `now`: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Recommendation._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            buffer.seek(0)
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        else:
+            placeholders = ", ".join(["%s"] * len(_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _write(stored: dict[Key, _Stored], wanted: dict[Key, list], *, now: datetime.datetime) -> tuple[int, int]:
+    """Make the stored rows of the refresh's scope equal `wanted`: delete the rows that went or changed,
+    insert the new and changed ones. Runs inside the caller's transaction. Returns (inserted, deleted)."""
+    doomed: list[int] = []
+    for key, row in stored.items():
+        value = wanted.get(key)
+        if value is None or row.value() != tuple(value):
+            doomed.append(row.pk)
+    if connection.vendor == "postgresql":
+        at = now.isoformat()
+        blank = ""  # NULL in COPY's CSV format
+    else:
+        at = connection.ops.adapt_datetimefield_value(now)
+        blank = None
+    inserts = []
+    for key, (score, rank_v, rank_n, factors) in wanted.items():
+        row = stored.get(key)
+        if row is None or row.value() != (score, rank_v, rank_n, factors):
+            inserts.append(
+                (
+                    key[0],
+                    key[1],
+                    repr(score) if blank == "" else score,
+                    blank if rank_v is None else rank_v,
+                    blank if rank_n is None else rank_n,
+                    factors,
+                    at,
+                )
+            )
+    for start in range(0, len(doomed), _ID_CHUNK):
+        Recommendation.objects.filter(pk__in=doomed[start : start + _ID_CHUNK]).delete()
+    _insert_rows(inserts)
+    return len(inserts), len(doomed)
+
+
+def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSummary:
+    """Recompute every candidate volunteer's and need's top K and store them in one transaction; rows of
+    volunteers and needs that are no longer candidates go."""
+    summary = RefreshSummary(scope="all")
+    weights, k = matching_weights(), matching_top_k()
+    started = time.perf_counter()
+    with transaction.atomic():
+        _lock()
+        volunteers = volunteers_data(candidate_volunteers())
+        needs = needs_data(candidate_needs(today=today))
+        summary.volunteers, summary.needs = len(volunteers), len(needs)
+        read = time.perf_counter()
+        top = engine.score_top_k(volunteers, needs, weights, k_per_volunteer=k, k_per_need=k)
+        wanted: dict[Key, list] = {}
+        for volunteer_id, ranked in top.for_volunteers.items():
+            for rank, (need_id, score) in enumerate(ranked, 1):
+                wanted[(volunteer_id, need_id)] = [score, rank, None, None]
+        for need_id, ranked in top.for_needs.items():
+            for rank, (volunteer_id, score) in enumerate(ranked, 1):
+                wanted.setdefault((volunteer_id, need_id), [score, None, None, None])[2] = rank
+        del top
+        _fill_factors(wanted, volunteers, needs, weights)
+        scored = time.perf_counter()
+        stored = _stored_rows(Recommendation.objects.all())
+        summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
+        summary.rows = len(wanted)
+    finished = time.perf_counter()
+    summary.seconds = {
+        "read": read - started,
+        "score": scored - read,
+        "write": finished - scored,
+        "total": finished - started,
+    }
+    logger.info(
+        "Recommendations refreshed: %s volunteers, %s needs, %s rows (%s inserted, %s deleted) in %.1f s",
+        summary.volunteers,
+        summary.needs,
+        summary.rows,
+        summary.inserted,
+        summary.deleted,
+        summary.seconds["total"],
+    )
+    return summary
+
+
+@dataclass(frozen=True)
+class _Side:
+    """Which side a partial refresh recomputes: field names and positions in the (volunteer, need) key
+    and in a wanted row."""
+
+    scope: str
+    own: int  # 0 volunteer, 1 need
+    own_field: str
+    other_field: str
+    own_rank_field: str
+    other_rank_field: str
+
+    @property
+    def own_rank(self) -> int:
+        return 1 + self.own
+
+    @property
+    def other_rank(self) -> int:
+        return 2 - self.own
+
+    def key(self, own: int, other: int) -> Key:
+        return (own, other) if self.own == 0 else (other, own)
+
+
+_VOLUNTEER_SIDE = _Side("volunteers", 0, "volunteer_id", "need_id", "rank_for_volunteer", "rank_for_need")
+_NEED_SIDE = _Side("needs", 1, "need_id", "volunteer_id", "rank_for_need", "rank_for_volunteer")
+
+
+def _affected_others(side: _Side, own_ids: set[int], fresh: dict[int, dict[int, float]], k: int) -> set[int]:
+    """The other-side ids whose top K the refresh may change: those the own side was ranked by before,
+    and those it now beats the K-th of (or whose list is not full). One query each."""
+    affected = set(
+        Recommendation.objects.filter(
+            **{f"{side.own_field}__in": own_ids, f"{side.other_rank_field}__isnull": False}
+        ).values_list(side.other_field, flat=True)
+    )
+    reached = {other for scored in fresh.values() for other in scored}
+    kth = {
+        other: (score, own)
+        for other, own, score in Recommendation.objects.filter(
+            **{f"{side.other_field}__in": sorted(reached), side.other_rank_field: k}
+        ).values_list(side.other_field, side.own_field, "score")
+    }
+    for own, scored in fresh.items():
+        for other, score in scored.items():
+            cutoff = kth.get(other)
+            if cutoff is None or (-score, own) < (-cutoff[0], cutoff[1]) or cutoff[1] in own_ids:
+                affected.add(other)
+    return affected
+
+
+def _merge(
+    side: _Side,
+    own_ids: set[int],
+    fresh: dict[int, dict[int, float]],
+    stored: dict[Key, _Stored],
+    affected: set[int],
+    k: int,
+) -> tuple[dict[Key, list], set[int]]:
+    """The rows a partial refresh wants for its scope — every row of the own side, and the ranked rows
+    of the affected other side — and the other-side ids whose top K it left short."""
+    wanted: dict[Key, list] = {}
+    for own in own_ids:
+        ranked = sorted(fresh.get(own, {}).items(), key=lambda item: (-item[1], item[0]))
+        for rank, (other, score) in enumerate(ranked[:k], 1):
+            row = wanted[side.key(own, other)] = [score, None, None, None]
+            row[side.own_rank] = rank
+
+    ranked_rows: dict[int, list[tuple[int, _Stored]]] = defaultdict(list)
+    for key, row in stored.items():
+        if getattr(row, side.other_rank_field) is not None and key[side.own] not in own_ids:
+            ranked_rows[key[1 - side.own]].append((key[side.own], row))
+    # Each affected ranking as it stood: its length and its last entry, as a sort key (-score, own id).
+    ranked_before: dict[int, int] = defaultdict(int)
+    last_before: dict[int, tuple[float, int]] = {}
+    for key, row in stored.items():
+        if getattr(row, side.other_rank_field) is not None:
+            other, entry = key[1 - side.own], (-row.score, key[side.own])
+            ranked_before[other] += 1
+            last_before[other] = max(entry, last_before.get(other, entry))
+
+    incomplete = set()
+    for other in affected:
+        entries = ranked_rows.get(other, [])
+        candidates = [(row.score, own) for own, row in entries]
+        candidates += [(fresh[own][other], own) for own in own_ids if other in fresh.get(own, {})]
+        candidates.sort(key=lambda item: (-item[0], item[1]))
+        top = candidates[:k]
+        new_rank = {own: rank for rank, (_, own) in enumerate(top, 1)}
+        # Everyone missing from a full top K ranked after its last entry. When the new top K is short, or
+        # ends after that entry (someone fell back), one of them may belong in it: recompute it later.
+        if ranked_before[other] >= k and (len(top) < k or (-top[-1][0], top[-1][1]) > last_before[other]):
+            incomplete.add(other)
+        for own in own_ids:
+            rank = new_rank.get(own)
+            if rank is not None:
+                row = wanted.setdefault(side.key(own, other), [fresh[own][other], None, None, None])
+                row[side.other_rank] = rank
+        for own, row in entries:
+            value = [row.score, row.rank_for_volunteer, row.rank_for_need, row.factors]
+            value[side.other_rank] = new_rank.get(own)
+            if value[1] is not None or value[2] is not None:
+                wanted[side.key(own, other)] = value
+    return wanted, incomplete
+
+
+def _refresh_partial(
+    side: _Side,
+    own_ids: Collection[int],
+    load: Callable[[set[int]], tuple[list[engine.VolunteerData], list[engine.NeedData]]],
+) -> RefreshSummary:
+    summary = RefreshSummary(scope=side.scope)
+    own_ids = set(own_ids)
+    if not own_ids:
+        return summary
+    weights, k = matching_weights(), matching_top_k()
+    started = time.perf_counter()
+    with transaction.atomic():
+        _lock()
+        volunteers, needs = load(own_ids)
+        summary.volunteers, summary.needs = len(volunteers), len(needs)
+        read = time.perf_counter()
+        result = engine.score_matrix(volunteers, needs, weights)
+        fresh: dict[int, dict[int, float]] = defaultdict(dict)
+        rows, cols = np.nonzero(result.eligible)
+        scores = result.score[rows, cols].tolist()
+        for i, j, score in zip(rows.tolist(), cols.tolist(), scores, strict=True):
+            volunteer_id, need_id = result.volunteer_ids[i], result.need_ids[j]
+            own, other = (volunteer_id, need_id) if side.own == 0 else (need_id, volunteer_id)
+            if own in own_ids:
+                fresh[own][other] = score
+        del result
+        affected = _affected_others(side, own_ids, fresh, k)
+        # The scope: every row of the own side, and the ranked rows of the affected other side.
+        scope = Q(**{f"{side.own_field}__in": sorted(own_ids)})
+        if affected:
+            scope |= Q(**{f"{side.other_field}__in": sorted(affected), f"{side.other_rank_field}__isnull": False})
+        stored = _stored_rows(Recommendation.objects.filter(scope))
+        wanted, incomplete = _merge(side, own_ids, fresh, stored, affected, k)
+        _fill_factors(wanted, volunteers, needs, weights)
+        scored = time.perf_counter()
+        summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
+        summary.rows = len(wanted)
+        if side.own == 0:
+            summary.incomplete_needs = sorted(incomplete)
+            for need_id in summary.incomplete_needs:
+                recommendations_refresh_need_later(need_id=need_id)
+        else:
+            summary.incomplete_volunteers = sorted(incomplete)
+            for volunteer_id in summary.incomplete_volunteers:
+                recommendations_refresh_volunteer_later(volunteer_id=volunteer_id)
+    finished = time.perf_counter()
+    summary.seconds = {
+        "read": read - started,
+        "score": scored - read,
+        "write": finished - scored,
+        "total": finished - started,
+    }
+    return summary
+
+
+def recommendations_refresh_volunteers(
+    *, volunteer_ids: Collection[int], today: datetime.date | None = None
+) -> RefreshSummary:
+    """Recompute these volunteers' top K against every candidate need of their professions, merge their new
+    scores into those needs' rankings, and store it all in one transaction. A volunteer who is no longer a
+    candidate (consent withdrawn, account closed) loses their rows."""
+
+    def load(ids: set[int]):
+        volunteers = volunteers_data(candidate_volunteers().filter(pk__in=sorted(ids)))
+        professions = sorted({volunteer.profession for volunteer in volunteers})
+        needs = needs_data(candidate_needs(today=today).filter(profession__in=professions)) if professions else []
+        return volunteers, needs
+
+    return _refresh_partial(_VOLUNTEER_SIDE, volunteer_ids, load)
+
+
+def recommendations_refresh_needs(*, need_ids: Collection[int], today: datetime.date | None = None) -> RefreshSummary:
+    """Recompute these needs' top K against every candidate volunteer of their professions, merge their new
+    scores into those volunteers' rankings, and store it all in one transaction. A need that is no longer
+    a candidate (closed, filled, past its deadline, unpublished) loses its rows."""
+
+    def load(ids: set[int]):
+        needs = needs_data(candidate_needs(today=today).filter(pk__in=sorted(ids)))
+        professions = sorted({need.profession for need in needs})
+        volunteers = volunteers_data(candidate_volunteers().filter(profession__in=professions)) if professions else []
+        return volunteers, needs
+
+    return _refresh_partial(_NEED_SIDE, need_ids, load)
+
+
+# --------------------------------------------------------------------------------------------------
+# Enqueueing: after the caller's transaction commits, one task run per burst of edits
+# --------------------------------------------------------------------------------------------------
+
+
+def _pending_key(kind: str, pk: int | None = None) -> str:
+    return f"matching:refresh-pending:{kind}" + ("" if pk is None else f":{pk}")
+
+
+def refresh_pending_clear(*, kind: str, pk: int | None = None) -> None:
+    """Called by a refresh task as it starts: edits from now on queue another run."""
+    try:
+        cache.delete(_pending_key(kind, pk))
+    except Exception:
+        logger.warning("Could not clear the pending %s refresh %s in the cache", kind, pk, exc_info=True)
+
+
+def _enqueue(kind: str, pk: int | None, send: Callable[[], None]) -> None:
+    """Send the refresh unless one is already queued and not started. Never raises: the edit that asked
+    for it has committed, and the nightly full refresh catches up with anything missed."""
+    key = _pending_key(kind, pk)
+    try:
+        if not cache.add(key, 1, PENDING_KEY_SECONDS):
+            return  # a run is queued and has not started yet: it will read this change too
+    except Exception:
+        logger.warning("Cache unavailable: the %s refresh %s is sent without coalescing", kind, pk, exc_info=True)
+    try:
+        send()
+    except Exception:
+        logger.warning("Could not enqueue the %s recommendations refresh %s", kind, pk, exc_info=True)
+        refresh_pending_clear(kind=kind, pk=pk)
+
+
+def recommendations_refresh_volunteer_later(*, volunteer_id: int) -> None:
+    """Refresh the volunteer's recommendations once the current transaction commits (coalesced)."""
+    from .tasks import refresh_volunteer_recommendations
+
+    transaction.on_commit(
+        lambda: _enqueue(
+            "volunteer",
+            volunteer_id,
+            lambda: refresh_volunteer_recommendations.apply_async(args=[volunteer_id], countdown=REFRESH_DELAY_SECONDS),
+        )
+    )
+
+
+def recommendations_refresh_need_later(*, need_id: int) -> None:
+    """Refresh the need's suggested volunteers once the current transaction commits (coalesced)."""
+    from .tasks import refresh_need_recommendations
+
+    transaction.on_commit(
+        lambda: _enqueue(
+            "need",
+            need_id,
+            lambda: refresh_need_recommendations.apply_async(args=[need_id], countdown=REFRESH_DELAY_SECONDS),
+        )
+    )
+
+
+def recommendations_refresh_needs_later(*, need_ids: Iterable[int]) -> None:
+    for need_id in sorted(set(need_ids)):
+        recommendations_refresh_need_later(need_id=need_id)
+
+
+def recommendations_refresh_all_later() -> None:
+    """Run a full refresh once the current transaction commits (at most one queued at a time)."""
+    from .tasks import refresh_all_recommendations
+
+    transaction.on_commit(lambda: _enqueue("all", None, lambda: refresh_all_recommendations.apply_async()))
+
+
+# --------------------------------------------------------------------------------------------------
+# A coordinator invites a suggested volunteer to apply
+# --------------------------------------------------------------------------------------------------
+
+
+def apply_invitation_event_key(*, need_id: int, volunteer_id: int) -> str:
+    return f"apply-invitation:{need_id}:{volunteer_id}"
+
+
+def suggestion_invite(*, need: Need, volunteer: VolunteerProfile, by: User) -> Notification | None:
+    """E-mail a volunteer the matcher suggests for `need` an invitation to apply, on behalf of `by` (a
+    coordinator of the need's lead organisation; the view checks that). Once only per need and volunteer:
+    returns None when they were already invited. Raises ValidationError when the need no longer takes
+    applications, the volunteer has not agreed to be shown to coordinators or is not among the need's
+    suggestions, or already has an application going."""
+    if not need_accepts_applications(need=need):
+        raise ValidationError(_("This need no longer takes applications, so nobody can be invited to it."))
+    with transaction.atomic():
+        volunteer = VolunteerProfile.objects.select_related("user").get(pk=volunteer.pk)
+        if not volunteer.consent_to_share or not volunteer.user.is_active:
+            raise ValidationError(_("This volunteer is not available to be contacted by coordinators."))
+        if not Recommendation.objects.filter(need=need, volunteer=volunteer).exists():
+            raise ValidationError(_("This volunteer is not among the suggestions for this need."))
+        if Application.objects.active().filter(need=need, volunteer=volunteer).exists():
+            raise ValidationError(_("This volunteer has already applied to this need."))
+        programme = need.programme
+        context = {
+            "need_title": need.title,
+            "programme_title": programme.title,
+            "organisation_name": str(programme.lead_organisation),
+            "coordinator_name": by.display_name,
+            "window_start": date_format(need.window_start, "DATE_FORMAT"),
+            "window_end": date_format(need.window_end, "DATE_FORMAT"),
+            "deadline": date_format(need.application_deadline, "DATE_FORMAT") if need.application_deadline else "",
+            "need_url": absolute_url(need.get_absolute_url()) + "#fit-heading",
+        }
+        notification = notify(
+            kind="apply_invitation",
+            event_key=apply_invitation_event_key(need_id=need.pk, volunteer_id=volunteer.pk),
+            recipient=volunteer.user,
+            context=context,
+        )
+    if notification is not None:
+        logger.info("User %s invited volunteer %s to apply to need %s", by.pk, volunteer.pk, need.pk)
+    return notification

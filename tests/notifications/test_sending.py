@@ -1,0 +1,322 @@
+"""The outbox: each event mails once, failures are retried, opted-out users are skipped."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications import services, tasks
+from notifications.models import Notification, NotificationPreference
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PREFERENCES_URL = "http://127.0.0.1:8000" + reverse("notifications:preferences")
+DIGEST_CONTEXT = {
+    "count": 1,
+    "week": "2026-W01",
+    "opportunities_url": "http://127.0.0.1:8000/opportunities/",
+    "needs": [
+        {
+            "title": "IR faculty for embolisation training",
+            "organisation": "Road to IR Test Partners",
+            "where": "Dar es Salaam, Tanzania",
+            "mode": "On-site",
+            "window_start": "1 March 2027",
+            "window_end": "30 April 2027",
+            "deadline": "1 February 2027",
+            "url": "http://127.0.0.1:8000/opportunities/1/",
+        }
+    ],
+}
+
+
+class FailingBackend(LocmemBackend):
+    """An SMTP server that is down."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+
+class FlakyBackend(LocmemBackend):
+    """Refuses the first message it is given, then delivers."""
+
+    failures_left = 0
+
+    def send_messages(self, messages):
+        if FlakyBackend.failures_left:
+            FlakyBackend.failures_left -= 1
+            raise ConnectionResetError("Connection reset by the SMTP server")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def worker_like():
+    """Eager tasks that behave as on a worker: a retry runs again (at once) instead of raising."""
+    from globalir.celery import app
+
+    previous = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = previous
+
+
+def notify_in_transaction(**kwargs) -> Notification | None:
+    with transaction.atomic():
+        return services.notify(**kwargs)
+
+
+@pytest.fixture
+def reader(db):
+    """A user who asked for the weekly digest."""
+    user = UserFactory(email="reader@example.org", first_name="Ana", last_name="Reader")
+    NotificationPreference.objects.create(user=user, weekly_digest=True)
+    return user
+
+
+def test_notifying_one_event_twice_sends_one_email(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+        second = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+
+    assert first is not None and second is None
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["reader@example.org"]
+    assert mailoutbox[0].subject == "[GlobalIR] A notice about x"
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+
+def test_a_notification_rolled_back_with_its_event_is_never_sent(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.notify(kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"})
+            raise RuntimeError("the change failed")
+
+    assert mailoutbox == []
+    assert not Notification.objects.exists()
+
+
+def test_a_failing_mail_server_leaves_the_row_pending_with_the_error_and_the_task_retries(
+    reader, notice_templates, settings, mailoutbox, django_capture_on_commit_callbacks, worker_like
+):
+    settings.EMAIL_BACKEND = "tests.notifications.test_sending.FailingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+
+    # The change that caused the e-mail went through; the e-mail waits, after the first try and
+    # every retry of the task (eager Celery runs the retries at once).
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert notification.attempts == 1 + tasks.send_notification.max_retries
+    assert notification.last_error == "SMTP server unreachable"
+    assert notification.sent_at is None
+    assert mailoutbox == []
+
+
+def test_a_retry_sends_the_email_the_mail_server_first_refused(
+    reader, notice_templates, settings, mailoutbox, django_capture_on_commit_callbacks, worker_like
+):
+    settings.EMAIL_BACKEND = "tests.notifications.test_sending.FlakyBackend"
+    FlakyBackend.failures_left = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        notification = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+
+    result = tasks.send_notification.delay(notification.pk)
+
+    notification.refresh_from_db()
+    assert result.get() == Notification.Status.SENT
+    assert (notification.status, notification.attempts) == (Notification.Status.SENT, 2)
+    assert notification.last_error == "Connection reset by the SMTP server"
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_is_marked_failed_once_it_has_used_every_attempt(reader, notice_templates, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_sending.FailingBackend"
+    notification = Notification.objects.create(
+        kind=notice_templates,
+        event_key="test:1",
+        recipient=reader,
+        email=reader.email,
+        context={"topic": "x"},
+        attempts=services.MAX_ATTEMPTS - 1,
+    )
+
+    with pytest.raises(ConnectionRefusedError):
+        services.notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    # The relay leaves it alone: a site admin decides ("Send again now").
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    assert services.notifications_relay_pending() == 0
+
+
+def test_an_opted_out_user_is_skipped_for_optional_emails_but_still_gets_essential_ones(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    NotificationPreference.objects.filter(user=reader).update(weekly_digest=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        digest = notify_in_transaction(
+            kind="weekly_digest", event_key="digest:1", recipient=reader, context=DIGEST_CONTEXT
+        )
+        essential = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "your offer"}
+        )
+
+    digest.refresh_from_db()
+    essential.refresh_from_db()
+    assert digest.status == Notification.Status.SKIPPED
+    assert essential.status == Notification.Status.SENT
+    assert [message.subject for message in mailoutbox] == ["[GlobalIR] A notice about your offer"]
+
+
+def test_optional_emails_follow_the_default_preference_for_users_who_never_chose(
+    notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory()  # the weekly digest is off unless asked for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        digest = notify_in_transaction(
+            kind="weekly_digest", event_key="digest:1", recipient=user, context=DIGEST_CONTEXT
+        )
+
+    digest.refresh_from_db()
+    assert digest.status == Notification.Status.SKIPPED
+    assert mailoutbox == []
+
+
+def test_the_relay_sends_rows_whose_task_was_lost_once_they_are_five_minutes_old(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The broker was down: the rows are committed but their tasks never ran.
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = notify_in_transaction(
+            kind=notice_templates, event_key="test:old", recipient=reader, context={"topic": "a"}
+        )
+        recent = notify_in_transaction(
+            kind=notice_templates, event_key="test:new", recipient=reader, context={"topic": "b"}
+        )
+    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
+    Notification.objects.filter(pk=recent.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+
+    assert tasks.relay_pending_notifications.delay().get() == 1
+    assert tasks.relay_pending_notifications.delay().get() == 0
+
+    assert [message.subject for message in mailoutbox] == ["[GlobalIR] A notice about a"]
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert (lost.status, recent.status) == (Notification.Status.SENT, Notification.Status.PENDING)
+
+
+def test_the_relay_takes_back_a_send_whose_worker_died(reader, notice_templates, mailoutbox):
+    abandoned = Notification.objects.create(
+        kind=notice_templates, event_key="test:1", recipient=reader, email=reader.email, context={"topic": "a"}
+    )
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    Notification.objects.filter(pk=abandoned.pk).update(
+        status=Notification.Status.SENDING, claimed_at=long_ago, created_at=long_ago, attempts=1
+    )
+
+    assert services.notifications_relay_pending() == 1
+
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.attempts, len(mailoutbox)) == (Notification.Status.SENT, 2, 1)
+
+
+def test_a_redelivered_task_sends_the_email_once(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        notification = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+
+    first = tasks.send_notification.delay(notification.pk).get()
+    second = tasks.send_notification.delay(notification.pk).get()
+
+    assert (first, second) == (Notification.Status.SENT, Notification.Status.SENT)
+    assert len(mailoutbox) == 1
+    notification.refresh_from_db()
+    assert notification.attempts == 1
+
+
+def test_a_send_in_progress_elsewhere_is_not_sent_again(reader, notice_templates, mailoutbox):
+    notification = Notification.objects.create(
+        kind=notice_templates, event_key="test:1", recipient=reader, email=reader.email, context={"topic": "x"}
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now()
+    )
+
+    assert tasks.send_notification.delay(notification.pk).get() == Notification.Status.SENDING
+    assert mailoutbox == []
+
+
+# --- What an e-mail looks like -----------------------------------------------------------------
+
+
+def test_an_essential_email_has_text_and_html_and_links_the_preferences_but_offers_no_unsubscribe(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_in_transaction(kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"})
+
+    message = mailoutbox[0]
+    html, content_type = message.alternatives[0]
+    assert content_type == "text/html"
+    assert "Hello Ana Reader," in message.body
+    assert "Something happened to x." in message.body
+    assert PREFERENCES_URL in message.body
+    assert f'href="{PREFERENCES_URL}"' in html
+    assert "<p>Something happened to x.</p>" in html
+    assert "List-Unsubscribe" not in message.extra_headers
+
+
+def test_an_optional_email_carries_a_one_click_unsubscribe_link(reader, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_in_transaction(kind="weekly_digest", event_key="digest:1", recipient=reader, context=DIGEST_CONTEXT)
+
+    message = mailoutbox[0]
+    html, _content_type = message.alternatives[0]
+    unsubscribe = "http://127.0.0.1:8000" + reverse(
+        "notifications:unsubscribe", kwargs={"token": services.unsubscribe_token(reader)}
+    )
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe in message.body
+    assert PREFERENCES_URL in message.body
+    assert f'href="{unsubscribe}"' in html
+    assert f'href="{PREFERENCES_URL}"' in html
+
+
+def test_the_weekly_digest_lists_its_needs_in_text_and_html(reader, mailoutbox, django_capture_on_commit_callbacks):
+    context = {**DIGEST_CONTEXT, "needs": [{**DIGEST_CONTEXT["needs"][0], "title": "Biopsy & drainage training"}]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_in_transaction(kind="weekly_digest", event_key="digest:1", recipient=reader, context=context)
+
+    message = mailoutbox[0]
+    html, _content_type = message.alternatives[0]
+    assert message.subject == "[GlobalIR] 1 new opportunity that fits your profile"
+    assert "* Biopsy & drainage training" in message.body  # plain text: nothing HTML-escaped
+    assert "http://127.0.0.1:8000/opportunities/1/" in message.body
+    assert "apply by 1 February 2027" in message.body
+    assert "Biopsy &amp; drainage training</a>" in html

@@ -1,0 +1,339 @@
+"""The coordinator's workspace at /coordinate/, who may open each workspace page, and the deadline reminder."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from notifications.models import Notification, NotificationPreference
+from organisations.models import Membership, Organisation
+from programmes.coordination import WORKSPACE_NEEDS_PER_PROGRAMME, needs_deadline_reminders_send
+from programmes.models import Application, Need, Programme
+from programmes.tasks import send_deadline_reminders
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    NeedFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    SiteFactory,
+    today,
+)
+
+pytestmark = pytest.mark.django_db
+
+WORKSPACE = reverse("programmes:workspace")
+
+
+def days(n: int) -> datetime.date:
+    return today() + datetime.timedelta(days=n)
+
+
+# The workspace
+
+
+def test_workspace_lists_programmes_by_status_and_needs_with_their_counts(client, coordinator, organisation):
+    published = ProgrammeFactory(lead_organisation=organisation, title="Embolisation training, Mwanza")
+    ProgrammeFactory(lead_organisation=organisation, title="Tele-reporting pilot", status=Programme.Status.DRAFT)
+    ProgrammeFactory(lead_organisation=organisation, title="Ultrasound course 2023", status=Programme.Status.CLOSED)
+    need = NeedFactory(
+        programme=published, title="Uterine artery embolisation faculty", places=3, application_deadline=days(21)
+    )
+    ApplicationFactory.create_batch(2, need=need)  # interested: new
+    ApplicationFactory(need=need, status=Application.Status.SHORTLISTED)
+    ApplicationFactory(need=need, status=Application.Status.OFFERED)
+    ApplicationFactory(need=need, status=Application.Status.ACCEPTED)
+    ApplicationFactory(need=need, status=Application.Status.DECLINED)
+    NeedFactory(programme=published, title="Closed last month", status=Need.Status.CLOSED)
+    client.force_login(coordinator)
+
+    response = client.get(WORKSPACE)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Road to IR Test Partners (R2T)" in page
+    assert "Published programme (1)" in page and "Draft (1)" in page and "Closed programme (1)" in page
+    assert page.index("Embolisation training, Mwanza") < page.index("Tele-reporting pilot")
+    assert page.index("Tele-reporting pilot") < page.index("Ultrasound course 2023")
+    assert "1 open · 0 filled · 1 closed" in page
+    assert "Closed last month" not in page  # closed needs are on the programme's page
+    row = next(row for row in page.split("<tr>") if "Uterine artery embolisation faculty" in row)
+    cells = [cell.split("<", 1)[0].strip() for cell in row.split('class="number">')[1:]]
+    assert cells == ["2", "1", "1", "2 of 3"]  # new, shortlisted, offered, places left
+    assert days(21).strftime("%Y") in row
+    assert reverse("programmes:pipeline", args=[need.pk]) in page
+    assert reverse("programmes:need-edit", args=[need.pk]) in page
+    assert reverse("programmes:programme-create", args=[organisation.slug]) in page
+    assert reverse("programmes:site-list", args=[organisation.slug]) in page
+    assert reverse("programmes:organisation-report", args=[organisation.slug]) in page
+    assert reverse("programmes:programme-report", args=[published.pk]) in page
+    # Only organisation admins manage members.
+    assert reverse("organisations:member-list", args=[organisation.slug]) not in page
+
+
+def test_organisation_admin_gets_the_members_link(client, organisation_admin, organisation):
+    client.force_login(organisation_admin)
+
+    page = client.get(WORKSPACE).content.decode()
+
+    assert reverse("organisations:member-list", args=[organisation.slug]) in page
+
+
+def test_workspace_shows_only_the_users_own_organisations(client, coordinator, other_organisation):
+    ProgrammeFactory(lead_organisation=other_organisation, title="Someone else's programme")
+    client.force_login(coordinator)
+
+    page = client.get(WORKSPACE).content.decode()
+
+    assert "Someone else&#x27;s programme" not in page
+    assert "Other Imaging Charity" not in page
+
+
+def test_pending_organisation_is_shown_awaiting_verification(client, plain_user):
+    pending = OrganisationFactory(name="New Radiology Outreach", status=Organisation.Status.PENDING)
+    MembershipFactory(user=plain_user, organisation=pending, role=Membership.Role.ADMIN)
+    client.force_login(plain_user)
+
+    page = client.get(WORKSPACE).content.decode()
+
+    assert "New Radiology Outreach" in page
+    assert "Awaiting verification: its needs are listed once verified." in page
+    assert "Create the first programme" in page
+
+
+def test_user_who_coordinates_nothing_gets_a_friendly_page(client, volunteer):
+    client.force_login(volunteer.user)
+
+    response = client.get(WORKSPACE)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You do not coordinate for an organisation yet." in page
+    assert "ask one of its organisation admins to invite you" in page
+    assert reverse("organisations:organisation-request") in page
+
+
+def test_site_admin_sees_only_their_own_organisations_and_a_link_to_the_admin(client, site_admin, organisation):
+    OrganisationFactory.create_batch(3)
+    mine = OrganisationFactory(name="Admin's Own Network")
+    MembershipFactory(user=site_admin, organisation=mine)
+    client.force_login(site_admin)
+
+    page = client.get(WORKSPACE).content.decode()
+
+    assert "Admin&#x27;s Own Network" in page
+    assert "Road to IR Test Partners" not in page
+    assert reverse("admin:organisations_organisation_changelist") in page
+
+
+def test_long_programmes_show_their_first_needs_and_link_to_the_rest(client, coordinator, organisation):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    NeedFactory.create_batch(WORKSPACE_NEEDS_PER_PROGRAMME + 3, programme=programme)
+    client.force_login(coordinator)
+
+    page = client.get(WORKSPACE).content.decode()
+
+    assert page.count('class="table need-table"') == 1
+    assert page.count("<tr>") - 1 == WORKSPACE_NEEDS_PER_PROGRAMME
+    assert "3 more open or filled needs: see them all" in page
+
+
+def _workspace_world(organisation, *, programmes: int, needs_per_programme: int) -> Organisation:
+    """Programmes (published, draft, closed in turn) with needs and applications, for ``organisation``
+    and for a pending sibling organisation, which is returned."""
+    sibling = OrganisationFactory(status=Organisation.Status.PENDING)
+    for owner in (organisation, sibling):
+        for index in range(programmes):
+            status = [Programme.Status.PUBLISHED, Programme.Status.DRAFT, Programme.Status.CLOSED][index % 3]
+            programme = ProgrammeFactory(lead_organisation=owner, status=status)
+            site = SiteFactory(organisation=owner)
+            for need in NeedFactory.create_batch(needs_per_programme, programme=programme, host_site=site):
+                ApplicationFactory(need=need)
+                ApplicationFactory(need=need, status=Application.Status.SHORTLISTED)
+    return sibling
+
+
+@pytest.mark.parametrize(("programmes", "needs_per_programme"), [(1, 1), (9, 6)], ids=["small", "large"])
+def test_workspace_takes_a_fixed_number_of_queries(
+    client, coordinator, organisation, django_assert_max_num_queries, programmes, needs_per_programme
+):
+    sibling = _workspace_world(organisation, programmes=programmes, needs_per_programme=needs_per_programme)
+    MembershipFactory(user=coordinator, organisation=sibling)
+    client.force_login(coordinator)
+
+    with django_assert_max_num_queries(7):
+        response = client.get(WORKSPACE)
+
+    assert response.status_code == 200
+    shown = 2 * len([index for index in range(programmes) if index % 3 != 2])  # closed ones are listed briefly
+    assert response.content.decode().count('class="card workspace-programme"') == shown
+
+
+def test_workspace_queries_do_not_grow_with_programmes_and_needs(client, coordinator, organisation):
+    client.force_login(coordinator)
+    _workspace_world(organisation, programmes=1, needs_per_programme=1)
+    with CaptureQueriesContext(connection) as small:
+        client.get(WORKSPACE)
+
+    _workspace_world(organisation, programmes=9, needs_per_programme=6)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(WORKSPACE).content.decode()
+
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert "Published programmes (4)" in page
+
+
+def test_programme_page_takes_a_fixed_number_of_queries(
+    client, coordinator, organisation, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    for need in NeedFactory.create_batch(12, programme=programme):
+        ApplicationFactory(need=need)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("programmes:programme-detail", args=[programme.pk]))
+
+    assert response.content.decode().count(">Pipeline<") == 12
+
+
+# Who may open what
+
+
+@pytest.fixture
+def workspace_objects(organisation):
+    site = SiteFactory(organisation=organisation)
+    programme = ProgrammeFactory(lead_organisation=organisation, status=Programme.Status.DRAFT)
+    need = NeedFactory(programme=programme, host_site=site)
+    return {"slug": organisation.slug, "site": site.pk, "programme": programme.pk, "need": need.pk}
+
+
+# (URL name, the key of its argument, method)
+WORKSPACE_URLS = [
+    ("programmes:site-list", "slug", "get"),
+    ("programmes:site-create", "slug", "get"),
+    ("programmes:site-edit", "site", "get"),
+    ("programmes:programme-create", "slug", "get"),
+    ("programmes:programme-detail", "programme", "get"),
+    ("programmes:programme-edit", "programme", "get"),
+    ("programmes:programme-publish", "programme", "post"),
+    ("programmes:programme-close", "programme", "post"),
+    ("programmes:need-create", "programme", "get"),
+    ("programmes:need-edit", "need", "get"),
+    ("programmes:need-duplicate", "need", "post"),
+    ("programmes:need-close", "need", "post"),
+    ("programmes:need-reopen", "need", "post"),
+]
+# Who asks, and what they get (None: the page itself, 200 for a GET or a redirect back for a POST).
+WHO = [
+    ("anonymous", "login"),
+    ("volunteer", 404),
+    ("other_coordinator", 404),
+    ("coordinator", None),
+    ("organisation_admin", None),
+    ("site_admin", None),
+]
+
+
+@pytest.mark.parametrize(("who", "expected"), WHO, ids=[who for who, _ in WHO])
+@pytest.mark.parametrize(("name", "argument", "method"), WORKSPACE_URLS, ids=[url[0] for url in WORKSPACE_URLS])
+def test_permission_matrix(client, request, workspace_objects, name, argument, method, who, expected):
+    url = reverse(name, args=[workspace_objects[argument]])
+    if who != "anonymous":
+        user = request.getfixturevalue(who)
+        client.force_login(user.user if who == "volunteer" else user)
+
+    response = getattr(client, method)(url)
+
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    elif expected is None:
+        assert response.status_code == (200 if method == "get" else 302)
+        if method == "post":
+            assert not response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_workspace_itself_needs_a_login(client):
+    response = client.get(WORKSPACE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_post_actions_refuse_get(client, coordinator, workspace_objects):
+    client.force_login(coordinator)
+
+    for name, argument, method in WORKSPACE_URLS:
+        if method == "post":
+            assert client.get(reverse(name, args=[workspace_objects[argument]])).status_code == 405
+
+
+# The deadline reminder
+
+
+@pytest.fixture
+def due_need(organisation, coordinator, organisation_admin):
+    programme = ProgrammeFactory(lead_organisation=organisation, title="Embolisation training, Mwanza")
+    need = NeedFactory(programme=programme, title="PPH embolisation faculty", places=2, application_deadline=days(3))
+    ApplicationFactory.create_batch(2, need=need)
+    ApplicationFactory(need=need, status=Application.Status.SHORTLISTED)
+    return need
+
+
+def test_coordinators_are_reminded_three_days_before_the_deadline_once(
+    due_need, coordinator, organisation_admin, other_coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Needs that must not be reminded: another day, a draft programme, a closed need.
+    NeedFactory(programme=due_need.programme, application_deadline=days(4))
+    NeedFactory(programme=due_need.programme, application_deadline=days(3), status=Need.Status.CLOSED)
+    NeedFactory(
+        programme=ProgrammeFactory(lead_organisation=due_need.programme.lead_organisation, status="draft"),
+        application_deadline=days(3),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_deadline_reminders.delay().get()
+
+    assert sent == 2
+    assert sorted(message.to[0] for message in mailoutbox) == [coordinator.email, organisation_admin.email]
+    message = mailoutbox[0]
+    assert "PPH embolisation faculty" in message.subject
+    assert "in 3 days" in message.body
+    assert "New: 2" in message.body and "Shortlisted: 1" in message.body
+    assert "Places left: 2 of 2" in message.body
+    assert reverse("programmes:pipeline", args=[due_need.pk]) in message.body
+    html = message.alternatives[0][0]
+    assert reverse("programmes:pipeline", args=[due_need.pk]) in html
+    assert message.extra_headers.get("List-Unsubscribe")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = needs_deadline_reminders_send()
+
+    assert again == 0
+    assert len(mailoutbox) == 2
+    assert Notification.objects.filter(kind="deadline_soon").count() == 2
+
+
+def test_a_coordinator_who_opted_out_gets_no_reminder(
+    due_need, coordinator, organisation_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    NotificationPreference.objects.create(user=coordinator, deadline_reminders=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        needs_deadline_reminders_send()
+
+    assert [message.to[0] for message in mailoutbox] == [organisation_admin.email]
+
+
+def test_the_reminder_task_is_scheduled_daily(settings):
+    entries = [
+        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"].endswith("deadline_reminders")
+    ]
+
+    assert len(entries) == 1
+    assert entries[0]["task"] == "programmes.tasks.send_deadline_reminders"
