@@ -469,6 +469,13 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, by: 
         organisation = _lock_organisation(organisation)
         if organisation.status == Organisation.Status.ARCHIVED:
             raise ValidationError(_("This organisation is archived: it cannot invite anyone."), code="archived")
+        if organisation.status != Organisation.Status.VERIFIED:
+            # An unreviewed organisation could otherwise send e-mails in any name it chose.
+            raise ValidationError(
+                _("You can invite colleagues once GlobalIR has verified %(organisation)s."),
+                code="not_verified",
+                params={"organisation": str(organisation)},
+            )
         already = Membership.objects.filter(organisation=organisation).filter(
             Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email, user__emailaddress__verified=True)
         )

@@ -22,7 +22,7 @@ from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin, country_choices
 
 from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
-from .models import Application, Need, Placement, Programme, Recommendation, Site
+from .models import Application, Feedback, MatchRound, Need, Placement, Programme, Recommendation, Site
 from .services import application_offer, needs_close, needs_reopen, programmes_close, programmes_publish
 
 
@@ -309,3 +309,28 @@ class RecommendationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return redirect(reverse("admin:programmes_recommendation_changelist"))
+
+
+@admin.register(MatchRound)
+class MatchRoundAdmin(admin.ModelAdmin):
+    """Rounds are run from the coordinator's pages; here site admins see their state and any error."""
+
+    list_display = ["programme", "status", "ranking_deadline", "progress", "created_by", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["programme", "created_by"]
+    search_fields = ["programme__title"]
+    readonly_fields = [field.name for field in MatchRound._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["placement", "side", "rating", "created_at"]
+    list_filter = ["side", "rating"]
+    list_select_related = ["placement__need"]
+    readonly_fields = ["placement", "side", "author", "rating", "comments", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -73,7 +73,7 @@ def need_counts_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
     """``needs`` annotated with the pipeline's counts, in the same query.
 
     ``interested_count`` (new applications), ``shortlisted_count``, ``offered_count``,
-    ``taken_count`` (accepted and completed) and ``places_left`` (places − taken, never below 0).
+    ``taken_count`` (accepted and completed) and ``places_left`` (places − taken − offered, never below 0).
     """
     by_status = {
         "interested_count": Count("applications", filter=Q(applications__status=Application.Status.INTERESTED)),
@@ -82,7 +82,8 @@ def need_counts_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
         "taken_count": Count("applications", filter=Q(applications__status__in=TAKEN_STATUSES)),
     }
     return needs.annotate(**by_status).annotate(
-        places_left=Greatest(F("places") - F("taken_count"), Value(0), output_field=IntegerField())
+        # As on the pipeline board: a place offered and awaiting an answer is not left to offer.
+        places_left=Greatest(F("places") - F("taken_count") - F("offered_count"), Value(0), output_field=IntegerField())
     )
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 from volunteers.models import (
     AvailabilityWindow,
     Credential,
@@ -457,7 +457,10 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
             columns[application.status].cards.append(card)
         else:
             closed.append(card)
-    suggestions = need_suggested_volunteers(need=need)
+    # Only a verified organisation is shown volunteers who have not applied: anyone may ask to list
+    # an organisation, and an unreviewed one must not be able to browse volunteers' profiles.
+    verified = need.programme.lead_organisation.status == Organisation.Status.VERIFIED
+    suggestions = need_suggested_volunteers(need=need) if verified else []
     return PipelineBoard(
         need=need,
         columns=list(columns.values()),
@@ -466,7 +469,7 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
         offers_waiting=offers_waiting,
         places_left=places_left,
         suggestions=suggestions,
-        eligible=[] if suggestions else need_eligible_volunteers(need=need, today=today),
+        eligible=need_eligible_volunteers(need=need, today=today) if verified and not suggestions else [],
     )
 
 

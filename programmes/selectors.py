@@ -602,18 +602,22 @@ def placement_calendar_list(*, profile: VolunteerProfile) -> list[Placement]:
 def credential_for_download(*, user: User, pk: int) -> Credential | None:
     """The credential `pk` if `user` may open its document, otherwise None (whether or not it exists).
 
-    Allowed: its owner; site admins; coordinators and admins of an organisation that leads or
-    partners the programme of a need the volunteer applied to (whatever became of the application),
-    when the volunteer consented to be shown to coordinators.
+    Allowed: its owner; site admins; coordinators and admins of the verified organisation that leads
+    the programme of a need the volunteer applied to (whatever became of the application), when the
+    volunteer consented to be shown to coordinators. Partner organisations are not enough: a lead
+    organisation names its partners on its own.
     """
     if not user.is_authenticated:
         return None
     credentials = Credential.objects.exclude(document="").select_related("profile")
     if not user.is_staff:
-        their_organisations = Membership.objects.coordinators().filter(user=user).values("organisation_id")
-        applied_to_them = Application.objects.filter(volunteer=OuterRef("profile_id")).filter(
-            Q(need__programme__lead_organisation__in=their_organisations)
-            | Q(need__programme__partners__in=their_organisations)
+        their_organisations = (
+            Membership.objects.coordinators()
+            .filter(user=user, organisation__status=Organisation.Status.VERIFIED)
+            .values("organisation_id")
+        )
+        applied_to_them = Application.objects.filter(
+            volunteer=OuterRef("profile_id"), need__programme__lead_organisation__in=their_organisations
         )
         credentials = credentials.filter(
             Q(profile__user=user) | (Q(profile__consent_to_share=True) & Exists(applied_to_them))

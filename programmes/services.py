@@ -37,7 +37,12 @@ def needs_close_expired(*, today: datetime.date | None = None) -> int:
     Returns how many needs were closed. Running it twice closes nothing the second time.
     """
     today = today or timezone.localdate()
-    expired = Need.objects.open().filter(Q(window_end__lt=today) | Q(application_deadline__lt=today))
+    expired = (
+        Need.objects.open()
+        .filter(Q(window_end__lt=today) | Q(application_deadline__lt=today))
+        # Applications close before a match round's ranking ends: its needs stay open until it has run.
+        .exclude(applications__round_rankings__match_round__status__in=["open", "running"])
+    )
     return expired.update(status=Need.Status.CLOSED, updated_at=timezone.now())
 
 

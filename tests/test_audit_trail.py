@@ -62,3 +62,19 @@ def test_the_audit_trail_cannot_be_edited_from_the_admin(admin_client):
 
     assert page.status_code == 200  # read-only view
     assert need.history.filter(pk=record.pk).exists()
+
+
+def test_a_failed_match_rounds_error_is_visible_to_site_admins(admin_client):
+    from programmes.models import MatchRound
+    from tests.factories import ProgrammeFactory
+
+    failed = MatchRound.objects.create(
+        programme=ProgrammeFactory(),
+        ranking_deadline="2026-12-01T10:00:00Z",
+        status=MatchRound.Status.FAILED,
+        error="IntegrityError: duplicate key",
+    )
+
+    page = admin_client.get(reverse("admin:programmes_matchround_change", args=[failed.pk]))
+
+    assert "IntegrityError: duplicate key" in page.content.decode()

@@ -53,7 +53,7 @@ def organisation_request(request):
     organisation = None
     resubmit = request.GET.get("resubmit")
     if resubmit is not None:
-        if not resubmit.isdigit():
+        if not (resubmit.isascii() and resubmit.isdecimal()):
             raise Http404
         organisation = get_object_or_404(
             selectors.organisation_requests_for(user=request.user).filter(status=Organisation.Status.REJECTED),

@@ -708,7 +708,8 @@ def suggestion_invite(*, need: Need, volunteer: VolunteerProfile, by: User) -> N
     returns None when they were already invited. Raises ValidationError when the need no longer takes
     applications, the volunteer has not agreed to be shown to coordinators or is not among the need's
     suggestions, or already has an application going."""
-    if not need_accepts_applications(need=need):
+    listed = Need.objects.listed().filter(pk=need.pk).exists()
+    if not listed or not need_accepts_applications(need=need):
         raise ValidationError(_("This need no longer takes applications, so nobody can be invited to it."))
     with transaction.atomic():
         volunteer = VolunteerProfile.objects.select_related("user").get(pk=volunteer.pk)

@@ -4,7 +4,7 @@ A coordinator (or organisation admin) works on the programmes their organisation
 admins (staff) may open every one of them to help.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -20,22 +20,24 @@ def coordinated_organisations(request: HttpRequest) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=request.user).exclude(status=Organisation.Status.ARCHIVED)
 
 
-def _lead_filter(request: HttpRequest, prefix: str) -> dict:
+def _lead_filter(request: HttpRequest, prefix: str) -> Q:
+    """Programmes led by one of the user's organisations; an archived organisation's are closed to all."""
+    active = ~Q(**{f"{prefix}lead_organisation__status": Organisation.Status.ARCHIVED})
     if request.user.is_staff:
-        return {}
-    return {f"{prefix}lead_organisation__memberships__user": request.user}
+        return active
+    return active & Q(**{f"{prefix}lead_organisation__memberships__user": request.user})
 
 
 def programme_for_coordinator(request: HttpRequest, pk: int) -> Programme:
     return get_object_or_404(
-        Programme.objects.select_related("lead_organisation").filter(**_lead_filter(request, "")), pk=pk
+        Programme.objects.select_related("lead_organisation").filter(_lead_filter(request, "")), pk=pk
     )
 
 
 def need_for_coordinator(request: HttpRequest, pk: int) -> Need:
     return get_object_or_404(
         Need.objects.select_related("programme__lead_organisation", "host_site").filter(
-            **_lead_filter(request, "programme__")
+            _lead_filter(request, "programme__")
         ),
         pk=pk,
     )
@@ -44,7 +46,7 @@ def need_for_coordinator(request: HttpRequest, pk: int) -> Need:
 def application_for_coordinator(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(
         Application.objects.select_related("need__programme__lead_organisation", "volunteer__user").filter(
-            **_lead_filter(request, "need__programme__")
+            _lead_filter(request, "need__programme__")
         ),
         pk=pk,
     )
@@ -53,7 +55,7 @@ def application_for_coordinator(request: HttpRequest, pk: int) -> Application:
 def placement_for_coordinator(request: HttpRequest, pk: int) -> Placement:
     return get_object_or_404(
         Placement.objects.select_related("need__programme__lead_organisation", "volunteer__user").filter(
-            **_lead_filter(request, "need__programme__")
+            _lead_filter(request, "need__programme__")
         ),
         pk=pk,
     )
@@ -61,7 +63,7 @@ def placement_for_coordinator(request: HttpRequest, pk: int) -> Placement:
 
 def site_for_coordinator(request: HttpRequest, pk: int) -> Site:
     """A host site the user's organisation manages."""
-    sites = Site.objects.select_related("organisation")
+    sites = Site.objects.select_related("organisation").exclude(organisation__status=Organisation.Status.ARCHIVED)
     if not request.user.is_staff:
         sites = sites.filter(organisation__memberships__user=request.user)
     return get_object_or_404(sites, pk=pk)

@@ -249,9 +249,10 @@ def _need_listing_note(programme: Programme) -> str:
 def need_create(request, pk):
     programme = programme_for_coordinator(request, pk)
     initial = None
-    if request.method != "POST" and request.GET.get("copy", "").isdigit():
+    copy_of = request.GET.get("copy", "")
+    if request.method != "POST" and copy_of.isascii() and copy_of.isdecimal():
         # A copy whose dates had passed (see need_duplicate): the form starts from the original.
-        source = need_for_coordinator(request, int(request.GET["copy"]))
+        source = need_for_coordinator(request, int(copy_of))
         if source.programme_id == programme.pk:
             initial = coordination.need_copy_initial(need=source)
     form = NeedForm(request.POST or None, initial=initial, programme=programme)

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organisations.models import Organisation
+
 from ..forms import MatchRoundForm, RankForm
 from ..matching import rounds as match_rounds
 from ..models import MatchRound, Need, RoundRanking
@@ -22,7 +24,9 @@ from .access import programme_for_coordinator
 
 def _round_for_coordinator(request, pk: int) -> MatchRound:
     """A round of a programme the user's organisation leads (any round for site admins); else 404."""
-    rounds = match_rounds.match_round_queryset()
+    rounds = match_rounds.match_round_queryset().exclude(
+        programme__lead_organisation__status=Organisation.Status.ARCHIVED
+    )
     if not request.user.is_staff:
         rounds = rounds.filter(programme__lead_organisation__memberships__user=request.user)
     return get_object_or_404(rounds, pk=pk)

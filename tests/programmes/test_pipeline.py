@@ -675,3 +675,19 @@ def test_the_application_page_shows_the_placement_and_its_feedback(client, coord
     assert "Lovely team." in page
     assert reverse("programmes:organisation-feedback", args=[placement.pk]) in page
     assert action_url("complete", placement.application) in page
+
+
+def test_a_pending_organisation_is_shown_no_volunteer_who_has_not_applied(client, organisation, coordinator):
+    # Anyone may ask to list an organisation: until it is verified, its boards list applicants only.
+    need = RemoteNeedFactory(programme__lead_organisation=organisation, min_years_experience=0)
+    remote = VolunteerProfileFactory(offers_onsite=False, offers_remote=True)
+    AvailabilityWindowFactory(profile=remote, start_date=need.window_start, end_date=need.window_end)
+    client.force_login(coordinator)
+    assert client.get(board_url(need)).context["board"].eligible != []
+
+    organisation.status = "pending"
+    organisation.save()
+    board = client.get(board_url(need)).context["board"]
+
+    assert board.eligible == []
+    assert board.suggestions == []

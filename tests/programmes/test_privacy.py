@@ -499,17 +499,36 @@ def test_coordinator_cannot_open_the_document_of_a_volunteer_who_withdrew_consen
 
 
 @pytest.mark.parametrize("status", [Application.Status.DECLINED, Application.Status.WITHDRAWN])
-def test_coordinator_of_a_partner_organisation_opens_documents_whatever_became_of_the_application(
+def test_coordinator_of_the_lead_organisation_opens_documents_whatever_became_of_the_application(
     client, volunteer, status
 ):
+    lead = OrganisationFactory(name="Lead Charity")
+    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme__lead_organisation=lead), status=status)
+    credential = CredentialFactory(profile=volunteer, document=document())
+    client.force_login(MembershipFactory(organisation=lead).user)
+
+    assert client.get(document_url(credential)).status_code == 200
+
+
+def test_a_partner_organisation_named_by_the_lead_cannot_open_applicants_documents(client, volunteer):
+    # Any coordinator can name any organisation a partner: that alone must not open volunteers' documents.
     partner = OrganisationFactory(name="Partner Hospital Foundation")
     programme = ProgrammeFactory(lead_organisation=OrganisationFactory(name="Lead Charity"))
     programme.partners.add(partner)
-    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme=programme), status=status)
+    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme=programme))
     credential = CredentialFactory(profile=volunteer, document=document())
     client.force_login(MembershipFactory(organisation=partner).user)
 
-    assert client.get(document_url(credential)).status_code == 200
+    assert client.get(document_url(credential)).status_code == 404
+
+
+def test_a_pending_organisations_coordinator_cannot_open_applicants_documents(client, volunteer):
+    pending = OrganisationFactory(name="Unreviewed Imaging Group", status="pending")
+    ApplicationFactory(volunteer=volunteer, need=NeedFactory(programme__lead_organisation=pending))
+    credential = CredentialFactory(profile=volunteer, document=document())
+    client.force_login(MembershipFactory(organisation=pending).user)
+
+    assert client.get(document_url(credential)).status_code == 404
 
 
 def test_credential_without_a_document_or_whose_file_is_gone_is_a_clear_404(client, volunteer):

@@ -61,7 +61,7 @@ def test_workspace_lists_programmes_by_status_and_needs_with_their_counts(client
     assert "Closed last month" not in page  # closed needs are on the programme's page
     row = next(row for row in page.split("<tr>") if "Uterine artery embolisation faculty" in row)
     cells = [cell.split("<", 1)[0].strip() for cell in row.split('class="number">')[1:]]
-    assert cells == ["2", "1", "1", "2 of 3"]  # new, shortlisted, offered, places left
+    assert cells == ["2", "1", "1", "1 of 3"]  # new, shortlisted, offered, places left to offer
     assert days(21).strftime("%Y") in row
     assert reverse("programmes:pipeline", args=[need.pk]) in page
     assert reverse("programmes:need-edit", args=[need.pk]) in page
