@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
@@ -228,3 +229,17 @@ def invitation_email_confirmed(*, invitation: Invitation, user) -> bool:
     if not user.is_authenticated:
         return False
     return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
+def organisation_coordinators(*, organisation_ids: Iterable[int]) -> dict[int, list]:
+    """The active coordinators and admins of each organisation, by organisation id: one query."""
+    coordinators: dict[int, list] = {}
+    memberships = (
+        Membership.objects.coordinators()
+        .filter(organisation_id__in=set(organisation_ids), user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        coordinators.setdefault(membership.organisation_id, []).append(membership.user)
+    return coordinators

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
 from organisations.models import Membership, Organisation
+from organisations.selectors import organisation_coordinators
 
 from .matching.service import recommendations_refresh_need_later, recommendations_refresh_needs_later
 from .models import Application, Need, Programme, Site
@@ -544,18 +545,7 @@ def needs_deadline_reminders_send(*, today: datetime.date | None = None) -> int:
     )
     if not needs:
         return 0
-    coordinators: dict[int, list[User]] = {}
-    memberships = (
-        Membership.objects.coordinators()
-        .filter(
-            organisation__in={need.programme.lead_organisation_id for need in needs},
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("user__email")
-    )
-    for membership in memberships:
-        coordinators.setdefault(membership.organisation_id, []).append(membership.user)
+    coordinators = organisation_coordinators(organisation_ids={need.programme.lead_organisation_id for need in needs})
     sent = 0
     with transaction.atomic():
         for need in needs:

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
-from organisations.models import Membership, Organisation
+from organisations.models import Organisation
+from organisations.selectors import organisation_coordinators
 from volunteers.models import (
     AvailabilityWindow,
     Credential,
@@ -245,15 +246,9 @@ def placements_feedback_request_send(*, today: datetime.date | None = None) -> i
         .prefetch_related("feedback")
         .order_by("end_date", "pk")
     )
-    organisation_ids = {placement.need.programme.lead_organisation_id for placement in placements}
-    coordinators: dict[int, list[User]] = {}
-    for membership in (
-        Membership.objects.coordinators()
-        .filter(organisation_id__in=organisation_ids, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    ):
-        coordinators.setdefault(membership.organisation_id, []).append(membership.user)
+    coordinators = organisation_coordinators(
+        organisation_ids={placement.need.programme.lead_organisation_id for placement in placements}
+    )
 
     sent = 0
     for placement in placements:

@@ -17,6 +17,7 @@ from globalir.accounts.models import User
 from notifications.selectors import user_ids_with_preference
 from notifications.services import absolute_url, notify
 from organisations.models import Membership, Organisation
+from organisations.selectors import organisation_coordinators
 from volunteers.models import Credential, VolunteerProfile
 
 from . import fit
@@ -433,13 +434,8 @@ def account_erase(*, user: User) -> None:
 
 def application_coordinators(*, need: Need) -> list[User]:
     """The active coordinators and admins of the organisation that leads the need's programme."""
-    memberships = (
-        Membership.objects.coordinators()
-        .filter(organisation_id=need.programme.lead_organisation_id, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    return [membership.user for membership in memberships]
+    organisation_id = need.programme.lead_organisation_id
+    return organisation_coordinators(organisation_ids=[organisation_id]).get(organisation_id, [])
 
 
 def application_volunteer_label(application: Application) -> str:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
-from organisations.models import Membership
+from organisations.selectors import organisation_coordinators
 from volunteers.models import VolunteerProfile
 
 from .. import fit
@@ -907,13 +907,8 @@ def _notify_round_opened(match_round: MatchRound, applications: list[Application
 
 
 def _programme_coordinators(programme: Programme) -> list[User]:
-    memberships = (
-        Membership.objects.coordinators()
-        .filter(organisation_id=programme.lead_organisation_id, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    return [membership.user for membership in memberships]
+    organisation_id = programme.lead_organisation_id
+    return organisation_coordinators(organisation_ids=[organisation_id]).get(organisation_id, [])
 
 
 def _notify_round_result(match_round: MatchRound, inputs: RoundInputs, result: dict, titles: Mapping[int, str]) -> None:
