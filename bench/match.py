@@ -34,10 +34,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,38 +72,8 @@ def timed(func, *args, **kwargs):
 # -- engine ----------------------------------------------------------------------------------------
 
 
-def run_matching_package(volunteer_prefs, need_prefs, capacities) -> tuple[dict, float]:
-    """The PyPI `matching` package on the same lists; it recurses deeply (its deepcopy of the players),
-    so it runs in a thread with a large stack and a raised recursion limit."""
-    from matching.games import HospitalResident
-
-    # It wants every resident to rank someone and every hospital to rank exactly its rankers.
-    resident_prefs = {v: prefs for v, prefs in volunteer_prefs.items() if prefs}
-    hospital_prefs = {n: prefs for n, prefs in need_prefs.items() if prefs}
-    hospital_capacities = {n: capacities[n] for n in hospital_prefs}
-    outcome = {}
-
-    def run():
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            game = HospitalResident.create_from_dictionaries(resident_prefs, hospital_prefs, hospital_capacities)
-            solved = game.solve(optimal="resident")
-        outcome["seconds"] = time.perf_counter() - start
-        outcome["matching"] = {h.name: [r.name for r in residents] for h, residents in solved.items()}
-
-    sys.setrecursionlimit(1_000_000)
-    threading.stack_size(512 * 2**20)
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "matching" not in outcome:
-        raise SystemExit("the matching package failed")
-    return outcome["matching"], outcome["seconds"]
-
-
 def part_engine() -> dict:
-    from match_engine import generate, preference_lists
+    from match_engine import generate, preference_lists, run_matching_package
 
     from programmes.matching.engine import (
         Weights,
