@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: browser run test lint format install migrate demo worker beat bench-match bench-pages clean
+.PHONY: browser redis-server run test lint check-deploy format install migrate demo worker beat bench-match bench-pages bench-load clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,10 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# createcachetable: the embedded default keeps its cache (allauth's rate limits) in a database table.
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_directory
@@ -48,7 +50,21 @@ browser:
 	  fi; \
 	fi
 
-test: install browser
+# The outbox's process tests (tests/test_outbox_processes.py) stop and start a redis-server of their own:
+# installed like the browser when missing and we may, otherwise a clear failure.
+redis-server:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's redis-server for the outbox tests"; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server; \
+	  else \
+	    echo "The outbox tests need redis-server: run 'sudo apt-get install redis-server'." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install browser redis-server
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -61,9 +77,24 @@ bench-match: install
 bench-pages: install
 	$(BIN)/python bench/pages.py
 
+# 50 users against gunicorn, PostgreSQL and Redis on loopback for 60 s (BENCH_ARGS="--duration 120"); needs
+# a local PostgreSQL and Redis, uses a throwaway database and an empty Redis database (DATABASE_URL and
+# REDIS_URL honoured).
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . --quiet --severity-level medium
+
+# Django's deployment checklist against production settings: DEBUG off, a long random key, a real
+# host name, and none of the relaxations that development and the tests set.
+check-deploy: install
+	env -u DEBUG -u SECURE_SSL_REDIRECT -u SESSION_COOKIE_SECURE -u CSRF_COOKIE_SECURE -u SECURE_HSTS_SECONDS \
+	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=globalir.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: install
 	$(BIN)/ruff check --fix .

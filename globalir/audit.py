@@ -2,6 +2,8 @@
 
 django-simple-history records the rows; this read-only admin lists them across an app's models
 so that site admins can answer "who verified this credential?" without opening each object.
+Logins, failed logins, refused accesses and changes of site role, which change no such record, are
+security events (globalir.accounts.AuditEvent), listed by the same kind of read-only admin.
 """
 
 from django.contrib import admin
@@ -10,13 +12,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
-    list_display = ["history_date", "history_user", "history_type", "changed_object", "changes"]
-    list_filter = ["history_type", "history_date"]
-    list_select_related = ["history_user"]
-    date_hierarchy = "history_date"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit record is seen, never added, edited or deleted from the admin."""
+
     list_per_page = 50
-    search_fields = ["history_user__email"]
 
     def has_add_permission(self, request):
         return False
@@ -26,6 +25,14 @@ class AuditTrailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditTrailAdmin(ReadOnlyAdmin):
+    list_display = ["history_date", "history_user", "history_type", "changed_object", "changes"]
+    list_filter = ["history_type", "history_date"]
+    list_select_related = ["history_user"]
+    date_hierarchy = "history_date"
+    search_fields = ["history_user__email"]
 
     @admin.display(description=_("object"))
     def changed_object(self, record):
@@ -54,3 +61,13 @@ def register_audit_trail(site: admin.AdminSite, *models) -> None:
             _("audit trail: {things}"), things=model._meta.verbose_name_plural
         )
         site.register(historical, AuditTrailAdmin)
+
+
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Logins, failed logins, refused accesses and changes of site role (globalir.accounts.AuditEvent)."""
+
+    list_display = ["created_at", "kind", "actor", "subject", "email", "ip_address", "status_code", "what", "path"]
+    list_filter = ["kind", "status_code"]
+    list_select_related = ["actor", "subject"]
+    date_hierarchy = "created_at"
+    search_fields = ["actor__email", "subject__email", "email", "ip_address", "path", "what"]

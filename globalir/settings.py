@@ -50,7 +50,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The stock admin, with a guard against NUL characters in its query strings (globalir.admin_site).
+    "globalir.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,10 +60,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "django_countries",
     "django_filters",
     "simple_history",
+    "csp",
     "globalir.accounts",
+    "globalir.outbox",
     "organisations",
     "volunteers",
     "programmes",
@@ -72,16 +77,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (django-csp, configured under "Security" below).
+    "csp.middleware.CSPMiddleware",
+    # PUT, PATCH, DELETE and other verbs are refused with 405 (the pages take GET, HEAD and POST).
+    "globalir.http_methods.OnlyGetHeadPostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user and on every private path.
+    "globalir.middleware.NoStoreForPersonalDataMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Coordinators, organisation admins and staff reach nothing but MFA enrolment until enrolled.
+    "globalir.accounts.mfa_required.MFARequiredMiddleware",
     # Records who made each change in the audit trail (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Records each 403/404 on an object's URL as a security event (globalir.accounts.AuditEvent).
+    "globalir.accounts.middleware.AccessRefusedAuditMiddleware",
 ]
 
 ROOT_URLCONF = "globalir.urls"
@@ -124,9 +140,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, each loading the signed-in user with their two-factor status in
+# the same query (globalir.accounts.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "globalir.accounts.backends.EmailModelBackend",
+    "globalir.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +167,23 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GlobalIR] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "globalir.accounts.adapter.AccountAdapter"
+# Rate limits are counted in the cache (Redis, or the database cache on the embedded default, see
+# below), so they hold across processes. Spelled out for the failed logins: the sixth failure for
+# one account within five minutes is refused, and ten a minute from one address. allauth's defaults
+# stay for the other actions (sign-up, password reset, e-mail changes, re-authentication).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-up and password reset answer the same whether the address has an account or not (the owner
+# of the address gets an e-mail saying which it was).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Changing e-mail addresses, the password or MFA asks for the password again when the last
+# re-authentication is older than five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# allauth.mfa: an authenticator app (TOTP) with recovery codes. Required for coordinators,
+# organisation admins and staff (globalir.accounts.mfa_required).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "GlobalIR"
+MFA_REAUTHENTICATION_REQUIRED = True
 
 # E-mail: printed on the console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GlobalIR <noreply@globalir.invalid>")
@@ -204,13 +239,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # Cache: Redis when configured (by default database 1 of the broker's server, so that clearing
-# the cache never drops queued tasks), otherwise local memory.
+# the cache never drops queued tasks), otherwise a table in the database (`manage.py
+# createcachetable`, run by `make migrate`): allauth's rate limits and used TOTP codes must be
+# shared by every process serving the site, which a per-process local-memory cache is not.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", urlsplit(REDIS_URL)._replace(path="/1").geturl())
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "globalir_cache"}}
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -239,6 +276,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Tasks saved while the broker was down (globalir.outbox) are sent within a minute of its return.
+    "relay-outbox": {"task": "globalir.outbox.tasks.relay_outbox", "schedule": crontab(minute="*")},
     "close-expired-needs": {"task": "programmes.tasks.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
@@ -263,7 +302,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programmes.matching.tasks.refresh_all_recommendations",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Sign-ups never verified within UNVERIFIED_ACCOUNT_DAYS are deleted (globalir.accounts.services).
+    "prune-unverified-accounts": {
+        "task": "globalir.accounts.tasks.prune_unverified_accounts",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
+# Retention: how long an account whose e-mail address was never confirmed is kept.
+UNVERIFIED_ACCOUNT_DAYS = env_int("UNVERIFIED_ACCOUNT_DAYS", 30)
 
 # Security: safe by default, relaxed only with DEBUG.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -276,7 +322,31 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS preloading is a promise about the whole registrable domain that is hard to take back, made
+# by whoever runs the deployment (SECURE_HSTS_PRELOAD=1 once they mean it): the deployment checklist
+# (`manage.py check --deploy`, run in CI) must not require it of every domain the portal runs on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Content-Security-Policy (django-csp): scripts, styles and images from this site only. No inline
+# <script>, style="…" or on…= handler runs: pages use static files (htmx is told not to inject its
+# indicator <style>, see base.html) and charts are styled from site.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 if env_bool("BEHIND_TLS_PROXY", False):
+    # The proxy's address is not the visitor's: allauth's per-address rate limits read the client's
+    # address from the X-Forwarded-For the one trusted proxy adds.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DIRECTORY_PAGE_SIZE = 24
@@ -301,6 +371,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # "Not Found: /organisations/invitations/<token>/" is logged with the token hidden.
+    "filters": {"hide_url_secrets": {"()": "globalir.redaction.HideUrlSecrets"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG records ("Exception while resolving variable …") carry the whole template context,
+        # e-mail confirmation and password-reset keys included: never below INFO, whatever LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+        "django.request": {"filters": ["hide_url_secrets"]},
+        "django.security.csrf": {"filters": ["hide_url_secrets"]},
+    },
 }

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from globalir.accounts.models import User
+from globalir.outbox.services import task_publish
 
 from .models import Notification, NotificationPreference
 
@@ -75,11 +76,9 @@ def notify(
 def _enqueue(notification_id: int) -> None:
     from .tasks import send_notification
 
-    try:
-        send_notification.delay(notification_id)
-    except Exception:
-        # The row stays pending: the relay task sends it once the broker is back.
-        logger.warning("Could not enqueue notification %s; the relay will retry", notification_id, exc_info=True)
+    # The Notification row is this e-mail's outbox entry: if the broker does not take the task (within
+    # a fraction of a second, see globalir.outbox), the row stays pending and the relay sends it later.
+    task_publish(send_notification, args=[notification_id])
 
 
 def preferences_for(user: User) -> NotificationPreference:
@@ -229,6 +228,32 @@ def notifications_send_again(*, notifications: Iterable[Notification]) -> int:
         for pk in again:
             transaction.on_commit(lambda pk=pk: _enqueue(pk))
     return len(again)
+
+
+def notifications_erase_for_addresses(*, addresses: Iterable[str]) -> int:
+    """Delete every e-mail recorded for these addresses, sent or not (part of erasing an account:
+    some were sent before the account existed, such as an invitation). Returns how many went."""
+    matching = Q()
+    for address in addresses:
+        matching |= Q(email__iexact=address)
+    if not matching:
+        return 0
+    deleted, _ = Notification.objects.filter(matching).delete()
+    return deleted
+
+
+def notifications_context_scrub(*, event_key_regex: str, keys: Iterable[str], replacement: str) -> int:
+    """In the recorded e-mails whose event key matches, replace the values of ``keys`` in the
+    context: part of erasing an account, so that e-mails sent to others about that person (a new
+    application, to coordinators) no longer name them. Returns how many e-mails changed."""
+    keys = list(keys)
+    changed = []
+    for notification in Notification.objects.filter(event_key__regex=event_key_regex).only("pk", "context"):
+        if any(key in notification.context for key in keys):
+            notification.context = {**notification.context, **dict.fromkeys(keys, replacement)}
+            changed.append(notification)
+    Notification.objects.bulk_update(changed, ["context"])
+    return len(changed)
 
 
 def _without_secrets(context: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def unsubscribe(request, token):
     try:
         user = selectors.user_for_unsubscribe_token(token=token)
     except signing.BadSignature:
-        return render(request, "notifications/unsubscribe_invalid.html", {"account_gone": False}, status=400)
+        # Like every token link: a wrong token is a page that does not exist.
+        return render(request, "notifications/unsubscribe_invalid.html", {"account_gone": False}, status=404)
     if user is None:
         return render(request, "notifications/unsubscribe_invalid.html", {"account_gone": True}, status=404)
     if request.method == "POST":

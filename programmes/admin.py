@@ -42,7 +42,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class ProgrammeAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     list_display = ["title", "lead_organisation", "kind", "status", "start_date", "end_date"]
     list_filter = ["status", "kind", ("lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["lead_organisation"]
@@ -262,7 +262,7 @@ class PlacementAdmin(VolunteerEmailMixin, admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
-register_audit_trail(admin.site, Need, Application)
+register_audit_trail(admin.site, Programme, Need, Application)
 
 
 @admin.register(Recommendation)

@@ -16,6 +16,8 @@ import random
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -44,6 +46,10 @@ DEMO_EMAIL_DOMAIN = "example.org"
 VOLUNTEER_EMAIL = "demo-volunteer-{:04d}@" + DEMO_EMAIL_DOMAIN
 COORDINATOR_EMAIL = "demo-coordinator-{:02d}@" + DEMO_EMAIL_DOMAIN
 SITE_ADMIN_EMAIL = "demo-admin@" + DEMO_EMAIL_DOMAIN
+# Coordinators and site admins must use two-factor authentication: the demo ones come with an
+# authenticator app already set up on this key (published, like the password; `manage.py
+# demo_totp_code` prints the current code).
+DEMO_TOTP_SECRET = "GLOBALIRDEMOTOTPGLOBALIRDEMOTOTP"  # noqa: S105 - published on purpose: demo accounts only.
 BATCH_SIZE = 1000
 
 # Low- and middle-income countries the demo needs are placed in: (code, cities, local language codes).
@@ -335,6 +341,18 @@ class _Generator:
             batch_size=BATCH_SIZE,
         )
         return users
+
+    def authenticator_apps(self, emails: list[str]) -> None:
+        """Set up allauth.mfa's TOTP authenticator on DEMO_TOTP_SECRET for these accounts."""
+        user_ids = get_user_model().objects.filter(email__in=emails).values_list("pk", flat=True)
+        self.bulk(
+            "authenticator apps",
+            Authenticator,
+            [
+                Authenticator(user_id=pk, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)})
+                for pk in user_ids
+            ],
+        )
 
     # --- organisations, coordinators, sites, programmes ---------------------------------------
 
@@ -643,7 +661,8 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
     """Delete the previous demo data, then generate fresh demo data from ``seed``.
 
     Every demo account (volunteers, one coordinator per demo organisation and a site admin) signs in with
-    ``DEMO_PASSWORD`` and has a verified e-mail address.
+    ``DEMO_PASSWORD`` and has a verified e-mail address; the coordinators and the site admin then enter
+    a code from an authenticator app set up on ``DEMO_TOTP_SECRET``.
     """
     if not connection.features.can_return_rows_from_bulk_insert:
         raise RuntimeError("Demo data needs a database that returns ids from bulk inserts (PostgreSQL, SQLite 3.35+).")
@@ -653,6 +672,7 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         organisations = generator.organisations()
         coordinators = generator.coordinators(organisations)
         generator.users([(SITE_ADMIN_EMAIL, "Demo", "Site admin")], is_staff=True, is_superuser=True)
+        generator.authenticator_apps([email for email, _ in coordinators] + [SITE_ADMIN_EMAIL])
         sites = generator.sites(organisations, max(len(organisations), min(needs // 5, 500)))
         programmes, programme_sites = generator.programmes(
             organisations, sites, max(len(organisations), min(needs // 20, 200))

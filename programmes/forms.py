@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from globalir.forms import ModelMultipleChoiceField
 from globalir.widgets import DateInput
 from organisations.models import Organisation
 from volunteers.models import Language, Skill
@@ -97,6 +98,7 @@ class ProgrammeForm(forms.ModelForm):
             "end_date": _("Optional: leave empty for an ongoing programme."),
             "partners": _("Verified organisations working with you on this programme."),
         }
+        field_classes = {"sites": ModelMultipleChoiceField, "partners": ModelMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "countries": forms.CheckboxSelectMultiple,
@@ -178,6 +180,7 @@ class NeedForm(forms.ModelForm):
             "application_deadline": _("Optional: leave empty to take applications until the places are filled."),
             "support_notes": _("Optional. Anything else: stipend, insurance, childcare…"),
         }
+        field_classes = {"required_skills": ModelMultipleChoiceField, "preferred_skills": ModelMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "support_notes": forms.Textarea(attrs={"rows": 3}),

@@ -1,9 +1,11 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,48 @@ class Mode(models.TextChoices):
     ONSITE = "onsite", _("On-site")
     REMOTE = "remote", _("Remote")
     HYBRID = "hybrid", _("Hybrid")
+
+
+# The name of Placement's exclusion constraint, which services.offer_accept recognises in the error.
+PLACEMENT_NO_OVERLAP = "placement_no_onsite_overlap"
+
+
+class DateRange(models.Func):
+    """PostgreSQL's daterange(start, end, bounds): the days a row covers, for exclusion constraints."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that exists on PostgreSQL only.
+
+    SQLite has neither exclusion constraints nor GiST indexes: there the table is created without it,
+    model validation skips it, and the services' locked sections (SQLite's IMMEDIATE transactions,
+    see settings.DATABASES) remain the only guard. On PostgreSQL the database refuses an offending row
+    whichever path writes it (a service, the admin, a bulk insert), and model validation (the admin's
+    forms) reports it as a form error before the insert is even tried.
+    """
+
+    def constraint_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        if connections[using].vendor != "postgresql":
+            return
+        super().validate(model, instance, exclude=exclude, using=using)
 
 
 class Site(models.Model):
@@ -96,6 +140,8 @@ class Programme(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProgrammeQuerySet.as_manager()
+    # Who published or closed it, and when; the texts are the programme's own page, not its trail.
+    history = HistoricalRecords(excluded_fields=["summary", "description", "updated_at"])
 
     class Meta:
         ordering = ["title"]
@@ -417,6 +463,27 @@ class Placement(models.Model):
         verbose_name_plural = _("placements")
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="placement_end_after_start"),
+            # No double bookings: one volunteer cannot be on site in two places on the same day. A
+            # placement exists only once an offer is accepted (services.offer_accept), and it is
+            # completed when its application is (pipeline.application_complete sets both), so
+            # "accepted on-site placements", those offer_accept checks for overlaps, are the on-site
+            # and hybrid rows not completed yet. This backs offer_accept's row lock: on PostgreSQL
+            # neither the admin nor a bulk path can write an overlap (btree_gist, migration 0004).
+            PostgresExclusionConstraint(
+                name=PLACEMENT_NO_OVERLAP,
+                expressions=[
+                    ("volunteer", RangeOperators.EQUAL),
+                    (
+                        DateRange("start_date", "end_date", RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(mode__in=[Mode.ONSITE, Mode.HYBRID], volunteer__isnull=False, completed_at__isnull=True),
+                violation_error_code="overlap",
+                violation_error_message=_(
+                    "This volunteer already has an accepted on-site placement on some of these dates."
+                ),
+            ),
         ]
 
     def __str__(self):

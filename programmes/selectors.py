@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from globalir.accounts.models import User
+from globalir.accounts.models import AuditEvent, User
 from globalir.regions import Region
+from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership, Organisation
 from volunteers.models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
 from volunteers.validators import document_type_of
@@ -377,6 +378,16 @@ EXPORT_APPLICATION_FIELDS = (
 )
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
 EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+EXPORT_NOTIFICATION_PREFERENCE_FIELDS = (
+    "application_updates",
+    "deadline_reminders",
+    "feedback_requests",
+    "weekly_digest",
+    "updated_at",
+)
+EXPORT_NOTIFICATION_FIELDS = ("kind", "email", "status", "created_at", "sent_at")
+EXPORT_SECURITY_EVENT_FIELDS = ("kind", "email", "ip_address", "path", "status_code", "what", "created_at")
+EXPORT_RECOMMENDATION_FIELDS = ("score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at")
 
 
 def _export_record(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
@@ -410,9 +421,11 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
 
     The account with its e-mail addresses and memberships; for a volunteer their profile, languages,
     skills, availability, credentials (metadata and status; the documents themselves are downloaded
-    one by one), applications, placements and the feedback on those placements (what they gave and
-    what the organisation gave them). Values are dates, numbers and strings ready for
-    DjangoJSONEncoder. A fixed number of queries (ten), whatever the amount of data.
+    one by one), applications, placements, the feedback on those placements (what they gave and
+    what the organisation gave them) and the matcher's recommendations; for everyone their e-mail
+    preferences, the e-mails sent to them and their security events (sign-ins). Values are dates,
+    numbers and strings ready for DjangoJSONEncoder. A fixed number of queries (fourteen), whatever
+    the amount of data.
     """
     email_addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
     memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
@@ -436,6 +449,23 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
             }
             for membership in memberships
         ],
+        "notification_preferences": next(
+            (
+                _export_record(preference, EXPORT_NOTIFICATION_PREFERENCE_FIELDS)
+                for preference in NotificationPreference.objects.filter(user=user)
+            ),
+            None,
+        ),
+        # The e-mails GlobalIR sent or will send them (not their content, which may hold sign-in links).
+        "emails": [
+            _export_record(notification, EXPORT_NOTIFICATION_FIELDS)
+            for notification in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+        ],
+        # Their sign-ins, failed sign-ins and refused accesses, as the security log keeps them.
+        "security_events": [
+            _export_record(event, EXPORT_SECURITY_EVENT_FIELDS)
+            for event in AuditEvent.objects.filter(Q(actor=user) | Q(subject=user)).order_by("created_at", "pk")
+        ],
         "volunteer_profile": None,
         "languages": [],
         "skills": [],
@@ -444,6 +474,7 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
         "applications": [],
         "placements": [],
         "feedback": [],
+        "recommendations": [],
     }
     profile = (
         VolunteerProfile.objects.filter(user=user)
@@ -515,6 +546,15 @@ def volunteer_data_export(*, user: User) -> dict[str, Any]:
             "need": _export_need(row.placement.need),
         }
         for row in feedback
+    ]
+    # What the matcher computed about them: how well they fit each need it stored, and why.
+    recommendations = (
+        Recommendation.objects.filter(volunteer=profile)
+        .select_related("need__programme__lead_organisation")
+        .order_by("rank_for_volunteer", "pk")
+    )
+    export["recommendations"] = [
+        {**_export_record(row, EXPORT_RECOMMENDATION_FIELDS), "need": _export_need(row.need)} for row in recommendations
     ]
     return export
 

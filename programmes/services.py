@@ -13,10 +13,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from globalir.accounts.audit import audit_events_erase
 from globalir.accounts.models import User
+from globalir.accounts.services import admin_log_erase, sessions_end, user_session_keys
+from globalir.outbox.services import tasks_cancel_for_user
 from notifications.selectors import user_ids_with_preference
-from notifications.services import absolute_url, notify
-from organisations.models import Membership, Organisation
+from notifications.services import (
+    absolute_url,
+    notifications_context_scrub,
+    notifications_erase_for_addresses,
+    notify,
+)
+from organisations.models import Invitation, Membership, Organisation
 from organisations.selectors import organisation_coordinators
 from volunteers.models import Credential, VolunteerProfile
 
@@ -26,7 +34,7 @@ from .matching.service import (
     recommendations_refresh_needs_later,
     recommendations_refresh_volunteer_later,
 )
-from .models import Application, Mode, Need, Placement, Programme, Recommendation
+from .models import PLACEMENT_NO_OVERLAP, Application, Mode, Need, Placement, Programme, Recommendation
 from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications, need_listed_queryset
 
 logger = logging.getLogger(__name__)
@@ -44,7 +52,19 @@ def needs_close_expired(*, today: datetime.date | None = None) -> int:
         # Applications close before a match round's ranking ends: its needs stay open until it has run.
         .exclude(applications__round_rankings__match_round__status__in=["open", "running"])
     )
-    return expired.update(status=Need.Status.CLOSED, updated_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        pks = list(expired.values_list("pk", flat=True))
+        closed = Need.objects.open().filter(pk__in=pks).update(status=Need.Status.CLOSED, updated_at=now)
+        # update() bypasses django-simple-history: the closures go into the needs' audit trail here,
+        # once each, made by no one (the nightly job).
+        Need.history.bulk_history_create(
+            Need.objects.filter(pk__in=pks, status=Need.Status.CLOSED, updated_at=now),
+            update=True,
+            default_date=now,
+            default_change_reason="window or application deadline passed",
+        )
+    return closed
 
 
 # Curation by site admins (the Django admin's bulk actions call these).
@@ -291,17 +311,44 @@ def onsite_placements_overlapping(
     )
 
 
+def _overlap_refusal(*, start: datetime.date, end: datetime.date, clash: Placement | None) -> ValidationError:
+    """The refusal of an on-site offer whose dates clash with a placement the volunteer already has."""
+    if clash is None:
+        message = _(
+            "You cannot accept this offer: from %(start)s to %(end)s you are already on site elsewhere. Decline "
+            "one of the two, or ask the coordinator to change the dates."
+        ) % {"start": date_format(start), "end": date_format(end)}
+    else:
+        message = _(
+            "You cannot accept this offer: from %(start)s to %(end)s you are already on site for "
+            "“%(other)s” (%(other_start)s to %(other_end)s). Decline one of the two, or ask the "
+            "coordinator to change the dates."
+        ) % {
+            "start": date_format(start),
+            "end": date_format(end),
+            "other": clash.need.title,
+            "other_start": date_format(clash.start_date),
+            "other_end": date_format(clash.end_date),
+        }
+    return ValidationError(message, code="overlap")
+
+
 def offer_accept(*, application: Application, by: User) -> Placement:
     """The volunteer accepts an offer: the application becomes accepted and a placement is created.
 
     An on-site offer whose dates overlap an on-site placement the volunteer already accepted is
     refused. The volunteer's row is locked first, so two accepts sent at the same moment are
-    checked one after the other and cannot both win. When the need's last place is taken, the
-    need becomes filled.
+    checked one after the other and cannot both win. On PostgreSQL an exclusion constraint backs
+    the lock (Placement.Meta): a placement written meanwhile by a path that does not take the lock
+    (the admin, a bulk insert) makes the insert fail, and that failure is the same refusal. When
+    the need's last place is taken, the need becomes filled.
     """
     _ensure_volunteer_owns(application, by)
     with transaction.atomic():
-        VolunteerProfile.objects.select_for_update().get(pk=application.volunteer_id)
+        # FOR NO KEY UPDATE: it serialises accepts (and erasure) but not rows that merely reference the
+        # profile. A plain FOR UPDATE deadlocks with a placement written meanwhile by another path, whose
+        # (deferred) foreign-key check at commit waits for this lock while this insert waits for that commit.
+        VolunteerProfile.objects.select_for_update(no_key=True).get(pk=application.volunteer_id)
         application = Application.objects.select_for_update().select_related("need").get(pk=application.pk)
         need = application.need
         if application.status != Application.Status.OFFERED:
@@ -314,21 +361,7 @@ def offer_accept(*, application: Application, by: User) -> Placement:
                 .first()
             )
             if clash is not None:
-                raise ValidationError(
-                    _(
-                        "You cannot accept this offer: from %(start)s to %(end)s you are already on site for "
-                        "“%(other)s” (%(other_start)s to %(other_end)s). Decline one of the two, or ask the "
-                        "coordinator to change the dates."
-                    )
-                    % {
-                        "start": date_format(start),
-                        "end": date_format(end),
-                        "other": clash.need.title,
-                        "other_start": date_format(clash.start_date),
-                        "other_end": date_format(clash.end_date),
-                    },
-                    code="overlap",
-                )
+                raise _overlap_refusal(start=start, end=end, clash=clash)
         _application_move(application, Application.Status.ACCEPTED)
         _application_save(application, Application.Status.ACCEPTED)
         placement = Placement(
@@ -340,8 +373,27 @@ def offer_accept(*, application: Application, by: User) -> Placement:
             end_date=end,
             hours_per_week=need.hours_per_week if need.mode != Mode.ONSITE else 0,
         )
-        placement.full_clean()
-        placement.save()
+        # The exclusion constraint is left to the insert below, which also sees rows not committed yet.
+        placement.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                placement.save()
+        except IntegrityError as error:
+            if PLACEMENT_NO_OVERLAP not in str(error):
+                raise
+            # Name the clash: the row that won is committed by now (the insert waited for it).
+            clash = (
+                Placement.objects.filter(
+                    volunteer_id=application.volunteer_id,
+                    mode__in=[Mode.ONSITE, Mode.HYBRID],
+                    completed_at__isnull=True,
+                    start_date__lte=end,
+                    end_date__gte=start,
+                )
+                .select_related("need")
+                .first()
+            )
+            raise _overlap_refusal(start=start, end=end, clash=clash) from error
         _need_fill_if_full(need)
         _notify_offer_answered(application, kind="offer_accepted")
         # The placement keeps the volunteer busy on site and counts as engagement; the need may be full.
@@ -360,6 +412,24 @@ def _need_fill_if_full(need: Need) -> None:
         need.save(update_fields=["status", "filled_at", "updated_at"])
 
 
+def _needs_reopen_if_places_free(*, need_ids: set[int], today: datetime.date | None = None) -> None:
+    """Filled needs that have a place free again (a volunteer gave it up) reopen, unless their window
+    or application deadline has passed, the rule ``coordination.need_update`` follows too."""
+    today = today or timezone.localdate()
+    reopened = []
+    for need in Need.objects.select_for_update().filter(pk__in=need_ids, status=Need.Status.FILLED).order_by("pk"):
+        taken = need.applications.filter(status__in=[Application.Status.ACCEPTED, Application.Status.COMPLETED]).count()
+        still_running = need.window_end >= today and not (
+            need.application_deadline and need.application_deadline < today
+        )
+        if taken < need.places and still_running:
+            need.status = Need.Status.OPEN
+            need.filled_at = None
+            need.save(update_fields=["status", "filled_at", "updated_at"])
+            reopened.append(need.pk)
+    recommendations_refresh_needs_later(need_ids=reopened)
+
+
 # Erasing a volunteer's account (the right to erasure; views.privacy).
 
 
@@ -367,12 +437,14 @@ def account_erase(*, user: User) -> None:
     """Erase the user's account and everything personal GlobalIR holds about them.
 
     Applications still in progress (interested, shortlisted, offered) are withdrawn first, so that
-    coordinators are not left with candidates who no longer exist. Then the credentials go (their
-    documents are deleted from storage once the erasure is committed), the languages, availability
-    and profile, the e-mail addresses and the account itself. Applications and placements stay for
-    the organisations' reports, anonymised: the volunteer is set to NULL (the foreign keys are
-    SET_NULL) and the messages they wrote, which may name them, are blanked. Accepted and completed
-    placements keep their status: they happened, or the organisation still counts on the date.
+    coordinators are not left with candidates who no longer exist, and so are accepted placements
+    that have not started: a filled need whose place is free again reopens. Then the credentials go
+    (their documents are deleted from storage once the erasure is committed), the languages,
+    availability and profile, the e-mail addresses, the e-mails and invitations sent to them, the
+    admin's log about them and the account itself; every session signed in as them ends once the
+    erasure is committed. Applications and placements stay for the organisations' reports,
+    anonymised: the volunteer is set to NULL (the foreign keys are SET_NULL) and the messages they
+    wrote, which may name them, are blanked. Placements under way or completed keep their status.
 
     Refused with a ValidationError when the account cannot go yet (a site admin, or the only admin
     of an organisation): see `selectors.account_erase_blockers`.
@@ -389,12 +461,32 @@ def account_erase(*, user: User) -> None:
         if profile is not None:
             now = timezone.now()
             mine = Application.objects.filter(volunteer=profile)
-            withdrawn = mine.filter(status__in=ERASE_WITHDRAWS).update(
+            # Placements not started yet are given up with the account, so that the place can go to someone else.
+            withdrawing = mine.filter(
+                Q(status__in=ERASE_WITHDRAWS)
+                | Q(status=Application.Status.ACCEPTED, placement__start_date__gt=timezone.localdate())
+            )
+            releasing = list(withdrawing.values_list("pk", "need_id"))
+            withdrawn = Application.objects.filter(pk__in=[pk for pk, _need in releasing]).update(
                 status=Application.Status.WITHDRAWN, withdrawn_at=now, updated_at=now
             )
+            _needs_reopen_if_places_free(need_ids={need_id for _pk, need_id in releasing})
+            # update() bypasses django-simple-history: the withdrawals go into the applications' trail.
+            Application.history.bulk_history_create(
+                mine.filter(status=Application.Status.WITHDRAWN, withdrawn_at=now), update=True, default_date=now
+            )
             mine.exclude(message="").update(message="")
+            # The e-mails coordinators got about these applications named the volunteer.
+            application_pks = "|".join(str(pk) for pk in mine.values_list("pk", flat=True))
+            if application_pks:
+                notifications_context_scrub(
+                    event_key_regex=rf"^[a-z-]+:({application_pks})(:|$)",
+                    keys=["volunteer_name"],
+                    replacement=str(_("A former volunteer")),
+                )
 
             credentials = Credential.objects.filter(profile=profile)
+            credential_pks = list(credentials.values_list("pk", flat=True))
             files = [(credential.document.storage, credential.document.name) for credential in credentials]
             files = [(storage, name) for storage, name in files if name]
             credentials.delete()
@@ -421,7 +513,23 @@ def account_erase(*, user: User) -> None:
         Membership.history.filter(user_id=user_pk).delete()
         Organisation.history.filter(requested_by_id=user_pk).update(requested_by_id=None)
         Organisation.objects.filter(requested_by=user).update(requested_by=None)
+        # Their logins, refused accesses and the failed logins that typed their addresses.
+        audit_events_erase(user=user)
+        addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+        # E-mails to their addresses (some sent before the account existed) and invitations to them.
+        notifications_erase_for_addresses(addresses=addresses)
+        Invitation.objects.filter(email__in=addresses).delete()
+        # The admin's log of changes made to their account, profile and credentials names them.
+        admin_log_erase(model=User, pks=[user_pk])
+        if profile is not None:
+            admin_log_erase(model=VolunteerProfile, pks=[profile_pk])
+            admin_log_erase(model=Credential, pks=credential_pks)
+        # Signed out everywhere once the erasure is committed: their other devices too.
+        session_keys = user_session_keys(user=user)
+        transaction.on_commit(lambda: sessions_end(session_keys=session_keys))
         EmailAddress.objects.filter(user=user).delete()
+        # Their queued tasks (a refresh of their recommendations…) are cancelled and no longer name them.
+        tasks_cancel_for_user(user_id=user_pk)
         user.delete()
     logger.info(
         "Account %s erased: %s applications withdrawn, %s credential documents deleted", user_pk, withdrawn, documents

@@ -1,5 +1,7 @@
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
+
+from globalir.outbox.tasks import OutboxAwareTask
 
 from . import coordination, pipeline, services
 
@@ -42,7 +44,8 @@ def placements_feedback_request() -> int:
 # Match rounds (programmes.matching.rounds)
 
 
-@shared_task(**RELIABLE, time_limit=900, soft_time_limit=840)
+# Enqueued through the task outbox (match_round_run_later): a delivery of a run already done does nothing.
+@shared_task(**RELIABLE, base=OutboxAwareTask, time_limit=900, soft_time_limit=840)
 def run_match_round(round_id: int, dry_run: bool = False) -> str:
     """Run one match round (or its dry run). Safe to deliver twice: the run claims the round first."""
     from .matching.rounds import match_round_run
@@ -57,11 +60,12 @@ def run_match_round(round_id: int, dry_run: bool = False) -> str:
 @shared_task(**RELIABLE, time_limit=120, soft_time_limit=100)
 def start_due_match_rounds() -> int:
     """Every few minutes: run the rounds whose ranking deadline has passed (and any whose worker died)."""
-    from .matching.rounds import match_round_ids_due
+    from .matching.rounds import match_round_ids_due, match_round_run_later
 
     due = match_round_ids_due()
-    for round_id in due:
-        run_match_round.delay(round_id, False)
+    with transaction.atomic():
+        for round_id in due:
+            match_round_run_later(round_id=round_id, dry_run=False, again=True)
     return len(due)
 
 

@@ -15,17 +15,43 @@ from tests.factories import (
 )
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise indexes every static file when a test client builds its middleware, about 0.1 s for
+    # each of the suite's thousands of clients; looking files up on request (as with DEBUG) costs
+    # nothing for tests that never ask for one, and serves the browser tests the same files.
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Production hashing is deliberately slow; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(request, settings):
     # allauth counts attempts per IP in the cache: each test starts with a clean slate.
     from django.core.cache import cache
 
+    if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames):
+        # On the embedded default the cache is a table in the database: open the test's database
+        # first (pytest-django's own helper, which the db fixtures and the django_db mark use).
+        request.getfixturevalue("_django_db_helper")
+    elif settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        # No database for this test, so no cache it could have written to either.
+        yield
+        return
     cache.clear()
     yield
     cache.clear()

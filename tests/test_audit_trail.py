@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.models import Need
 from tests.factories import ApplicationFactory, CredentialFactory, NeedFactory
@@ -78,3 +79,149 @@ def test_a_failed_match_rounds_error_is_visible_to_site_admins(admin_client):
     page = admin_client.get(reverse("admin:programmes_matchround_change", args=[failed.pk]))
 
     assert "IntegrityError: duplicate key" in page.content.decode()
+
+
+# Each change of verification, status or role, made through the path people use, is recorded exactly once,
+# with who made it, when, and the old and new values.
+
+
+def recorded(obj, action) -> list:
+    """The history rows of ``obj`` that ``action`` added."""
+    before = set(obj.history.values_list("history_id", flat=True))
+    action()
+    return list(obj.history.exclude(history_id__in=before))
+
+
+def old_and_new(record) -> dict:
+    return {change.field: (change.old, change.new) for change in record.diff_against(record.prev_record).changes}
+
+
+def test_verifying_an_organisation_by_the_admin_action_is_recorded_once(client, site_admin):
+    from organisations.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(status=Organisation.Status.PENDING)
+    client.force_login(site_admin)
+    before = timezone.now()
+
+    [record] = recorded(
+        organisation,
+        lambda: client.post(
+            reverse("admin:organisations_organisation_changelist"),
+            {"action": "verify", "_selected_action": [organisation.pk]},
+        ),
+    )
+
+    assert record.history_user == site_admin
+    assert record.history_date >= before
+    assert old_and_new(record)["status"] == (Organisation.Status.PENDING, Organisation.Status.VERIFIED)
+
+
+def test_publishing_a_programme_by_the_admin_action_is_recorded_once(client, site_admin):
+    from programmes.models import Programme
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(status=Programme.Status.DRAFT)
+    client.force_login(site_admin)
+
+    [record] = recorded(
+        programme,
+        lambda: client.post(
+            reverse("admin:programmes_programme_changelist"),
+            {"action": "publish", "_selected_action": [programme.pk]},
+        ),
+    )
+
+    assert record.history_user == site_admin
+    assert old_and_new(record)["status"] == (Programme.Status.DRAFT, Programme.Status.PUBLISHED)
+
+
+def test_changing_a_members_role_is_recorded_once(client, organisation, organisation_admin):
+    from organisations.models import Membership
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(organisation=organisation, role=Membership.Role.COORDINATOR)
+    client.force_login(organisation_admin)
+
+    [record] = recorded(
+        membership,
+        lambda: client.post(
+            reverse("organisations:member-role", args=[organisation.slug, membership.pk]), {"role": "admin"}
+        ),
+    )
+
+    assert record.history_user == organisation_admin
+    assert old_and_new(record) == {"role": (Membership.Role.COORDINATOR, Membership.Role.ADMIN)}
+
+
+def test_a_coordinator_closing_a_need_is_recorded_once(client, coordinator, organisation):
+    need = NeedFactory(programme__lead_organisation=organisation)
+    client.force_login(coordinator)
+
+    [record] = recorded(need, lambda: client.post(reverse("programmes:need-close", args=[need.pk])))
+
+    assert record.history_user == coordinator
+    assert old_and_new(record)["status"] == (Need.Status.OPEN, Need.Status.CLOSED)
+
+
+def test_a_coordinator_shortlisting_an_application_is_recorded_once(client, coordinator, organisation):
+    from programmes.models import Application
+
+    application = ApplicationFactory(need__programme__lead_organisation=organisation)
+    client.force_login(coordinator)
+
+    [record] = recorded(
+        application, lambda: client.post(reverse("programmes:application-shortlist", args=[application.pk]))
+    )
+
+    assert record.history_user == coordinator
+    assert old_and_new(record)["status"] == (Application.Status.INTERESTED, Application.Status.SHORTLISTED)
+
+
+def test_accepting_the_last_place_records_the_application_and_the_need_once_each(client):
+    from programmes.models import Application
+
+    application = ApplicationFactory(status=Application.Status.OFFERED, need__places=1)
+    need = application.need
+    volunteer = application.volunteer.user
+    client.force_login(volunteer)
+    need_before = set(need.history.values_list("history_id", flat=True))
+
+    [record] = recorded(application, lambda: client.post(reverse("programmes:offer-accept", args=[application.pk])))
+    [need_record] = need.history.exclude(history_id__in=need_before)
+
+    assert record.history_user == need_record.history_user == volunteer
+    assert old_and_new(record)["status"] == (Application.Status.OFFERED, Application.Status.ACCEPTED)
+    assert old_and_new(need_record)["status"] == (Need.Status.OPEN, Need.Status.FILLED)
+
+
+def test_verifying_a_credential_by_the_admin_action_is_recorded_once(client, site_admin):
+    credential = CredentialFactory()
+    client.force_login(site_admin)
+
+    [record] = recorded(
+        credential,
+        lambda: client.post(
+            reverse("admin:volunteers_credential_changelist"),
+            {"action": "mark_verified", "_selected_action": [credential.pk]},
+        ),
+    )
+
+    assert record.history_user == site_admin
+    assert old_and_new(record)["status"] == (Credential.Status.PENDING, Credential.Status.VERIFIED)
+
+
+def test_the_nightly_closing_of_expired_needs_is_recorded_once_by_no_one():
+    import datetime
+
+    from programmes.services import needs_close_expired
+
+    need = NeedFactory()
+    later = need.window_end + datetime.timedelta(days=1)
+
+    [record] = recorded(need, lambda: needs_close_expired(today=later))
+    recorded_again = recorded(need, lambda: needs_close_expired(today=later))
+
+    assert record.history_user is None
+    assert old_and_new(record)["status"] == (Need.Status.OPEN, Need.Status.CLOSED)
+    assert recorded_again == []

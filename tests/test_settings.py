@@ -107,7 +107,9 @@ def test_the_embedded_default_is_sqlite_in_the_project_folder_with_eager_tasks()
     assert values["DB_ENGINE"] == "django.db.backends.sqlite3"
     assert values["DB_NAME"] == str(settings.BASE_DIR / "db.sqlite3")
     assert values["EAGER"] is True
-    assert values["CACHE"].endswith("LocMemCache")
+    # A table in the database, shared by every process (allauth's rate limits), not local memory.
+    assert values["CACHE"] == "django.core.cache.backends.db.DatabaseCache"
+    assert values["CACHE_LOCATION"] == "globalir_cache"
     assert values["EMAIL_BACKEND"].endswith("console.EmailBackend")
     assert values["SESSION_COOKIE_SECURE"] is False
 

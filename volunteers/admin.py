@@ -6,6 +6,7 @@ permission before serving the file.
 
 from django import forms
 from django.contrib import admin
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +21,7 @@ from organisations.admin import ServiceActionsMixin
 
 from .models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
 from .services import credentials_verify, profiles_recommendations_refresh_later
+from .validators import ACCEPT_ATTRIBUTE
 
 
 def document_link(credential: Credential) -> str:
@@ -180,8 +182,10 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     list_select_related = ["profile__user", "verified_by"]
     search_fields = ["title", "issuing_body", "number", "profile__user__email"]
     autocomplete_fields = ["profile"]
-    # The file widget would link to the storage URL, which is not served: offer the checked download instead.
-    exclude = ["document"]
+    # A document sent in by other means can be uploaded here: the model field runs the same checks as
+    # the volunteer's form. A plain file input, because the admin's usual widget links to the storage URL,
+    # which is not served: the checked download is offered instead.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE})}}
     readonly_fields = ["document_download", "verified_by", "verified_at", "created_at"]
     actions = ["mark_verified"]
 
@@ -201,7 +205,14 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
         if "status" in form.changed_data and obj.status == Credential.Status.VERIFIED:
             obj.verified_by = request.user
             obj.verified_at = timezone.now()
+        replaced = None
+        if change and "document" in form.changed_data:
+            replaced = Credential.objects.filter(pk=obj.pk).values_list("document", flat=True).first()
         super().save_model(request, obj, form, change)
+        if replaced:
+            # Nothing of a replaced document stays in storage.
+            storage = obj.document.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
         if {"status", "expires_on"} & set(form.changed_data):
             profiles_recommendations_refresh_later({obj.profile_id})
 

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from globalir.forms import ModelMultipleChoiceField
 from globalir.regions import Region
 from globalir.widgets import DateInput
 
@@ -61,7 +62,14 @@ class LanguageForm(forms.Form):
     )
 
 
+# However many rows a hand-made request claims, at most this many are built and shown (DoS protection;
+# nobody works in more languages or gives more periods at once).
+MAX_FORMSET_ROWS = 20
+
+
 class BaseLanguageFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": _("Give at most %(num)d languages at a time.")}
+
     def clean(self):
         if any(self.errors):
             return
@@ -88,7 +96,13 @@ class BaseLanguageFormSet(forms.BaseFormSet):
 
 
 LanguageFormSet = forms.formset_factory(
-    LanguageForm, formset=BaseLanguageFormSet, extra=2, can_delete=True, can_delete_extra=False
+    LanguageForm,
+    formset=BaseLanguageFormSet,
+    extra=2,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=MAX_FORMSET_ROWS,
+    absolute_max=MAX_FORMSET_ROWS,
 )
 
 
@@ -96,7 +110,7 @@ LanguageFormSet = forms.formset_factory(
 
 
 class SkillsForm(forms.Form):
-    skills = forms.ModelMultipleChoiceField(
+    skills = ModelMultipleChoiceField(
         label=_("Skills"),
         queryset=Skill.objects.active(),
         widget=forms.CheckboxSelectMultiple,
@@ -163,6 +177,8 @@ class AvailabilityWindowForm(forms.Form):
 
 
 class BaseAvailabilityFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": _("Give at most %(num)d periods at a time.")}
+
     def clean(self):
         if any(self.errors):
             return
@@ -179,7 +195,13 @@ class BaseAvailabilityFormSet(forms.BaseFormSet):
 
 
 AvailabilityFormSet = forms.formset_factory(
-    AvailabilityWindowForm, formset=BaseAvailabilityFormSet, extra=2, can_delete=True, can_delete_extra=False
+    AvailabilityWindowForm,
+    formset=BaseAvailabilityFormSet,
+    extra=2,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=MAX_FORMSET_ROWS,
+    absolute_max=MAX_FORMSET_ROWS,
 )
 
 

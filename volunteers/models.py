@@ -1,6 +1,5 @@
 import secrets
 import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +11,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from globalir.regions import Region
+
+from .validators import document_type_of, validate_credential_document
 
 
 class Profession(models.TextChoices):
@@ -219,9 +220,10 @@ class AvailabilityWindow(models.Model):
 
 
 def credential_upload_to(instance, filename):
-    # A generated name: the uploader's filename is never used as a path.
-    suffix = PurePath(filename).suffix.lower()[:8]
-    return f"credentials/{uuid.uuid4().hex}{suffix}"
+    # A generated name: nothing of the uploader's filename is used, not even its extension, which
+    # comes from the content (checked by validate_credential_document before the file is saved).
+    kind = document_type_of(instance.document)
+    return f"credentials/{uuid.uuid4().hex}{kind.extensions[0] if kind else ''}"
 
 
 class CredentialQuerySet(models.QuerySet):
@@ -252,7 +254,14 @@ class Credential(models.Model):
     number = models.CharField(_("licence or certificate number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to=credential_upload_to, blank=True, max_length=255)
+    document = models.FileField(
+        _("document"),
+        upload_to=credential_upload_to,
+        blank=True,
+        max_length=255,
+        # The same checks as the volunteer's upload form, wherever a document comes from (the admin too).
+        validators=[validate_credential_document],
+    )
     status = models.CharField(_("verification status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

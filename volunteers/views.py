@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from globalir.regions import Region
 
@@ -96,6 +96,7 @@ def onboarding(request, step=None):
 
 
 @login_required
+@require_safe
 def profile_edit(request):
     profile = selectors.volunteer_profile_detail(user=request.user)
     if profile is None or profile.onboarding_completed_at is None:

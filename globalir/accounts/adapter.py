@@ -6,9 +6,12 @@ An explicit ``?next=`` still wins (allauth checks it before asking the adapter).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
+from globalir.accounts.audit import audit_login_failed
 from organisations.models import Membership
 from volunteers.selectors import volunteer_profile_for_user
 
@@ -25,6 +28,17 @@ def landing_url_for(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        # A login refused for too many attempts never reaches authenticate(), so Django sends no
+        # user_login_failed for it: record it here.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            audit_login_failed(
+                request=request, email=credentials.get("email", ""), what=gettext_noop("too many attempts")
+            )
+            raise
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return landing_url_for(request.user)
 

@@ -7,3 +7,8 @@ class AccountsConfig(AppConfig):
     name = "globalir.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect_second_factor_receiver()

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +47,58 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: a login, a failed login, a refused access, a change of site role.
+
+    Changes to the portal's own records (an organisation verified, a need closed, a member's role)
+    are in their django-simple-history trails; these events are the ones that change no such record.
+    Nothing secret is kept: no password, no token, no query string. The e-mail address typed into a
+    failed login is kept, normalised, so that an attack on one account can be seen; it is erased
+    with that account (see `globalir.accounts.audit.audit_events_erase`).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("login succeeded")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        ACCESS_REFUSED = "access_refused", _("access refused")
+        SITE_ROLE_CHANGED = "site_role_changed", _("site role changed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        help_text=_("Who acted; for a failed login, the account that was tried, when it exists."),
+    )
+    subject = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("about"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_about",
+        help_text=_("The user whose account was changed."),
+    )
+    email = models.EmailField(_("e-mail address tried"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    what = models.CharField(_("what"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("audit trail: security events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="auditevent_kind_created"),
+            models.Index(fields=["email"], name="auditevent_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M:%S}"

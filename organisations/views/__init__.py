@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from .. import selectors
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -18,6 +20,7 @@ def home(request):
     )
 
 
+@require_safe
 def organisation_list(request):
     directory = selectors.organisation_directory(data=request.GET)
     paginator = Paginator(directory.qs, settings.DIRECTORY_PAGE_SIZE)
@@ -35,6 +38,7 @@ def organisation_list(request):
     )
 
 
+@require_safe
 def organisation_detail(request, slug):
     organisation = get_object_or_404(selectors.organisation_listed_by_slug_queryset(), slug=slug)
     return render(

@@ -17,7 +17,7 @@ from django.forms import Form
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import selectors, services
 from ..access import organisation_for_member
@@ -104,6 +104,7 @@ def organisation_request(request):
 
 
 @login_required
+@require_safe
 def organisation_request_list(request):
     page, page_range = _page(request, selectors.organisation_requests_for(user=request.user), REQUESTS_PAGE_SIZE)
     return render(
@@ -136,6 +137,7 @@ def _members_page(request, organisation: Organisation, *, invite_form: Invitatio
 
 
 @login_required
+@require_safe
 def member_list(request, slug):
     organisation = organisation_for_member(request, slug, admin=True)
     return _members_page(request, organisation, invite_form=InvitationForm())

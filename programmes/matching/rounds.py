@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
+from globalir.outbox.services import task_enqueue
 from notifications.services import absolute_url, notify
 from organisations.selectors import organisation_coordinators
 from volunteers.models import VolunteerProfile
@@ -595,7 +596,7 @@ def match_round_request_run(*, match_round: MatchRound, by: User) -> MatchRound:
         if match_round.started_at is None:
             match_round.started_at = timezone.now()
             match_round.save(update_fields=["started_at"])
-        transaction.on_commit(lambda pk=match_round.pk: _enqueue(pk, dry_run=False))
+        match_round_run_later(round_id=match_round.pk, dry_run=False)
     logger.info("User %s asked match round %s to run", by.pk, match_round.pk)
     return match_round
 
@@ -609,19 +610,23 @@ def match_round_request_dry_run(*, match_round: MatchRound, by: User) -> MatchRo
             raise ValidationError(_("Only an open round can be tried out."), code="cannot_dry_run")
         match_round.dry_run_result = {"state": "pending", "requested_at": timezone.now().isoformat()}
         match_round.save(update_fields=["dry_run_result"])
-        transaction.on_commit(lambda pk=match_round.pk: _enqueue(pk, dry_run=True))
+        match_round_run_later(round_id=match_round.pk, dry_run=True)
     logger.info("User %s asked for a dry run of match round %s", by.pk, match_round.pk)
     return match_round
 
 
-def _enqueue(round_id: int, *, dry_run: bool) -> None:
+def match_round_run_later(*, round_id: int, dry_run: bool, again: bool = False) -> None:
+    """Run the round (or its dry run) once the current transaction commits, through the task outbox: a
+    broker that is down delays the run until it is back. A request made while the same run is queued adds
+    nothing, unless `again` (the periodic task starting a run that waited too long for a worker: its
+    message may be lost, and a second delivery is harmless since the run claims the round first)."""
     from ..tasks import run_match_round
 
-    try:
-        run_match_round.delay(round_id, dry_run)
-    except Exception:
-        # With a broker down the periodic task starts the run later (QUEUED_RETRY).
-        logger.warning("Could not enqueue match round %s (dry run: %s)", round_id, dry_run, exc_info=True)
+    task_enqueue(
+        run_match_round,
+        args=[round_id, dry_run],
+        dedupe_key="" if again else f"match-round:{round_id}:{'dry-run' if dry_run else 'run'}",
+    )
 
 
 # --------------------------------------------------------------------------------------------------

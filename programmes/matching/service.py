@@ -25,9 +25,11 @@ completely and merges its new scores into the other side's stored rankings. When
 another entity's full top K and the next in line is not stored, that entity is refreshed later
 (`RefreshSummary.incomplete_*`, enqueued once the transaction commits).
 
-Refreshes are enqueued with `recommendations_refresh_volunteer_later` / `…_need_later` / `…_all_later`,
-which wait for the caller's transaction to commit and coalesce a burst of edits into one task run (a
-short-lived cache key; the task clears it when it starts, so an edit made while it runs queues another).
+Refreshes are enqueued with `recommendations_refresh_volunteer_later` / `…_need_later` / `…_all_later`
+through the task outbox (`globalir.outbox`): recorded in the caller's transaction, sent once it commits
+(or by the outbox's relay when the broker was down), and coalesced, a burst of edits running one refresh
+(a refresh queued and not started stands for the later requests; one that has started does not, so an
+edit made while it runs queues another).
 """
 
 import csv
@@ -41,7 +43,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, TextField
@@ -51,6 +52,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
+from globalir.outbox.services import task_enqueue
 from notifications.models import Notification
 from notifications.services import absolute_url, notify
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
@@ -64,9 +66,6 @@ logger = logging.getLogger(__name__)
 
 # A burst of edits within this many seconds runs one refresh (ignored when tasks run eagerly).
 REFRESH_DELAY_SECONDS = 3
-# How long the "a refresh is queued" key lives at most: the task clears it when it starts; this only
-# matters when a worker never picks the task up (the next edit then queues another).
-PENDING_KEY_SECONDS = 300
 # pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
 _LOCK_KEY = 4_707_152_030_517_301
 _ID_CHUNK = 5_000  # ids per DELETE … WHERE id IN (…)
@@ -348,7 +347,8 @@ def _insert_rows(rows: list[tuple]) -> None:
             raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
         else:
             placeholders = ", ".join(["%s"] * len(_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+            # Table and column names are the model's own, quoted; every value is a query parameter.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608  # nosec B608
 
 
 def _write(stored: dict[Key, _Stored], wanted: dict[Key, list], *, now: datetime.datetime) -> tuple[int, int]:
@@ -623,48 +623,27 @@ def recommendations_refresh_needs(*, need_ids: Collection[int], today: datetime.
 
 
 # --------------------------------------------------------------------------------------------------
-# Enqueueing: after the caller's transaction commits, one task run per burst of edits
+# Enqueueing: through the task outbox, one task run per burst of edits
 # --------------------------------------------------------------------------------------------------
 
 
-def _pending_key(kind: str, pk: int | None = None) -> str:
-    return f"matching:refresh-pending:{kind}" + ("" if pk is None else f":{pk}")
-
-
-def refresh_pending_clear(*, kind: str, pk: int | None = None) -> None:
-    """Called by a refresh task as it starts: edits from now on queue another run."""
-    try:
-        cache.delete(_pending_key(kind, pk))
-    except Exception:
-        logger.warning("Could not clear the pending %s refresh %s in the cache", kind, pk, exc_info=True)
-
-
-def _enqueue(kind: str, pk: int | None, send: Callable[[], None]) -> None:
-    """Send the refresh unless one is already queued and not started. Never raises: the edit that asked
-    for it has committed, and the nightly full refresh catches up with anything missed."""
-    key = _pending_key(kind, pk)
-    try:
-        if not cache.add(key, 1, PENDING_KEY_SECONDS):
-            return  # a run is queued and has not started yet: it will read this change too
-    except Exception:
-        logger.warning("Cache unavailable: the %s refresh %s is sent without coalescing", kind, pk, exc_info=True)
-    try:
-        send()
-    except Exception:
-        logger.warning("Could not enqueue the %s recommendations refresh %s", kind, pk, exc_info=True)
-        refresh_pending_clear(kind=kind, pk=pk)
+def refresh_dedupe_key(kind: str, pk: int | None = None) -> str:
+    """The outbox key of a refresh: while one is queued and not started, asking again adds nothing."""
+    return f"matching:refresh:{kind}" + ("" if pk is None else f":{pk}")
 
 
 def recommendations_refresh_volunteer_later(*, volunteer_id: int) -> None:
-    """Refresh the volunteer's recommendations once the current transaction commits (coalesced)."""
+    """Refresh the volunteer's recommendations once the current transaction commits (coalesced). Erasing
+    the volunteer's account cancels it."""
     from .tasks import refresh_volunteer_recommendations
 
-    transaction.on_commit(
-        lambda: _enqueue(
-            "volunteer",
-            volunteer_id,
-            lambda: refresh_volunteer_recommendations.apply_async(args=[volunteer_id], countdown=REFRESH_DELAY_SECONDS),
-        )
+    owner_id = VolunteerProfile.objects.filter(pk=volunteer_id).values_list("user_id", flat=True).first()
+    task_enqueue(
+        refresh_volunteer_recommendations,
+        args=[volunteer_id],
+        dedupe_key=refresh_dedupe_key("volunteer", volunteer_id),
+        countdown=REFRESH_DELAY_SECONDS,
+        owner_id=owner_id,
     )
 
 
@@ -672,12 +651,11 @@ def recommendations_refresh_need_later(*, need_id: int) -> None:
     """Refresh the need's suggested volunteers once the current transaction commits (coalesced)."""
     from .tasks import refresh_need_recommendations
 
-    transaction.on_commit(
-        lambda: _enqueue(
-            "need",
-            need_id,
-            lambda: refresh_need_recommendations.apply_async(args=[need_id], countdown=REFRESH_DELAY_SECONDS),
-        )
+    task_enqueue(
+        refresh_need_recommendations,
+        args=[need_id],
+        dedupe_key=refresh_dedupe_key("need", need_id),
+        countdown=REFRESH_DELAY_SECONDS,
     )
 
 
@@ -690,7 +668,7 @@ def recommendations_refresh_all_later() -> None:
     """Run a full refresh once the current transaction commits (at most one queued at a time)."""
     from .tasks import refresh_all_recommendations
 
-    transaction.on_commit(lambda: _enqueue("all", None, lambda: refresh_all_recommendations.apply_async()))
+    task_enqueue(refresh_all_recommendations, dedupe_key=refresh_dedupe_key("all"))
 
 
 # --------------------------------------------------------------------------------------------------

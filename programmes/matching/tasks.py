@@ -5,15 +5,22 @@ when the database is unreachable, have time limits, and are acknowledged only on
 (acks_late with reject_on_worker_lost: a worker killed mid-refresh leaves the task to another one; the
 refresh's transaction rolls back, so the previous results stay in place meanwhile).
 
+Enqueued through the task outbox (`globalir.outbox`, base=OutboxAwareTask): a delivery of a refresh that
+is already done does nothing, and each refresh's writes commit with its "done" mark (outbox_atomic).
+
 Imported by programmes/tasks.py so that the worker's autodiscovery registers them.
 """
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from globalir.outbox.tasks import OutboxAwareTask
+
 from . import service
 
 RETRY = {
+    "base": OutboxAwareTask,
+    "outbox_atomic": True,
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OperationalError, InterfaceError),
@@ -27,19 +34,16 @@ RETRY = {
 @shared_task(**RETRY, time_limit=120, soft_time_limit=100)
 def refresh_volunteer_recommendations(volunteer_id: int) -> int:
     """Recompute one volunteer's recommendations; returns the number of rows written."""
-    service.refresh_pending_clear(kind="volunteer", pk=volunteer_id)
     return service.recommendations_refresh_volunteers(volunteer_ids=[volunteer_id]).inserted
 
 
 @shared_task(**RETRY, time_limit=300, soft_time_limit=270)
 def refresh_need_recommendations(need_id: int) -> int:
     """Recompute one need's suggested volunteers; returns the number of rows written."""
-    service.refresh_pending_clear(kind="need", pk=need_id)
     return service.recommendations_refresh_needs(need_ids=[need_id]).inserted
 
 
 @shared_task(**RETRY, time_limit=1800, soft_time_limit=1700)
 def refresh_all_recommendations() -> int:
     """Recompute every recommendation (nightly, and on demand from the admin); returns rows written."""
-    service.refresh_pending_clear(kind="all")
     return service.recommendations_refresh().inserted

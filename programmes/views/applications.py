@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
@@ -32,6 +32,7 @@ def _own_application(request, pk: int) -> Application:
 
 
 @login_required
+@require_safe
 def dashboard(request):
     profile, redirect_response = _onboarded_profile_or_redirect(request)
     if redirect_response:

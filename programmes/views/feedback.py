@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
@@ -41,6 +42,7 @@ class FeedbackForm(forms.Form):
 
 
 @login_required
+@require_safe
 def placement_record(request):
     profile = volunteer_profile_for_user(user=request.user)
     if profile is None or profile.onboarding_completed_at is None:
@@ -58,7 +60,9 @@ def _give(request, placement: Placement, *, side: str, done_url: str, template_c
     """The feedback page of one side: the form, or what was already given, or why it is not open yet."""
     given = pipeline.placement_feedback_status(placement=placement, side=side)
     is_open = pipeline.feedback_is_open(placement=placement)
-    form = FeedbackForm(request.POST or None) if is_open and given is None else None
+    # Bound on every POST, even an empty one, so that what is missing is said.
+    posted = request.POST if request.method == "POST" else None
+    form = FeedbackForm(posted) if is_open and given is None else None
     status = 200
     if request.method == "POST":
         if given is not None:
@@ -125,6 +129,7 @@ def organisation_feedback(request, pk):
 
 
 @login_required
+@require_safe
 def programme_feedback(request, pk):
     programme = programme_for_coordinator(request, pk)
     summary = pipeline.programme_feedback(programme=programme, page_number=request.GET.get("page"))

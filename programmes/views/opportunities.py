@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
@@ -21,6 +22,7 @@ def wants_results_only(request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+@require_safe
 def opportunity_list(request):
     profile = volunteer_profile_for_user(user=request.user)
     search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
@@ -37,6 +39,7 @@ def opportunity_list(request):
     return response
 
 
+@require_safe
 def opportunity_detail(request, pk):
     need = get_object_or_404(selectors.need_listed_detail_queryset(), pk=pk)
     return render_need_page(request, need)

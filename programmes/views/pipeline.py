@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import pipeline, services
 from ..models import Application
@@ -36,6 +36,7 @@ class NotesForm(forms.Form):
 
 
 @login_required
+@require_safe
 def board(request, pk):
     need = need_for_coordinator(request, pk)
     return render(
@@ -61,6 +62,7 @@ def _render_application(request, application: Application, *, decline_form=None,
 
 
 @login_required
+@require_safe
 def application_detail(request, pk):
     return _render_application(request, application_for_coordinator(request, pk))
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from organisations.models import Organisation
 
@@ -45,7 +45,8 @@ def round_create(request, pk):
     programme = programme_for_coordinator(request, pk)
     rounds = list(match_rounds.match_rounds_for_programme(programme=programme)[:20])
     current = next((r for r in rounds if r.status in (MatchRound.Status.OPEN, MatchRound.Status.RUNNING)), None)
-    form = MatchRoundForm(request.POST or None)
+    # Bound on every POST, even an empty one, so that what is missing is said.
+    form = MatchRoundForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -97,11 +98,13 @@ def _render_detail(request, match_round: MatchRound, *, bound: dict | None = Non
 
 
 @login_required
+@require_safe
 def round_detail(request, pk):
     return _render_detail(request, _round_for_coordinator(request, pk))
 
 
 @login_required
+@require_safe
 def round_progress(request, pk):
     """The progress fragment the round's page refreshes (htmx); reloads the whole page once nothing is busy."""
     match_round = _round_for_coordinator(request, pk)

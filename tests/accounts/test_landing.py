@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.accounts.conftest import NEW_PASSWORD, link_in
+from tests.accounts.conftest import NEW_PASSWORD, link_in, log_in
 from tests.factories import VolunteerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,13 +12,6 @@ pytestmark = pytest.mark.django_db
 WIZARD = reverse("volunteers:onboarding")
 DASHBOARD = reverse("programmes:dashboard")
 HOME = reverse("home")
-
-
-def log_in(client, email, password, next_url=None):
-    url = reverse("account_login")
-    if next_url is not None:
-        url = f"{url}?next={next_url}"
-    return client.post(url, {"login": email, "password": password})
 
 
 def test_new_volunteer_lands_on_the_profile_wizard_after_confirming_their_email(client):

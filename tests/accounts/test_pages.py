@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.accounts.conftest import reauthenticate
+
 pytestmark = pytest.mark.django_db
 
 ENTRANCE_PAGES = [
@@ -27,9 +29,21 @@ def test_account_pages_use_the_site_layout_without_inline_script(client, url_nam
     assert " · GlobalIR</title>" in page
 
 
-@pytest.mark.parametrize("url_name", ["account_change_password", "account_email", "account_logout"])
-def test_account_management_pages_use_the_site_layout_without_inline_script(client, volunteer, url_name):
+MANAGEMENT_PAGES = [
+    "account_change_password",
+    "account_email",
+    "account_logout",
+    "account_reauthenticate",
+    "mfa_index",
+    "mfa_activate_totp",
+    "usersessions_list",
+]
+
+
+@pytest.mark.parametrize("url_name", MANAGEMENT_PAGES)
+def test_account_management_pages_use_the_site_layout_without_inline_script(client, volunteer, password, url_name):
     client.force_login(volunteer.user)
+    reauthenticate(client, password)
 
     response = client.get(reverse(url_name))
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from organisations.models import Membership, Organisation
 from organisations.services import organisation_request, organisations_reject
-from tests.factories import OrganisationFactory, StaffFactory, UserFactory
+from tests.factories import OrganisationFactory, StaffFactory, UserFactory, enrol_in_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,11 @@ def link_in(message, path: str) -> str:
 
 @pytest.fixture
 def requester(db):
-    return UserFactory(email="amina@example.org", first_name="Amina", last_name="Mushi")
+    # Asking for a listing makes her the organisation's admin, who must use two-factor
+    # authentication: she has an authenticator app already (tests/accounts/test_mfa.py enrols).
+    user = UserFactory(email="amina@example.org", first_name="Amina", last_name="Mushi")
+    enrol_in_mfa(user)
+    return user
 
 
 @pytest.fixture

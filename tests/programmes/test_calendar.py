@@ -129,7 +129,14 @@ def test_feed_lists_the_volunteers_accepted_and_completed_placements(client, vol
         application__need=RemoteNeedFactory(title="Tele-radiology reporting"),
         application__status=Application.Status.COMPLETED,
     )
-    PlacementFactory(application__volunteer=volunteer, application__status=Application.Status.WITHDRAWN)
+    # Later dates: no two on-site placements of one volunteer may share a day (the database refuses it).
+    later = onsite.end_date + datetime.timedelta(days=1)
+    PlacementFactory(
+        application__volunteer=volunteer,
+        application__status=Application.Status.WITHDRAWN,
+        start_date=later,
+        end_date=later + datetime.timedelta(days=7),
+    )
     PlacementFactory(application__volunteer=other_volunteer, application__need__title="Someone else's placement")
 
     response = feed(client, volunteer.calendar_token)
@@ -184,8 +191,13 @@ def test_feed_without_token_parameter_is_not_found(client, volunteer):
 
 @pytest.mark.django_db
 def test_feed_takes_two_queries_however_many_placements(client, volunteer, django_assert_num_queries):
-    for _ in range(4):
-        PlacementFactory(application__volunteer=volunteer)
+    start = datetime.date(2031, 1, 5)
+    for week in range(4):
+        # A week each, one after the other: one volunteer's on-site placements never share a day.
+        first = start + datetime.timedelta(weeks=week)
+        PlacementFactory(
+            application__volunteer=volunteer, start_date=first, end_date=first + datetime.timedelta(days=6)
+        )
 
     with django_assert_num_queries(2):
         response = feed(client, volunteer.calendar_token)

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from globalir.outbox.models import OutboxTask
+from globalir.outbox.services import outbox_publish, outbox_relay
 from notifications.models import Notification
 from programmes import fit, selectors
 from programmes import services as programme_services
@@ -320,49 +322,68 @@ def test_tasks_acknowledge_late_retry_with_backoff_and_have_time_limits():
         assert task.time_limit and task.soft_time_limit < task.time_limit
 
 
-def test_a_burst_of_edits_queues_one_refresh_until_it_starts(monkeypatch, django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr(
-        refresh_volunteer_recommendations, "apply_async", lambda args, countdown: sent.append((args, countdown))
-    )
-    delay = service.REFRESH_DELAY_SECONDS
+def test_a_burst_of_edits_queues_one_refresh_until_it_starts(django_capture_on_commit_callbacks):
+    first, second = available(), available()
+    NeedFactory()
 
-    for _ in range(3):
-        with django_capture_on_commit_callbacks(execute=True):
-            service.recommendations_refresh_volunteer_later(volunteer_id=7)
-            service.recommendations_refresh_volunteer_later(volunteer_id=8)
-    assert sent == [([7], delay), ([8], delay)]
+    # Three edits of each volunteer before their tasks are sent: one queued refresh each.
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(3):
+            service.recommendations_refresh_volunteer_later(volunteer_id=first.pk)
+            service.recommendations_refresh_volunteer_later(volunteer_id=second.pk)
+    queued = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).order_by("pk")
+    assert [(row.args, row.owner_id, row.not_before is not None) for row in queued] == [
+        ([first.pk], first.user_id, True),
+        ([second.pk], second.user_id, True),
+    ]
 
-    # Once the task has started, the next edit queues another run.
-    service.refresh_pending_clear(kind="volunteer", pk=7)
-    with django_capture_on_commit_callbacks(execute=True):
-        service.recommendations_refresh_volunteer_later(volunteer_id=7)
-    assert sent == [([7], delay), ([8], delay), ([7], delay)]
+    # Once the first has run, the next edit of that volunteer queues another run.
+    outbox_publish(ids=[queued[0].pk])
+    assert Recommendation.objects.filter(volunteer=first).exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        service.recommendations_refresh_volunteer_later(volunteer_id=first.pk)
+        service.recommendations_refresh_volunteer_later(volunteer_id=second.pk)
+    assert sorted(OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).values_list("args", flat=True)) == [
+        [first.pk],
+        [second.pk],
+    ]
+    assert OutboxTask.objects.count() == 3
 
 
-def test_nothing_is_queued_before_the_edit_commits(monkeypatch, django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr(refresh_need_recommendations, "apply_async", lambda **kwargs: sent.append(kwargs))
+def test_nothing_runs_before_the_edit_commits_and_the_refresh_runs_once_it_has(django_capture_on_commit_callbacks):
+    need = NeedFactory()
+    available()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        service.recommendations_refresh_need_later(need_id=3)
+        service.recommendations_refresh_need_later(need_id=need.pk)
 
-    assert len(callbacks) == 1 and sent == []
+    assert not Recommendation.objects.exists()
+    assert OutboxTask.objects.get().status == OutboxTask.Status.PENDING
+    for callback in callbacks:
+        callback()
+    assert Recommendation.objects.filter(need=need).exists()
+    assert OutboxTask.objects.get().status == OutboxTask.Status.DONE
 
 
-def test_a_broker_outage_does_not_break_the_edit(monkeypatch, django_capture_on_commit_callbacks):
+def test_a_broker_outage_does_not_break_the_edit_and_the_relay_sends_it_later(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    available()
+    NeedFactory()
+
     def broker_down(**kwargs):
         raise ConnectionRefusedError("no broker")
 
-    monkeypatch.setattr(refresh_all_recommendations, "apply_async", broker_down)
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh_all_recommendations, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            service.recommendations_refresh_all_later()
+    assert OutboxTask.objects.get().status == OutboxTask.Status.PENDING
 
-    with django_capture_on_commit_callbacks(execute=True):
-        service.recommendations_refresh_all_later()
-
-    # The key was released: the next request tries again.
-    from django.core.cache import cache
-
-    assert cache.get("matching:refresh-pending:all") is None
+    # The broker is back: the relay sends the waiting task.
+    assert outbox_relay(now=timezone.now() + datetime.timedelta(minutes=1)) == 1
+    assert OutboxTask.objects.get().status == OutboxTask.Status.DONE
+    assert Recommendation.objects.count() == 1
 
 
 def test_the_full_refresh_runs_every_night():

@@ -199,78 +199,7 @@ def test_programme_page_takes_a_fixed_number_of_queries(
     assert response.content.decode().count(">Pipeline<") == 12
 
 
-# Who may open what
-
-
-@pytest.fixture
-def workspace_objects(organisation):
-    site = SiteFactory(organisation=organisation)
-    programme = ProgrammeFactory(lead_organisation=organisation, status=Programme.Status.DRAFT)
-    need = NeedFactory(programme=programme, host_site=site)
-    return {"slug": organisation.slug, "site": site.pk, "programme": programme.pk, "need": need.pk}
-
-
-# (URL name, the key of its argument, method)
-WORKSPACE_URLS = [
-    ("programmes:site-list", "slug", "get"),
-    ("programmes:site-create", "slug", "get"),
-    ("programmes:site-edit", "site", "get"),
-    ("programmes:programme-create", "slug", "get"),
-    ("programmes:programme-detail", "programme", "get"),
-    ("programmes:programme-edit", "programme", "get"),
-    ("programmes:programme-publish", "programme", "post"),
-    ("programmes:programme-close", "programme", "post"),
-    ("programmes:need-create", "programme", "get"),
-    ("programmes:need-edit", "need", "get"),
-    ("programmes:need-duplicate", "need", "post"),
-    ("programmes:need-close", "need", "post"),
-    ("programmes:need-reopen", "need", "post"),
-]
-# Who asks, and what they get (None: the page itself, 200 for a GET or a redirect back for a POST).
-WHO = [
-    ("anonymous", "login"),
-    ("volunteer", 404),
-    ("other_coordinator", 404),
-    ("coordinator", None),
-    ("organisation_admin", None),
-    ("site_admin", None),
-]
-
-
-@pytest.mark.parametrize(("who", "expected"), WHO, ids=[who for who, _ in WHO])
-@pytest.mark.parametrize(("name", "argument", "method"), WORKSPACE_URLS, ids=[url[0] for url in WORKSPACE_URLS])
-def test_permission_matrix(client, request, workspace_objects, name, argument, method, who, expected):
-    url = reverse(name, args=[workspace_objects[argument]])
-    if who != "anonymous":
-        user = request.getfixturevalue(who)
-        client.force_login(user.user if who == "volunteer" else user)
-
-    response = getattr(client, method)(url)
-
-    if expected == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
-    elif expected is None:
-        assert response.status_code == (200 if method == "get" else 302)
-        if method == "post":
-            assert not response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == expected
-
-
-def test_workspace_itself_needs_a_login(client):
-    response = client.get(WORKSPACE)
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-
-
-def test_post_actions_refuse_get(client, coordinator, workspace_objects):
-    client.force_login(coordinator)
-
-    for name, argument, method in WORKSPACE_URLS:
-        if method == "post":
-            assert client.get(reverse(name, args=[workspace_objects[argument]])).status_code == 405
+# Who may open what: tests/test_permission_matrix.py, with every other URL of the portal.
 
 
 # The deadline reminder

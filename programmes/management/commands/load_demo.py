@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes.demo import DEMO_PASSWORD, SITE_ADMIN_EMAIL, demo_data_replace
+from programmes.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SITE_ADMIN_EMAIL, demo_data_replace
 
 
 def _non_negative(value: str) -> int:
@@ -76,3 +76,10 @@ class Command(BaseCommand):
         self.stdout.write(_("Coordinators:"))
         for email, organisation in summary.coordinators:
             self.stdout.write(f"  {email} – {organisation}")
+        self.stdout.write(
+            _(
+                "Coordinators and the site admin also enter a code from an authenticator app: add the key "
+                "%(secret)s to one, or print the current code with: python manage.py demo_totp_code"
+            )
+            % {"secret": DEMO_TOTP_SECRET}
+        )
