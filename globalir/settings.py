@@ -307,9 +307,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "globalir.accounts.tasks.prune_unverified_accounts",
         "schedule": crontab(hour=3, minute=45),
     },
+    "prune-security-events": {
+        "task": "globalir.accounts.tasks.prune_security_events",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
-# Retention: how long an account whose e-mail address was never confirmed is kept.
+# Retention: how long an account whose e-mail address was never confirmed is kept, and how long the
+# security events (logins, failed logins, refused access: addresses and IP addresses) are.
 UNVERIFIED_ACCOUNT_DAYS = env_int("UNVERIFIED_ACCOUNT_DAYS", 30)
+SECURITY_EVENT_DAYS = env_int("SECURITY_EVENT_DAYS", 365)
 
 # Security: safe by default, relaxed only with DEBUG.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

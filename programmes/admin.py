@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from globalir.audit import register_audit_trail
+from globalir.audit import ReadOnlyAdmin, register_audit_trail
 from organisations.admin import ServiceActionsMixin, country_choices
 
 from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
@@ -266,7 +266,7 @@ register_audit_trail(admin.site, Programme, Need, Application)
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ReadOnlyAdmin):
     """What the matcher stored: read-only (the refresh tasks write these rows), with a button that runs
     a full refresh now."""
 
@@ -277,15 +277,6 @@ class RecommendationAdmin(admin.ModelAdmin):
     search_fields = ["volunteer__user__email", "need__title"]
     ordering = ["need", "rank_for_need", "volunteer"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("volunteer"), ordering="volunteer__user__email")
     def volunteer_email(self, recommendation):

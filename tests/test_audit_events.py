@@ -2,6 +2,7 @@
 site role is recorded once, with who, when and what; nothing secret is kept, in the events or in the logs.
 """
 
+import datetime
 import logging
 import re
 import runpy
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from globalir.accounts.models import AuditEvent, User
+from globalir.accounts.tasks import prune_security_events
 from organisations.models import Membership
 from organisations.services import invitation_create
 from programmes.services import account_erase
@@ -248,6 +250,19 @@ def test_erasing_an_account_erases_its_events_and_the_failed_logins_that_named_i
     assert not AuditEvent.objects.filter(email="volunteer@example.org").exists()
     remaining = AuditEvent.objects.get()
     assert (remaining.kind, remaining.actor) == (Kind.LOGIN_FAILED, other.user)
+
+
+def test_security_events_older_than_a_year_are_deleted_by_the_nightly_task(client, volunteer, settings):
+    settings.SECURITY_EVENT_DAYS = 365
+    log_in(Client(), "volunteer@example.org", "a-wrong-password")
+    log_in(Client(), "volunteer@example.org", "another-wrong-one")
+    old, recent = AuditEvent.objects.order_by("pk")
+    AuditEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=366))
+    AuditEvent.objects.filter(pk=recent.pk).update(created_at=timezone.now() - datetime.timedelta(days=364))
+
+    prune_security_events.delay()
+
+    assert list(AuditEvent.objects.all()) == [recent]
 
 
 # The admin

@@ -8,15 +8,18 @@ key, an invitation or unsubscribe token) are hidden before the path is kept (`gl
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 
 from globalir.redaction import HIDDEN, SECRET_URL_KWARGS, hide_url_secrets, url_secrets
 
@@ -99,6 +102,14 @@ def audit_site_role_changed(
         return None
     what = ", ".join(f"{field}: {old} → {new}" for field, (old, new) in sorted(changes.items()))
     return _record(kind=AuditEvent.Kind.SITE_ROLE_CHANGED, request=request, actor=by, subject=user, what=what[:500])
+
+
+def audit_events_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the security events older than SECURITY_EVENT_DAYS: they hold addresses typed at login and
+    visitors' IP addresses, kept for as long as an incident may need looking into and no longer."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.SECURITY_EVENT_DAYS)
+    deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def audit_events_erase(*, user: User) -> int:
