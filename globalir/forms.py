@@ -1,4 +1,4 @@
-"""Form fields shared by every app."""
+"""Form helpers shared by every app."""
 
 from django import forms
 from django.db import connection, models
@@ -27,3 +27,12 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
         return super()._check_values(value)
+
+
+def submitted_data(request):
+    """The data of a POST, even an empty one, for binding a form; None for any other request.
+
+    Not ``request.POST or None``: an empty submission would leave the form unbound and come back as a
+    blank form with no word about what is missing.
+    """
+    return request.POST if request.method == "POST" else None

@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from globalir.forms import submitted_data
+
 from . import selectors, services
 from .forms import NotificationPreferenceForm
 
@@ -18,7 +20,7 @@ from .forms import NotificationPreferenceForm
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     preference = selectors.notification_preferences_for(user=request.user)
-    form = NotificationPreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
+    form = NotificationPreferenceForm(submitted_data(request), instance=preference)
     if request.method == "POST" and form.is_valid():
         services.notification_preferences_save(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Your e-mail preferences are saved."))

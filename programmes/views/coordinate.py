@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from globalir.forms import submitted_data
 from organisations.access import organisation_for_member
 from organisations.models import Organisation
 
@@ -32,15 +33,6 @@ def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _posted(request):
-    """The submitted data of a POST, even when empty; None otherwise.
-
-    Not ``request.POST or None``: an empty submission would leave the form unbound and come back as a
-    blank form with no word about what is missing.
-    """
-    return request.POST if request.method == "POST" else None
 
 
 def _render_form(request, template: str, form: BaseForm, context: dict):
@@ -94,7 +86,7 @@ def site_list(request, slug):
 @login_required
 def site_create(request, slug):
     organisation = organisation_for_member(request, slug)
-    form = SiteForm(_posted(request))
+    form = SiteForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             site = coordination.site_create(organisation=organisation, data=form.cleaned_data, by=request.user)
@@ -109,7 +101,7 @@ def site_create(request, slug):
 @login_required
 def site_edit(request, pk):
     site = site_for_coordinator(request, pk)
-    form = SiteForm(_posted(request), instance=site)
+    form = SiteForm(submitted_data(request), instance=site)
     if request.method == "POST" and form.is_valid():
         try:
             site = coordination.site_update(site=site, data=form.cleaned_data, by=request.user)
@@ -137,7 +129,7 @@ def _unverified_note(organisation: Organisation) -> str:
 @login_required
 def programme_create(request, slug):
     organisation = organisation_for_member(request, slug)
-    form = ProgrammeForm(_posted(request), organisation=organisation)
+    form = ProgrammeForm(submitted_data(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             programme = coordination.programme_create(
@@ -180,7 +172,7 @@ def programme_detail(request, pk):
 @login_required
 def programme_edit(request, pk):
     programme = programme_for_coordinator(request, pk)
-    form = ProgrammeForm(_posted(request), instance=programme, organisation=programme.lead_organisation)
+    form = ProgrammeForm(submitted_data(request), instance=programme, organisation=programme.lead_organisation)
     if request.method == "POST" and form.is_valid():
         try:
             programme = coordination.programme_update(programme=programme, data=form.cleaned_data, by=request.user)
@@ -267,7 +259,7 @@ def need_create(request, pk):
         source = need_for_coordinator(request, int(copy_of))
         if source.programme_id == programme.pk:
             initial = coordination.need_copy_initial(need=source)
-    form = NeedForm(_posted(request), initial=initial, programme=programme)
+    form = NeedForm(submitted_data(request), initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             need = coordination.need_create(programme=programme, data=form.cleaned_data, by=request.user)
@@ -294,7 +286,7 @@ def need_edit(request, pk):
     need = need_for_coordinator(request, pk)
     programme = need.programme
     status_before = need.status
-    form = NeedForm(_posted(request), instance=need, programme=programme)
+    form = NeedForm(submitted_data(request), instance=need, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             need = coordination.need_update(need=need, data=form.cleaned_data, by=request.user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from globalir.forms import submitted_data
 from volunteers.selectors import volunteer_profile_for_user
 
 from .. import pipeline, services
@@ -60,9 +61,7 @@ def _give(request, placement: Placement, *, side: str, done_url: str, template_c
     """The feedback page of one side: the form, or what was already given, or why it is not open yet."""
     given = pipeline.placement_feedback_status(placement=placement, side=side)
     is_open = pipeline.feedback_is_open(placement=placement)
-    # Bound on every POST, even an empty one, so that what is missing is said.
-    posted = request.POST if request.method == "POST" else None
-    form = FeedbackForm(posted) if is_open and given is None else None
+    form = FeedbackForm(submitted_data(request)) if is_open and given is None else None
     status = 200
     if request.method == "POST":
         if given is not None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from globalir.forms import submitted_data
 from organisations.models import Organisation
 
 from ..forms import MatchRoundForm, RankForm
@@ -45,8 +46,7 @@ def round_create(request, pk):
     programme = programme_for_coordinator(request, pk)
     rounds = list(match_rounds.match_rounds_for_programme(programme=programme)[:20])
     current = next((r for r in rounds if r.status in (MatchRound.Status.OPEN, MatchRound.Status.RUNNING)), None)
-    # Bound on every POST, even an empty one, so that what is missing is said.
-    form = MatchRoundForm(request.POST if request.method == "POST" else None)
+    form = MatchRoundForm(submitted_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -227,7 +227,7 @@ def round_volunteer(request, pk):
     view = match_rounds.match_round_volunteer_view(match_round=match_round, user=request.user)
     may_rank = match_rounds.match_round_volunteers_may_rank(match_round)
     form = RankForm(
-        request.POST if request.method == "POST" else None,
+        submitted_data(request),
         choices=[(c.need.pk, c.need.title, c.ranking.volunteer_rank) for c in view.choices],
         key="need",
     )
