@@ -2,20 +2,21 @@
 
 import datetime
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files import File
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -118,6 +119,17 @@ def language_choices() -> list[tuple[str, str]]:
     return list(Language.objects.order_by("name").values_list("code", "name"))
 
 
+def filter_menu(name: str, load: Callable[[], list]) -> list:
+    """The options of one filter menu of /opportunities/, kept OPPORTUNITY_CHOICES_SECONDS in this process.
+
+    Working them out takes more time than the rest of the page's queries together, and a menu a minute
+    behind is harmless: an option whose needs have just gone finds nothing and says which filter to
+    relax, and a new country or organisation is offered (and accepted in a link) within the minute.
+    """
+    key = f"opportunity-menu:{name}:{get_language()}"
+    return caches["local"].get_or_set(key, load, settings.OPPORTUNITY_CHOICES_SECONDS)
+
+
 # The list
 
 
@@ -176,10 +188,14 @@ def opportunity_search(
     search = OpportunityFilter(
         data,
         queryset=listed,
-        organisation_choices=LazyChoices(lambda: opportunity_organisation_choices(needs=listed)),
-        country_choices=LazyChoices(lambda: opportunity_country_choices(needs=listed)),
-        skill_choices=LazyChoices(skill_choices),
-        language_choices=LazyChoices(language_choices),
+        organisation_choices=LazyChoices(
+            lambda: filter_menu("organisations", lambda: opportunity_organisation_choices(needs=listed))
+        ),
+        country_choices=LazyChoices(
+            lambda: filter_menu("countries", lambda: opportunity_country_choices(needs=listed))
+        ),
+        skill_choices=LazyChoices(lambda: filter_menu("skills", skill_choices)),
+        language_choices=LazyChoices(lambda: filter_menu("languages", language_choices)),
         can_sort_by_fit=profile is not None,
     )
     needs = search.qs

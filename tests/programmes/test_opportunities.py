@@ -2,17 +2,21 @@
 
 import datetime
 import re
+import time
+from operator import attrgetter
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from globalir.regions import region_of
 from organisations.models import Organisation
 from programmes.demo import demo_data_replace
-from programmes.models import Mode, Need, Programme
+from programmes.models import Mode, Need, Programme, Site
 from programmes.selectors import OPPORTUNITY_PAGE_SIZE
 from tests.factories import (
     AvailabilityWindowFactory,
@@ -745,6 +749,97 @@ def test_list_links_each_card_to_the_need_page(client):
     assert f'<a href="/opportunities/{need.pk}/">Teach embolisation</a>' in browse(client).content.decode()
 
 
+# Kept in memory: result cards (under everything they show) and the filter menus (for a minute)
+
+
+def updated(model, key: str, **values):
+    """A change made with a queryset update (`key` leads from the need to the row): no save(), no signal,
+    nothing that could tell a cache."""
+
+    def change(need):
+        model.objects.filter(pk=attrgetter(key)(need)).update(**values)
+
+    return change
+
+
+LEAD = "programme.lead_organisation_id"
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (updated(Need, "pk", title="Drain abscesses in Moshi"), "Drain abscesses"),
+        (updated(Programme, "programme_id", title="Road to IR Kenya"), "Road to IR Kenya"),
+        (updated(Organisation, LEAD, name="RAD-AID"), "· RAD-AID"),
+        (updated(Organisation, LEAD, acronym="RA"), "(RA)"),
+        (updated(Site, "host_site_id", name="KCMC"), "KCMC, Dar es Salaam"),
+        (updated(Site, "host_site_id", city="Moshi"), ", Moshi, Tanzania"),
+        (updated(Site, "host_site_id", country="KE"), "Dar es Salaam, Kenya"),
+        (updated(Need, "pk", mode=Mode.HYBRID), "Mode Hybrid"),
+        (updated(Need, "pk", profession=Profession.IR_NURSE), "Profession IR nurse"),
+        (updated(Need, "pk", window_start=days(41)), f"Dates {date_format(days(41))} to"),
+        (updated(Need, "pk", window_end=days(99)), f"to {date_format(days(99))}"),
+        (updated(Need, "pk", min_duration_days=21), "Minimum stay 21 days"),
+        (updated(Need, "pk", application_deadline=days(29)), date_format(days(29))),
+        (updated(Need, "pk", places=5), "Places 5"),
+    ],
+    ids=[
+        "title", "programme", "organisation", "acronym", "site", "city", "country", "mode", "profession",
+        "start", "end", "minimum stay", "deadline", "places",
+    ],
+)  # fmt: skip
+def test_an_edited_need_shows_at_once_on_its_card(client, change, shown):
+    need = NeedFactory(min_duration_days=14, places=2)
+    assert shown not in text(browse(client))
+
+    change(need)  # a queryset update: no signal, no save(), nothing told the cache
+
+    assert shown in text(browse(client))
+
+
+def test_cards_are_in_the_visitors_language(client):
+    NeedFactory(host_site__country="TZ", window_start=datetime.date(2027, 2, 10), window_end=datetime.date(2027, 5, 1))
+    browse(client)
+
+    french = text(client.get(LIST, headers={"Accept-Language": "fr"}))
+    english = text(browse(client))
+
+    assert "Tanzanie" in french and "10 février 2027" in french
+    assert "Tanzania" in english and "Feb. 10, 2027" in english
+
+
+def test_a_card_shows_its_fit_only_to_the_volunteer_it_was_scored_for(client, available_volunteer, other_volunteer):
+    NeedFactory(title="Fits well", required_skills=["embolisation"])
+    client.force_login(available_volunteer.user)
+    assert re.search(r"Fit \d+ / 100", text(browse(client, sort="fit")))
+    assert "Fit " not in text(browse(client))  # the same volunteer, sorted by deadline
+
+    client.force_login(other_volunteer.user)  # without the skill: the need cannot be theirs
+    assert "Fit " not in text(browse(client, sort="fit"))
+    client.logout()
+    assert "Fit " not in text(browse(client))
+
+
+def test_filter_menus_are_worked_out_once_a_minute_not_on_every_page(client, settings):
+    settings.OPPORTUNITY_CHOICES_SECONDS = 1
+    NeedFactory(host_site__country="TZ")
+    with CaptureQueriesContext(connection) as first:
+        browse(client)
+    worked_out = len(first)  # now: the next request empties the log the context reads
+    with CaptureQueriesContext(connection) as second:
+        browse(client)
+    kept_queries = len(second)
+    NeedFactory(host_site__country="KE")
+
+    kept = browse(client).content.decode()
+    time.sleep(1.1)
+    refreshed = browse(client).content.decode()
+
+    assert kept_queries == worked_out - 4  # organisations, countries, skills and languages
+    assert '<option value="KE">Kenya</option>' not in kept
+    assert '<option value="KE">Kenya</option>' in refreshed
+
+
 # Queries: a constant number, whatever the number of needs
 
 QUERY_BUDGET = 15  # issue 3: at most 15 queries per request
@@ -812,6 +907,7 @@ def queries_per_page(client, volunteer) -> dict[str, int]:
             client.force_login(volunteer.user)
         else:
             client.logout()
+        caches["local"].clear()  # the worst case: the filter menus worked out again
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, query, headers=headers)
         assert response.status_code == 200, name

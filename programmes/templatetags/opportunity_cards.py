@@ -1,0 +1,33 @@
+"""{{ need|card_fingerprint }}: what an opportunity card shows, under which the rendered card is cached."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def card_fingerprint(need) -> str:
+    """Every value templates/programmes/includes/opportunity_card.html shows, as one string.
+
+    The card is cached under it (with the language and the sort order), so an edited need, programme,
+    organisation or site is a new card at once, never a stale one. A value added to the card must be
+    added here too; tests/programmes/test_opportunity_cards.py changes each one and looks for it.
+    """
+    site = need.host_site
+    programme = need.programme
+    values = (
+        need.pk,
+        need.title,
+        programme.title,
+        str(programme.lead_organisation),
+        getattr(need, "fit_score", None),
+        (site.name, site.city, site.country.code) if site else None,
+        need.mode,
+        need.profession,
+        need.window_start,
+        need.window_end,
+        need.min_duration_days,
+        need.application_deadline,
+        need.places,
+    )
+    return repr(values)
