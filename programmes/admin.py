@@ -23,7 +23,14 @@ from organisations.admin import ServiceActionsMixin, country_choices
 
 from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
 from .models import Application, Feedback, MatchRound, Need, Placement, Programme, Recommendation, Site
-from .services import application_offer, needs_close, needs_reopen, programmes_close, programmes_publish
+from .services import (
+    application_offer,
+    application_withdraw_for_volunteer,
+    needs_close,
+    needs_reopen,
+    programmes_close,
+    programmes_publish,
+)
 
 
 def countries_widget(db_field):
@@ -216,12 +223,15 @@ class VolunteerEmailMixin:
 @admin.register(Application)
 class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, SimpleHistoryAdmin):
     list_display = ["volunteer_email", "need", "status", "created_at"]
-    actions = ["offer"]
+    actions = ["offer", "withdraw"]
     list_filter = ["status"]
     list_select_related = ["volunteer__user", "need__programme"]
     search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
     autocomplete_fields = ["need", "volunteer"]
+    # The status moves only through the actions and the pipeline, which also keep the placement, the
+    # need's places and the timestamps in step with it.
     readonly_fields = [
+        "status",
         "created_at",
         "shortlisted_at",
         "offered_at",
@@ -235,15 +245,40 @@ class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, SimpleHistoryAd
     @admin.action(description=_("Offer a place to the selected applicants"), permissions=["change"])
     def offer(self, request, queryset):
         # Until coordinators have their pipeline pages, site admins make offers from here.
+        self.each_through_service(
+            request,
+            queryset,
+            application_offer,
+            ["status", "offered_at"],
+            lambda count: ngettext("%(count)d offer made.", "%(count)d offers made.", count) % {"count": count},
+        )
+
+    @admin.action(
+        description=_("Withdraw the selected applications for their volunteers (an accepted placement is given up)"),
+        permissions=["change"],
+    )
+    def withdraw(self, request, queryset):
+        self.each_through_service(
+            request,
+            queryset,
+            application_withdraw_for_volunteer,
+            ["status", "withdrawn_at"],
+            lambda count: (
+                ngettext("%(count)d application withdrawn.", "%(count)d applications withdrawn.", count)
+                % {"count": count}
+            ),
+        )
+
+    def each_through_service(self, request, queryset, service, fields, message) -> None:
+        """service(application=…, by=the admin) for each selected application in turn; then how many
+        changed, and every refusal."""
         changed, refusals = [], []
         for application in queryset.order_by("pk"):
             try:
-                changed.append(application_offer(application=application, by=request.user))
+                changed.append(service(application=application, by=request.user))
             except ValidationError as error:
                 refusals.extend(error.messages)
-        count = len(changed)
-        message = ngettext("%(count)d offer made.", "%(count)d offers made.", count) % {"count": count}
-        self.report_changes(request, changed, ["status", "offered_at"], message)
+        self.report_changes(request, changed, fields, message(len(changed)))
         if refusals:
             self.report_refusal(request, ValidationError(refusals))
 

@@ -244,6 +244,40 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     return application
 
 
+def application_withdraw_for_volunteer(
+    *, application: Application, by: User, today: datetime.date | None = None
+) -> Application:
+    """A site admin withdraws an application for its volunteer (who wrote in), at any point before it is
+    completed.
+
+    An accepted one gives up its placement, so that its dates stop holding the volunteer (the
+    no-overlap constraint counts every placement row, whatever its application's status): a placement
+    not started yet is deleted, one under way ends today. A filled need with a place free again reopens.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if not application.can_become(Application.Status.WITHDRAWN):
+            raise ValidationError(
+                _("An application that is %(status)s cannot be withdrawn.")
+                % {"status": application.get_status_display().lower()},
+                code="cannot_withdraw",
+            )
+        was_accepted = application.status == Application.Status.ACCEPTED
+        _application_move(application, Application.Status.WITHDRAWN)
+        _application_save(application, Application.Status.WITHDRAWN)
+        placement = Placement.objects.filter(application=application).first() if was_accepted else None
+        if placement is not None and placement.start_date > today:
+            placement.delete()
+        elif placement is not None and placement.end_date > today:
+            placement.end_date = today
+            placement.save(update_fields=["end_date"])
+        if was_accepted:
+            _needs_reopen_if_places_free(need_ids={application.need_id}, today=today)
+    logger.info("User %s withdrew application %s for its volunteer", by.pk, application.pk)
+    return application
+
+
 def offer_decline(*, application: Application, by: User) -> Application:
     """The volunteer declines an offer: the place goes back to the coordinator."""
     _ensure_volunteer_owns(application, by)
