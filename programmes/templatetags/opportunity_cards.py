@@ -11,7 +11,8 @@ def card_fingerprint(need) -> str:
 
     The card is cached under it (with the language and the sort order), so an edited need, programme,
     organisation or site is a new card at once, never a stale one. A value added to the card must be
-    added here too; tests/programmes/test_opportunity_cards.py changes each one and looks for it.
+    added here too: test_an_edited_need_shows_at_once_on_its_card (tests/programmes/test_opportunities.py)
+    changes each one and looks for it.
     """
     site = need.host_site
     programme = need.programme
