@@ -15,6 +15,7 @@ from volunteers.models import Language, Skill
 
 from .coordination import site_duplicate_message, site_find_duplicate
 from .models import Need, Programme, Site
+from .services import OfferDeclineReason
 
 
 class ApplicationForm(forms.Form):
@@ -49,6 +50,18 @@ class ApplicationForm(forms.Form):
 
 # The coordinator's workspace. These forms check what was typed and say what to fix next to each
 # field; the services in programmes.coordination do the writing (and check again).
+
+
+class OfferDeclineForm(forms.Form):
+    """Declining an offer: an optional reason from a short list, which the coordinators see."""
+
+    reason = forms.ChoiceField(
+        label=_("Why are you declining? (optional)"),
+        choices=[("", _("I would rather not say")), *OfferDeclineReason.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The coordinators see the reason you choose."),
+    )
 
 
 def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:

@@ -408,7 +408,7 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        who = self.volunteer.user if self.volunteer_id else _("former volunteer")
+        who = self.volunteer.display_name if self.volunteer_id else _("former volunteer")
         return f"{who} → {self.need.title} ({self.get_status_display()})"
 
     def clean(self):

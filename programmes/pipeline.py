@@ -320,6 +320,10 @@ class PipelineCard:
     can_decline: bool = False
     can_complete: bool = False
 
+    @property
+    def label(self) -> str:
+        return application_volunteer_label(self.application)
+
 
 @dataclass
 class PipelineColumn:
@@ -394,7 +398,7 @@ def _summary_prefetches(need: Need) -> list[Prefetch]:
 def _summary(profile: VolunteerProfile, *, today: datetime.date) -> VolunteerSummary:
     """`profile` with _summary_prefetches done."""
     return VolunteerSummary(
-        name=profile.user.display_name,
+        name=profile.display_name,
         profession=profile.get_profession_display(),
         years_experience=profile.years_experience,
         languages=[

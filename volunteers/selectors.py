@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 
@@ -39,6 +40,21 @@ def volunteer_profile_detail(*, user: User) -> VolunteerProfile | None:
         )
         .first()
     )
+
+
+def volunteer_label(*, volunteer: VolunteerProfile | None, number: int) -> str:
+    """How a volunteer is named to coordinators, everywhere they are: the pipeline board, e-mails,
+    feedback pages, match rounds and CSV exports.
+
+    `number` is the application's (or its placement's application's): a volunteer who does not share
+    their profile is "Volunteer #<number>", so that the same person is not linked across needs. One
+    whose account was erased is a former volunteer; one who shares, their name as they gave it.
+    """
+    if volunteer is None:
+        return _("Former volunteer (account erased)")
+    if not volunteer.consent_to_share:
+        return _("Volunteer #%(number)s") % {"number": number}
+    return volunteer.display_name
 
 
 def volunteer_current_availability(*, profile: VolunteerProfile) -> list[AvailabilityWindow]:
