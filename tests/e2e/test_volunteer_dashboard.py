@@ -72,6 +72,14 @@ def test_volunteer_declines_an_offer_and_withdraws_consent_without_javascript(pa
     expect_fits_the_screen(page)
     snapshot(page, "01-offer")
 
+    # The same confirmation as a page of its own (a link from elsewhere), which changes nothing by itself.
+    offer = Application.objects.get(volunteer=amara, status=Application.Status.OFFERED)
+    page.goto(f"/me/applications/{offer.pk}/decline/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decline the offer")
+    expect_fits_the_screen(page)
+    snapshot(page, "01b-decline-page")
+    page.get_by_role("link", name="Keep the offer").click()
+
     # Declining unfolds a confirmation with a reason, without any script.
     waiting.locator("summary", has_text="Decline…").click()
     page.get_by_label("The dates no longer suit me").check()
@@ -95,6 +103,10 @@ def test_volunteer_declines_an_offer_and_withdraws_consent_without_javascript(pa
     expect(page.get_by_role("status").filter(has_text="You have withdrawn your consent.")).to_be_visible()
     assert not VolunteerProfile.objects.get(pk=amara.pk).consent_to_share
     snapshot(page, "06-consent-withdrawn")
+    page.goto(offer.need.get_absolute_url())
+    expect(page.get_by_role("region", name="Apply")).to_contain_text("which you withdrew")
+    snapshot(page, "07-need-without-consent")
+    page.get_by_role("link", name="Give my consent again").click()
 
     # Given again: the box must be ticked.
     page.get_by_label(re.compile("^I agree that the coordinators")).check()
