@@ -1,8 +1,10 @@
 """Where allauth sends people after they log in, sign up or confirm their e-mail address.
 
-A new volunteer goes straight to the profile wizard; a volunteer with a profile to their
-dashboard; coordinators and site admins who have no volunteer profile to the home page.
-An explicit ``?next=`` still wins (allauth checks it before asking the adapter).
+Each lands where their work is: a site admin on the admin's index, which opens with what waits for
+their review; a coordinator or organisation admin on the coordinator's workspace; a volunteer on
+their dashboard, or the profile wizard until their profile is complete. Someone with two roles lands
+on the first of these. An explicit ``?next=`` still wins (allauth checks it before asking the
+adapter, and keeps it through the authenticator step).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -12,18 +14,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
-from organisations.models import Membership
+from organisations.selectors import organisations_coordinated_by
 from volunteers.selectors import volunteer_profile_for_user
 
 
 def landing_url_for(user) -> str:
-    profile = volunteer_profile_for_user(user=user)
-    if profile is not None:
-        if profile.onboarding_completed_at is None:
-            return reverse("volunteers:onboarding")
-        return reverse("programmes:dashboard")
-    if not user.is_authenticated or user.is_staff or Membership.objects.filter(user=user).exists():
+    if not user.is_authenticated:
         return reverse("home")
+    if user.is_staff:
+        return reverse("admin:index")
+    if organisations_coordinated_by(user=user).exists():
+        return reverse("programmes:workspace")
+    profile = volunteer_profile_for_user(user=user)
+    if profile is not None and profile.onboarding_completed_at is not None:
+        return reverse("programmes:dashboard")
     return reverse("volunteers:onboarding")
 
 
