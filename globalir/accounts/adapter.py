@@ -9,11 +9,13 @@ adapter, and keeps it through the authenticator step).
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
+from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
 from organisations.selectors import organisations_coordinated_by
 from volunteers.selectors import volunteer_profile_for_user
 
@@ -33,15 +35,36 @@ def landing_url_for(user) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
-        # A login refused for too many attempts never reaches authenticate(), so Django sends no
-        # user_login_failed for it: record it here.
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            audit_login_failed(
-                request=request, email=credentials.get("email", ""), what=gettext_noop("too many attempts")
-            )
-            raise
+        """Count the attempt as globalir.accounts.ratelimits explains: a browser that has signed in
+        to the account before is never refused because of tries made elsewhere."""
+        email = str(credentials.get("email", ""))
+        # allauth's key for the account: the one it clears when the password is reset.
+        account_key = self._get_login_attempts_cache_key(request, **credentials)
+        outcome = login_attempt_consume(request=request, email=email, account_key=account_key)
+        if isinstance(outcome, LoginRefusal):
+            self._login_failed_rl_usage = None
+            # A refused attempt never reaches authenticate(), so Django sends no user_login_failed
+            # for it: record it here.
+            audit_login_failed(request=request, email=email, what=gettext_noop("too many attempts"))
+            raise ValidationError(self._refusal_message(outcome), code="too_many_login_attempts")
+        # allauth's authenticate() gives these tries back when the password is right.
+        self._login_failed_rl_usage = outcome
+
+    def _refusal_message(self, refusal: LoginRefusal) -> str:
+        wait = wait_in_words(refusal.wait)
+        if refusal.limited == "account":
+            advice = _("You can try again in %(wait)s, or reset your password to sign in straight away.")
+        elif refusal.limited == "address":
+            advice = _("Too many failed logins came from your network: you can try again in %(wait)s.")
+        else:
+            advice = _("You can try again in %(wait)s.")
+        return f"{self.error_messages['too_many_login_attempts']} {advice % {'wait': wait}}"
+
+    def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
+        # Every step is done (password, e-mail check, second factor): this browser is known from now on.
+        response = super().post_login(request, user, **kwargs)
+        known_device_remember(request=request, response=response, user=user)
+        return response
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return landing_url_for(request.user)
