@@ -53,11 +53,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def _refusal_message(self, refusal: LoginRefusal) -> str:
         wait = wait_in_words(refusal.wait)
         if refusal.limited == "account":
-            advice = _("You can try again in %(wait)s, or reset your password to sign in straight away.")
+            advice = _("Wait %(wait)s, or reset your password to sign in straight away.")
         elif refusal.limited == "address":
-            advice = _("Too many failed logins came from your network: you can try again in %(wait)s.")
+            advice = _("Too many failed logins came from your network: wait %(wait)s.")
         else:
-            advice = _("You can try again in %(wait)s.")
+            advice = _("Wait %(wait)s.")
         return f"{self.error_messages['too_many_login_attempts']} {advice % {'wait': wait}}"
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:

@@ -162,7 +162,9 @@ def rate_limit_wait(request: HttpRequest, *, action: str, key: str | None = None
         cache_key = ratelimit.get_cache_key(request, app=APP, action=action, rate=rate, key=key, user=user)
         history = [moment for moment in cache.get(cache_key, []) if moment > now - rate.duration]
         if len(history) >= rate.amount:
-            known.append(history[rate.amount - 1] + rate.duration - now)
+            # A window allowing no try at all (amount 0) is waited out whole.
+            oldest_counted = history[rate.amount - 1] if rate.amount else now
+            known.append(oldest_counted + rate.duration - now)
     if known:
         wait = max(known)
     elif unknown:

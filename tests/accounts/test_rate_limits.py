@@ -177,7 +177,7 @@ def test_one_address_gets_ten_failed_logins_a_minute_whatever_the_accounts(clien
 
     page = response.content.decode()
     assert TOO_MANY in page
-    assert "Too many failed logins came from your network: you can try again in 1\xa0minute." in page
+    assert "Too many failed logins came from your network: wait 1\xa0minute." in page
 
 
 def test_an_attack_on_an_account_is_slowed_further_the_longer_it_goes_on(client, volunteer, password, monkeypatch):
@@ -190,7 +190,7 @@ def test_an_attack_on_an_account_is_slowed_further_the_longer_it_goes_on(client,
     for attempt in range(5):
         assert WRONG in log_in(client, "volunteer@example.org", f"wrong-password-{attempt}").content.decode()
     page = log_in(client, "volunteer@example.org", password).content.decode()
-    assert "You can try again in 5\xa0minutes, or reset your password to sign in straight away." in page
+    assert "Wait 5\xa0minutes, or reset your password to sign in straight away." in page
 
     minutes_later(6)
     for attempt in range(5):
@@ -198,7 +198,7 @@ def test_an_attack_on_an_account_is_slowed_further_the_longer_it_goes_on(client,
     minutes_later(6)
     page = log_in(client, "volunteer@example.org", password).content.decode()
     # Ten failures within the hour: the next try is counted when the first of them is an hour old.
-    assert "You can try again in 48\xa0minutes" in page
+    assert "Wait 48\xa0minutes" in page
 
     minutes_later(48)
     assert log_in(client, "volunteer@example.org", password).status_code == 302
@@ -245,3 +245,13 @@ def test_a_rate_limited_page_answers_in_the_sites_layout_and_language_with_when_
     assert "Ten paciencia, estás enviando muchas solicitudes." in page
     assert "1\xa0minuto" in page
     assert "<script" not in page and "style=" not in page
+
+
+def test_a_limit_that_allows_nothing_still_gets_the_429_page(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "0/m/ip"}
+
+    response = client.post(reverse("account_signup"), {"email": "someone@example.org"})
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "You can try again in 1\xa0minute." in response.content.decode()
