@@ -89,6 +89,11 @@ def credential_owned_queryset(*, user: User) -> QuerySet[Credential]:
     return Credential.objects.filter(profile__user=user).select_related("profile")
 
 
+def credential_pending_review_count() -> int:
+    """How many uploaded credentials wait for a site admin's verification."""
+    return Credential.objects.filter(status=Credential.Status.PENDING).count()
+
+
 def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = None) -> list[CredentialRow]:
     """The volunteer's credentials, newest first, each with its expiry state."""
     today = today or timezone.localdate()
