@@ -27,14 +27,16 @@ def wants_results_only(request) -> bool:
 def opportunity_list(request):
     profile = volunteer_profile_for_user(user=request.user)
     search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
+    results_only = wants_results_only(request)
     context = {
         "search": search,
         "filter": search.filter,
         "page_obj": search.page,
         "needs": search.page.object_list,
         "profile": profile,
+        "results_only": results_only,
     }
-    response = render(request, RESULTS_TEMPLATE if wants_results_only(request) else LIST_TEMPLATE, context)
+    response = render(request, RESULTS_TEMPLATE if results_only else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response

@@ -19,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -224,6 +226,22 @@ def plain_http_site(settings):
     settings.CSRF_COOKIE_SECURE = False
     settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
     return settings
+
+
+def sign_in(page, live_server, user) -> None:
+    """Give the browser a session of `user` (made by Django's test client)."""
+    django_client = Client()
+    django_client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": django_client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def _screenshot_name(nodeid: str) -> str:

@@ -510,6 +510,62 @@ def test_page_works_without_javascript_the_form_submits_as_a_plain_get(client):
     assert '<button type="submit" class="button">Show opportunities</button>' in page
 
 
+def more_filters(page: str) -> str:
+    """The "More filters" disclosure of the filter form."""
+    return re.search(r"<details class=\"more-filters\".*?</details>", page, re.S).group(0)
+
+
+def test_the_less_used_filters_fold_away_under_more_filters(client):
+    NeedFactory()
+
+    page = browse(client).content.decode()
+
+    assert more_filters(page).startswith('<details class="more-filters">')  # closed
+    for name in ("organisation", "kind", "region", "skill", "language", "available_from", "duration_max", "sort"):
+        assert f'name="{name}"' in more_filters(page), name
+    for name in ("q", "profession", "country", "mode"):
+        assert f'name="{name}"' in page and f'name="{name}"' not in more_filters(page), name
+    assert re.search(r'<span id="active-filter-count" class="muted"></span>', page)
+
+
+@pytest.mark.parametrize(
+    ("params", "shown", "folded"),
+    [
+        ({"country": "KE"}, "1 filter in use", ""),
+        ({"country": "KE", "skill": "embolisation"}, "2 filters in use", " (1 in use)"),
+        # The two dates are one filter, as the form shows them ("Available between").
+        (
+            {"available_from": "2031-01-01", "available_until": "2031-02-01", "q": "x"},
+            "2 filters in use",
+            " (1 in use)",
+        ),
+        ({"sort": "newest"}, "", ""),
+        ({"duration_min": "abc"}, "1 filter in use", " (1 in use)"),  # rejected, and reported beside its field
+    ],
+)
+def test_the_form_says_how_many_filters_are_in_use_and_opens_more_filters_for_theirs(client, params, shown, folded):
+    NeedFactory(host_site__country="KE", required_skills=["embolisation"])
+
+    page = browse(client, **params).content.decode()
+
+    assert f'<span id="active-filter-count" class="muted">{shown}</span>' in page
+    assert f'<span id="more-filter-count">{folded}</span>' in page
+    opened = bool(folded) or "sort" in params
+    assert more_filters(page).startswith('<details class="more-filters" open>') == opened
+
+
+def test_an_htmx_search_sends_the_counts_of_filters_in_use_with_the_results(client):
+    NeedFactory(host_site__country="KE", required_skills=["embolisation"])
+
+    fragment = browse(client, headers=HTMX, country="KE", skill="embolisation").content.decode()
+    whole = browse(client, country="KE", skill="embolisation").content.decode()
+
+    assert '<span id="active-filter-count" class="muted" hx-swap-oob="true">2 filters in use</span>' in fragment
+    assert '<span id="more-filter-count" hx-swap-oob="true"> (1 in use)</span>' in fragment
+    assert "hx-swap-oob" not in whole
+    assert whole.count('id="active-filter-count"') == 1
+
+
 def test_empty_results_say_which_filter_to_relax(client):
     NeedFactory(title="Kenyan training", host_site__country="KE", programme__kind=Programme.Kind.TRAINING)
     NeedFactory(title="Tanzanian research", host_site__country="TZ", programme__kind=Programme.Kind.RESEARCH)
