@@ -5,7 +5,8 @@ The browser is Debian's package (`apt-get install chromium`), never one download
 skips it. Mark browser tests with `@pytest.mark.browser` and use the `page` fixture; its
 `base_url` is the live server, so `page.goto("/opportunities/")` works.
 
-On failure a full-page screenshot is written to $E2E_SCREENSHOT_DIR (default /tmp/e2e-shots).
+On failure a full-page screenshot is written to $E2E_SCREENSHOT_DIR (default /tmp/e2e-shots). Set
+E2E_STEP_SHOTS=<folder> to keep a screenshot of every step a test marks with `snapshot` (to review the UI).
 
 Every page a browser test visits is checked for contrast (contrast.js): text under WCAG AA, 4.5:1
 (3:1 for large text) against the background behind it, fails the test with a list of the offenders.
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "e2e-shots")
+STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
 
 # Short enough that a broken page fails in seconds; long enough for a loaded 2-core CI machine.
 ACTION_TIMEOUT_MS = 5_000
@@ -226,6 +228,19 @@ def plain_http_site(settings):
     settings.CSRF_COOKIE_SECURE = False
     settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
     return settings
+
+
+def snapshot(page, name: str) -> None:
+    """With E2E_STEP_SHOTS set, a full-page screenshot of this step, named after the window width and `name`."""
+    if STEP_SHOTS:
+        width = page.viewport_size["width"]
+        Path(STEP_SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(STEP_SHOTS) / f"{width}px-{name}.png"), full_page=True)
+
+
+def field(scope, label: str):
+    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 
 
 def sign_in(page, live_server, user) -> None:

@@ -197,7 +197,19 @@
     }
   }
 
+  // One swap settles several elements (the target and each out-of-band one): one check once they all have.
+  let pending = false;
+  function reportOnce() {
+    if (!pending) {
+      pending = true;
+      queueMicrotask(() => {
+        pending = false;
+        report();
+      });
+    }
+  }
+
   window.__globalirContrast = contrast;
   window.addEventListener("load", report);
-  document.addEventListener("htmx:afterSettle", report);
+  document.addEventListener("htmx:afterSettle", reportOnce);
 })();

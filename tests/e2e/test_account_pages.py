@@ -5,22 +5,15 @@ to the e-mail addresses, the password and the sessions open elsewhere. The contr
 checked by tests/e2e/conftest.py.
 """
 
-import re
-
 import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
 from tests.accounts.conftest import log_in
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, field
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def field(scope, label: str):
-    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"], indirect=True)

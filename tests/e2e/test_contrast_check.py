@@ -81,13 +81,12 @@ def test_results_swapped_in_by_htmx_are_checked_too(page: Page, contrast_watches
 
     page.get_by_label("Country").select_option("TZ")
     expect(page.locator("#opportunity-results .result-count")).to_have_text("1 opportunity")
-    page.wait_for_function("window.__globalirContrast.reports === 2")  # on load, then after the swap
+    page.wait_for_function("() => window.__globalirContrast.reports === 2")  # on load, then after the swap
 
-    assert watch.failures == [
-        "/opportunities/?q=&organisation=&kind=&country=TZ&region=&mode=&profession=&skill=&language="
-        "&available_from=&available_until=&duration_min=&duration_max=&sort=deadline: "
-        "<a> “Remote reporting” 1.13:1 (#f0f0f0 on #ffffff, needs 4.5:1)"
-    ]
+    [failure] = watch.failures
+    address, offender = failure.split(": ", 1)
+    assert address.startswith("/opportunities/?") and "country=TZ" in address
+    assert offender == "<a> “Remote reporting” 1.13:1 (#f0f0f0 on #ffffff, needs 4.5:1)"
     forget(watch, page)
 
 

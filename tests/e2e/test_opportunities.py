@@ -7,34 +7,19 @@ form; a filled or closed need keeps its page for the volunteer placed there and 
 Set E2E_STEP_SHOTS=<folder> to keep a screenshot of every page (to review the UI).
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from programmes.models import Need
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import ACTION_TIMEOUT_MS, DESKTOP, PHONE, field, sign_in, snapshot
 from tests.factories import NeedFactory, OrganisationFactory, PlacementFactory, ProgrammeFactory, SiteFactory
 
 pytestmark = pytest.mark.browser
 
-STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
 SEARCH_REQUEST = re.compile(r"/opportunities/\?")
-
-
-def snapshot(page: Page, name: str) -> None:
-    if STEP_SHOTS:
-        width = page.viewport_size["width"]
-        Path(STEP_SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(STEP_SHOTS) / f"{width}px-opportunities-{name}.png"), full_page=True)
-
-
-def field(scope, label: str):
-    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 
 
 def result_count(page: Page):
@@ -113,7 +98,7 @@ def test_each_search_sends_one_request_and_logs_no_error(page: Page, needs):
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
 def test_on_a_phone_the_results_come_before_the_long_filters(page: Page, needs):
     page.goto("/opportunities/")
-    snapshot(page, "01-list")
+    snapshot(page, "opportunities-01-list")
 
     first = page.locator("#opportunity-results .opportunity-card").first
     expect(first).to_be_visible()
@@ -136,7 +121,7 @@ def test_on_a_phone_the_results_come_before_the_long_filters(page: Page, needs):
     expect(result_count(page)).to_have_text("1 opportunity")
     expect(page.locator("#active-filter-count")).to_have_text("2 filters in use")
     expect(more.locator("summary")).to_have_text("More filters (1 in use)")
-    snapshot(page, "02-more-filters")
+    snapshot(page, "opportunities-02-more-filters")
 
     # The same address opened afresh: "More filters" is open, since one of its filters is in use.
     page.goto(page.url)
@@ -180,7 +165,7 @@ def test_a_need_page_leads_straight_to_its_apply_form(page: Page, live_server, v
 
     page.goto(need.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text(need.title)
-    snapshot(page, "03-need")
+    snapshot(page, "opportunities-03-need")
     message = field(page, "Your message to the coordinators")
     if page.viewport_size == PHONE:
         # The form is far down; the link to it is on the first screen.
@@ -224,7 +209,7 @@ def test_a_filled_or_closed_need_keeps_its_page_for_its_volunteer_and_coordinato
     expect(page.get_by_text("this need is no longer taking applications")).to_be_visible()
     expect(page.get_by_role("region", name="Apply")).to_contain_text("Status: Accepted")
     expect(page.get_by_role("button", name="Send my application")).to_have_count(0)
-    snapshot(page, "04-filled-need")
+    snapshot(page, "opportunities-04-filled-need")
 
     # A closed need: its coordinator reaches its page from the pipeline board; the public does not.
     sign_in(page, live_server, coordinator)
@@ -232,7 +217,7 @@ def test_a_filled_or_closed_need_keeps_its_page_for_its_volunteer_and_coordinato
     page.get_by_role("link", name="See its public page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(closed.title)
     expect(page.get_by_text("This need is closed: it is no longer taking applications.")).to_be_visible()
-    snapshot(page, "05-closed-need")
+    snapshot(page, "opportunities-05-closed-need")
 
     page.context.clear_cookies()
     response = page.goto(closed.get_absolute_url())
