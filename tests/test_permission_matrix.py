@@ -34,7 +34,7 @@ from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
 from programmes.matching.rounds import match_round_open
-from programmes.models import Mode, Programme
+from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,
@@ -241,6 +241,14 @@ def _store_the_credential_document(w: World) -> None:
     credential.document.storage.save(credential.document.name, ContentFile(PDF))
 
 
+def _fill(w: World) -> None:
+    Need.objects.filter(pk=w.need.pk).update(status=Need.Status.FILLED)
+
+
+def _close(w: World) -> None:
+    Need.objects.filter(pk=w.need.pk).update(status=Need.Status.CLOSED)
+
+
 def _url(name: str, *args: Callable[[World], Any], query: Callable[[World], str] | None = None):
     def build(w: World) -> str:
         address = reverse(name, args=[arg(w) for arg in args])
@@ -274,6 +282,15 @@ ROWS = [
         _url("programmes:need-detail", lambda w: w.unlisted_need.pk),
         get=NOBODY,
         case="draft-programme",
+    ),
+    # A filled need stays public; a closed one is kept for those who applied (A) and its coordinators.
+    Row("programmes:need-detail", _url("programmes:need-detail", need), get=PUBLIC, case="filled", prepare=_fill),
+    Row(
+        "programmes:need-detail",
+        _url("programmes:need-detail", need),
+        get=(404, 200, 404, 200, 404, 200, 200),
+        case="closed",
+        prepare=_close,
     ),
     # Token links: the token is the key, whoever is signed in.
     Row(

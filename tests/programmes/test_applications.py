@@ -151,7 +151,7 @@ def test_a_need_past_its_deadline_takes_no_application(client, volunteer):
 
     assert "Applications are closed for this need." in page
     assert response.status_code == 400
-    assert "This need no longer takes applications." in response.content.decode()
+    assert "This need is no longer taking applications." in response.content.decode()
     assert not Application.objects.exists()
 
 
