@@ -9,7 +9,7 @@ from tests.accounts.conftest import log_in
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "The email address and/or password you specified are not correct."
+WRONG = "The e-mail address or the password is not correct."
 TOO_MANY = "Too many failed login attempts. Try again later."
 
 
