@@ -344,6 +344,8 @@ EXPORT_USER_FIELDS = (
     "is_superuser",
 )
 EXPORT_PROFILE_FIELDS = (
+    "name",
+    "title",
     "profession",
     "career_stage",
     "years_experience",
@@ -355,6 +357,7 @@ EXPORT_PROFILE_FIELDS = (
     "bio",
     "consent_to_share",
     "consent_given_at",
+    "consent_withdrawn_at",
     "onboarding_step",
     "onboarding_completed_at",
     "created_at",

@@ -351,6 +351,13 @@ ROWS = [
     Row("programmes:dashboard", _url("programmes:dashboard"), get=VOLUNTEERS),
     Row("programmes:placement-record", _url("programmes:placement-record"), get=VOLUNTEERS),
     Row("volunteers:profile", _url("volunteers:profile"), get=VOLUNTEERS),
+    Row(
+        "volunteers:consent",
+        _url("volunteers:consent"),
+        get=VOLUNTEERS,
+        post=(LOGIN, 400, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),  # giving it without the box ticked
+        data={"action": "give"},
+    ),
     Row("volunteers:credentials", _url("volunteers:credentials"), get=VOLUNTEERS, post=VOLUNTEERS, data=INVALID),
     Row(
         "programmes:calendar-token-reset",
@@ -366,7 +373,8 @@ ROWS = [
     ),
     Row("programmes:application-withdraw", _url("programmes:application-withdraw", application), post=OWNER_ACT),
     Row("programmes:offer-accept", _url("programmes:offer-accept", application), post=OWNER_ACT),
-    Row("programmes:offer-decline", _url("programmes:offer-decline", application), post=OWNER_ACT),
+    # Its confirmation page; the application has no offer, so the owner is sent back with a message.
+    Row("programmes:offer-decline", _url("programmes:offer-decline", application), get=OWNER_ACT, post=OWNER_ACT),
     Row(
         "programmes:volunteer-feedback",
         _url("programmes:volunteer-feedback", lambda w: w.placement.pk),

@@ -1,9 +1,11 @@
 """Where allauth sends people after they log in, sign up or confirm their e-mail address, and where its
 e-mails link to.
 
-A new volunteer goes straight to the profile wizard; a volunteer with a profile to their
-dashboard; coordinators and site admins who have no volunteer profile to the home page.
-An explicit ``?next=`` still wins (allauth checks it before asking the adapter).
+Each lands where their work is: a site admin on the admin's index, which opens with what waits for
+their review; a coordinator or organisation admin on the coordinator's workspace; a volunteer on
+their dashboard, or the profile wizard until their profile is complete. Someone with two roles lands
+on the first of these. An explicit ``?next=`` still wins (allauth checks it before asking the
+adapter, and keeps it through the authenticator step).
 
 allauth's e-mails link to SITE_URL, like every other e-mail of the portal, rather than to the host
 the request that caused them named. allauth's error messages are worded the portal's way ("e-mail").
@@ -15,14 +17,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
+from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
 from notifications.services import absolute_url
-from organisations.models import Membership
+from organisations.selectors import organisations_coordinated_by
 from volunteers.selectors import volunteer_profile_for_user
 
 # The links allauth builds from the request's host for these e-mails (template prefix: context key → URL name).
@@ -36,13 +39,15 @@ LINKS_ALLAUTH_BUILDS_FROM_THE_REQUEST = {
 
 
 def landing_url_for(user) -> str:
-    profile = volunteer_profile_for_user(user=user)
-    if profile is not None:
-        if profile.onboarding_completed_at is None:
-            return reverse("volunteers:onboarding")
-        return reverse("programmes:dashboard")
-    if not user.is_authenticated or user.is_staff or Membership.objects.filter(user=user).exists():
+    if not user.is_authenticated:
         return reverse("home")
+    if user.is_staff:
+        return reverse("admin:index")
+    if organisations_coordinated_by(user=user).exists():
+        return reverse("programmes:workspace")
+    profile = volunteer_profile_for_user(user=user)
+    if profile is not None and profile.onboarding_completed_at is not None:
+        return reverse("programmes:dashboard")
     return reverse("volunteers:onboarding")
 
 
@@ -50,31 +55,51 @@ class AccountAdapter(DefaultAccountAdapter):
     # allauth's messages in the portal's words ("e-mail"); the others are allauth's own.
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "account_inactive": _("This account is inactive."),
-        "cannot_remove_primary_email": _("You cannot remove your primary e-mail address."),
-        "duplicate_email": _("This e-mail address is already on your account."),
-        "email_password_mismatch": _("The e-mail address or the password is not correct."),
-        "email_taken": _("An account with this e-mail address already exists."),
-        "invalid_or_expired_key": _("This link has expired or is not valid."),
-        "invalid_password_reset": _("This password reset link has expired or is not valid."),
-        "max_email_addresses": _("You cannot add more than %d e-mail addresses."),
-        "unknown_email": _("No account uses this e-mail address."),
-        "unverified_primary_email": _("Your primary e-mail address must be confirmed first."),
-        "enter_current_password": _("Type your current password."),
-        "select_only_one": _("Choose only one."),
-        "rate_limited": _("Too many requests: wait a little, then try again."),
+        "account_inactive": gettext_lazy("This account is inactive."),
+        "cannot_remove_primary_email": gettext_lazy("You cannot remove your primary e-mail address."),
+        "duplicate_email": gettext_lazy("This e-mail address is already on your account."),
+        "email_password_mismatch": gettext_lazy("The e-mail address or the password is not correct."),
+        "email_taken": gettext_lazy("An account with this e-mail address already exists."),
+        "invalid_or_expired_key": gettext_lazy("This link has expired or is not valid."),
+        "invalid_password_reset": gettext_lazy("This password reset link has expired or is not valid."),
+        "max_email_addresses": gettext_lazy("You cannot add more than %d e-mail addresses."),
+        "unknown_email": gettext_lazy("No account uses this e-mail address."),
+        "unverified_primary_email": gettext_lazy("Your primary e-mail address must be confirmed first."),
+        "enter_current_password": gettext_lazy("Type your current password."),
+        "select_only_one": gettext_lazy("Choose only one."),
     }
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
-        # A login refused for too many attempts never reaches authenticate(), so Django sends no
-        # user_login_failed for it: record it here.
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            audit_login_failed(
-                request=request, email=credentials.get("email", ""), what=gettext_noop("too many attempts")
-            )
-            raise
+        """Count the attempt as globalir.accounts.ratelimits explains: a browser that has signed in
+        to the account before is never refused because of tries made elsewhere."""
+        email = str(credentials.get("email", ""))
+        # allauth's key for the account: the one it clears when the password is reset.
+        account_key = self._get_login_attempts_cache_key(request, **credentials)
+        outcome = login_attempt_consume(request=request, email=email, account_key=account_key)
+        if isinstance(outcome, LoginRefusal):
+            self._login_failed_rl_usage = None
+            # A refused attempt never reaches authenticate(), so Django sends no user_login_failed
+            # for it: record it here.
+            audit_login_failed(request=request, email=email, what=gettext_noop("too many attempts"))
+            raise ValidationError(self._refusal_message(outcome), code="too_many_login_attempts")
+        # allauth's authenticate() gives these tries back when the password is right.
+        self._login_failed_rl_usage = outcome
+
+    def _refusal_message(self, refusal: LoginRefusal) -> str:
+        wait = wait_in_words(refusal.wait)
+        if refusal.limited == "account":
+            advice = _("Wait %(wait)s, or reset your password to sign in straight away.")
+        elif refusal.limited == "address":
+            advice = _("Too many failed logins came from your network: wait %(wait)s.")
+        else:
+            advice = _("Wait %(wait)s.")
+        return f"{self.error_messages['too_many_login_attempts']} {advice % {'wait': wait}}"
+
+    def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
+        # Every step is done (password, e-mail check, second factor): this browser is known from now on.
+        response = super().post_login(request, user, **kwargs)
+        known_device_remember(request=request, response=response, user=user)
+        return response
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return landing_url_for(request.user)
@@ -103,8 +128,8 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
-        "add_email_blocked": _(
+        "add_email_blocked": gettext_lazy(
             "You cannot add an e-mail address to an account protected by two-factor authentication."
         ),
-        "unverified_email": _("Confirm your e-mail address before you set up two-factor authentication."),
+        "unverified_email": gettext_lazy("Confirm your e-mail address before you set up two-factor authentication."),
     }

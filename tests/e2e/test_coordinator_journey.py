@@ -269,13 +269,13 @@ def test_coordinator_posts_a_need_and_takes_a_volunteer_to_an_accepted_placement
 
     # The volunteer sees the offer on the dashboard and accepts it.
     volunteer.reload()
-    offers = volunteer.get_by_role("region", name="Offers waiting for your answer")
+    offers = volunteer.get_by_role("region", name="Waiting for you")
     expect(offers).to_contain_text(NEED_TITLE)
     expect(offers).to_contain_text(f"From {shown(start)} to {shown(end)}")
     snapshot(volunteer, "09-volunteer-offer")
     offers.get_by_role("button", name="Accept the offer").click()
     expect(status_message(volunteer, f"You have accepted the offer for “{NEED_TITLE}”.")).to_be_visible()
-    expect(volunteer.get_by_role("region", name="Offers waiting for your answer")).to_contain_text("No offers")
+    expect(volunteer.get_by_role("region", name="Waiting for you")).to_have_count(0)
     upcoming = volunteer.get_by_role("region", name="Upcoming placements")
     expect(upcoming.get_by_role("listitem").filter(has_text=NEED_TITLE)).to_contain_text(
         f"From {shown(start)} to {shown(end)}"

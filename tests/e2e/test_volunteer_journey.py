@@ -104,7 +104,9 @@ def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(
     page.get_by_role("button", name="Confirm").click()
 
     # The profile wizard, step by step.
-    expect_wizard_step(page, 1, "Your work")
+    expect_wizard_step(page, 1, "You and your work")
+    field(page, "Your name").fill("Amara Okafor")
+    field(page, "Title").fill("Dr")
     snapshot(page, "02-wizard-about")
     field(page, "Profession").select_option(label="Sonographer")
     field(page, "Career stage").select_option(label="Established (5–15 years)")
