@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: browser redis-server run test lint check-deploy format install migrate demo worker beat bench-match bench-pages bench-load clean
+.PHONY: browser redis-server run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +18,46 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# `make run` serves on PORT, and SITE_URL (the address in e-mails and in the calendar feed) follows it unless
+# given. The database is SQLITE_PATH (db.sqlite3 here by default) unless DATABASE_URL is set.
+RUN_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
+RUN_SQLITE_PATH = $(abspath $(or $(SQLITE_PATH),db.sqlite3))
+RUN_ENV = DEBUG=1 SITE_URL=$(RUN_SITE_URL) SQLITE_PATH=$(RUN_SQLITE_PATH)
+# What `make run` last used, for the manage.py commands one types in this folder afterwards (manage.py reads
+# it only when the environment sets no SECRET_KEY; see manage.py). Git-ignored, never in the Docker image.
+DEV_SETTINGS := .env.dev
+
 # createcachetable: the embedded default keeps its cache (allauth's rate limits) in a database table.
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py createcachetable
 
-demo: migrate
+# Replaces the demo data (demo accounts and demo organisations, with all they own) with a fresh set; the
+# directory is updated and everything else is kept.
+demo-reset: migrate
 	DEBUG=1 $(BIN)/python manage.py load_directory
 	DEBUG=1 $(BIN)/python manage.py load_demo --volunteers $(DEMO_VOLUNTEERS) --needs $(DEMO_NEEDS) --seed 1
 	DEBUG=1 $(BIN)/python manage.py refresh_recommendations
 
-run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# The directory and the demo data are loaded into an empty database only (the first run): what one
+# creates or changes is kept between runs, and `make demo-reset` starts the demo data afresh.
+run: install
+	@printf '%s\n' \
+	  '# Written by `make run`: the settings of its last run, read by manage.py in this folder when the' \
+	  '# environment sets no SECRET_KEY (a variable set in the environment wins). Never used in production.' \
+	  'DEBUG=1' 'SITE_URL=$(RUN_SITE_URL)' 'SQLITE_PATH=$(RUN_SQLITE_PATH)' > $(DEV_SETTINGS)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py createcachetable
+	$(RUN_ENV) $(BIN)/python manage.py load_directory --if-empty
+	$(RUN_ENV) $(BIN)/python manage.py load_demo --if-empty --volunteers $(DEMO_VOLUNTEERS) --needs $(DEMO_NEEDS) --seed 1
+	$(RUN_ENV) $(BIN)/python manage.py refresh_recommendations
+	@echo
+	@echo "GlobalIR on $(RUN_SITE_URL) (the address in e-mails and the calendar feed), data in $(if $(DATABASE_URL),DATABASE_URL,$(RUN_SQLITE_PATH))."
+	@echo "Your data is kept between runs: \`make demo-reset\` replaces the demo data with a fresh set."
+	@echo "Demo accounts sign in with the password demo-password-123; the two-factor code of the demo coordinators"
+	@echo "and admin: $(BIN)/python manage.py demo_totp_code"
+	@echo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, like production; the key below is for the test run only.
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
@@ -107,4 +135,4 @@ beat: install
 	$(BIN)/celery -A globalir beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3*
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3* $(DEV_SETTINGS)

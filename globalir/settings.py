@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "globalir.context_processors.contact",
             ],
         },
     },
@@ -193,6 +194,18 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # allauth.mfa: an authenticator app (TOTP) with recovery codes. Required for coordinators,
 # organisation admins and staff (globalir.accounts.mfa_required).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms with the portal's labels ("e-mail address", sentence case); its pages are overridden
+# under templates/account, templates/mfa and templates/usersessions for the same reason.
+ACCOUNT_FORMS = {
+    "login": "globalir.accounts.forms.LoginForm",
+    "signup": "globalir.accounts.forms.SignupForm",
+    "add_email": "globalir.accounts.forms.AddEmailForm",
+    "change_password": "globalir.accounts.forms.ChangePasswordForm",
+    "reset_password": "globalir.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "globalir.accounts.forms.ResetPasswordKeyForm",
+}
+MFA_FORMS = {"activate_totp": "globalir.accounts.forms.ActivateTOTPForm"}
+MFA_ADAPTER = "globalir.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "GlobalIR"
 MFA_REAUTHENTICATION_REQUIRED = True
 
@@ -200,6 +213,9 @@ MFA_REAUTHENTICATION_REQUIRED = True
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GlobalIR <noreply@globalir.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("GlobalIR admins", address) for address in env_list("ADMIN_EMAILS")]
+# Where people who are stuck (no confirmation e-mail, a locked account) can write: shown on the account
+# pages and in allauth's e-mails. The first site admin unless set; with neither, the pages offer no address.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", ADMINS[0][1] if ADMINS else "")
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -225,6 +241,9 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# British dates and times in English ("7 December 2026", 24-hour clock, weeks from Monday): Django's
+# own "en" formats are American (globalir/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["globalir.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

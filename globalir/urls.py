@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from organisations import views as organisations_views
 
@@ -15,6 +17,12 @@ urlpatterns = [
     path("", organisations_views.home, name="home"),
     path("organisations/", include("organisations.urls")),
     path("me/", include("volunteers.urls")),
+    # The profile wizard lives under /me/; /welcome/, the address people guess, leads there.
+    path(
+        "welcome/",
+        require_safe(RedirectView.as_view(pattern_name="volunteers:onboarding", query_string=True)),
+        name="welcome",
+    ),
     path("", include("programmes.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("globalir.accounts.urls")),

@@ -348,6 +348,8 @@ ROWS = [
     ),
     # The wizard's start: on to the profile (volunteers) or to its first step (everybody else).
     Row("volunteers:onboarding", _url("volunteers:onboarding"), get=WIZARD, post=WIZARD),
+    # The address people guess for the wizard: everybody is sent to it, and it decides.
+    Row("welcome", _url("welcome"), get=(ONBOARDING,) * 7),
     Row(
         "volunteers:onboarding-step",
         _url("volunteers:onboarding-step", lambda w: "about"),

@@ -30,6 +30,7 @@ print(json.dumps({
     "CACHE": settings.CACHES["default"]["BACKEND"],
     "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION", ""),
     "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "CONTACT_EMAIL": settings.CONTACT_EMAIL,
 }))
 """
 
@@ -48,6 +49,8 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_SECONDS",
     "SQLITE_PATH",
     "EMAIL_HOST",
+    "ADMIN_EMAILS",
+    "CONTACT_EMAIL",
 )
 
 
@@ -139,3 +142,13 @@ def test_smtp_is_used_when_an_email_host_is_configured():
     values = load_settings(SECRET_KEY="s", EMAIL_HOST="smtp.example.org")
 
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_the_contact_address_is_the_first_site_admin_unless_set():
+    admins = "first@example.org,second@example.org"
+
+    assert load_settings(SECRET_KEY="s")["CONTACT_EMAIL"] == ""
+    assert load_settings(SECRET_KEY="s", ADMIN_EMAILS=admins)["CONTACT_EMAIL"] == "first@example.org"
+    assert load_settings(SECRET_KEY="s", ADMIN_EMAILS=admins, CONTACT_EMAIL="help@example.org")["CONTACT_EMAIL"] == (
+        "help@example.org"
+    )

@@ -1,23 +1,41 @@
-"""Where allauth sends people after they log in, sign up or confirm their e-mail address.
+"""Where allauth sends people after they log in, sign up or confirm their e-mail address, and where its
+e-mails link to.
 
 Each lands where their work is: a site admin on the admin's index, which opens with what waits for
 their review; a coordinator or organisation admin on the coordinator's workspace; a volunteer on
 their dashboard, or the profile wizard until their profile is complete. Someone with two roles lands
 on the first of these. An explicit ``?next=`` still wins (allauth checks it before asking the
 adapter, and keeps it through the authenticator step).
+
+allauth's e-mails link to SITE_URL, like every other e-mail of the portal, rather than to the host
+the request that caused them named. allauth's error messages are worded the portal's way ("e-mail").
 """
 
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
 from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
+from notifications.services import absolute_url
 from organisations.selectors import organisations_coordinated_by
 from volunteers.selectors import volunteer_profile_for_user
+
+# The links allauth builds from the request's host for these e-mails (template prefix: context key → URL name).
+LINKS_ALLAUTH_BUILDS_FROM_THE_REQUEST = {
+    "account/email/account_already_exists": {
+        "signup_url": "account_signup",
+        "password_reset_url": "account_reset_password",
+    },
+    "account/email/unknown_account": {"signup_url": "account_signup"},
+}
 
 
 def landing_url_for(user) -> str:
@@ -34,6 +52,23 @@ def landing_url_for(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's messages in the portal's words ("e-mail"); the others are allauth's own.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": gettext_lazy("This account is inactive."),
+        "cannot_remove_primary_email": gettext_lazy("You cannot remove your primary e-mail address."),
+        "duplicate_email": gettext_lazy("This e-mail address is already on your account."),
+        "email_password_mismatch": gettext_lazy("The e-mail address or the password is not correct."),
+        "email_taken": gettext_lazy("An account with this e-mail address already exists."),
+        "invalid_or_expired_key": gettext_lazy("This link has expired or is not valid."),
+        "invalid_password_reset": gettext_lazy("This password reset link has expired or is not valid."),
+        "max_email_addresses": gettext_lazy("You cannot add more than %d e-mail addresses."),
+        "unknown_email": gettext_lazy("No account uses this e-mail address."),
+        "unverified_primary_email": gettext_lazy("Your primary e-mail address must be confirmed first."),
+        "enter_current_password": gettext_lazy("Type your current password."),
+        "select_only_one": gettext_lazy("Choose only one."),
+    }
+
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         """Count the attempt as globalir.accounts.ratelimits explains: a browser that has signed in
         to the account before is never refused because of tries made elsewhere."""
@@ -74,3 +109,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if not request.user.is_authenticated:
             return reverse("volunteers:onboarding")
         return landing_url_for(request.user)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth's own spelling of the link: one opaque key in place of its "<uidb36>-<key>".
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        links = LINKS_ALLAUTH_BUILDS_FROM_THE_REQUEST.get(template_prefix, {})
+        context = {**context, **{key: absolute_url(reverse(name)) for key, name in links.items()}}
+        context = {**context, "site_url": settings.SITE_URL, "contact_email": settings.CONTACT_EMAIL}
+        super().send_mail(template_prefix, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": gettext_lazy(
+            "You cannot add an e-mail address to an account protected by two-factor authentication."
+        ),
+        "unverified_email": gettext_lazy("Confirm your e-mail address before you set up two-factor authentication."),
+    }

@@ -4,9 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from notifications.services import absolute_url
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
 from .. import selectors, services
@@ -54,6 +57,10 @@ def dashboard(request):
             "rounds_to_rank": [match_round for match_round in rounds if match_round.may_rank],
             "other_rounds": [match_round for match_round in rounds if not match_round.may_rank],
             "feedback_due": [placement for placement in dashboard.past if placement.feedback_due],
+            # On SITE_URL, like every link in the e-mails and the feed's own events.
+            "calendar_feed_url": absolute_url(
+                f"{reverse('programmes:calendar-feed')}?{urlencode({'token': profile.calendar_token})}"
+            ),
             "attention_rows": [row for row in credential_rows(profile=profile) if row.needs_attention],
             "warning_days": EXPIRY_WARNING_DAYS,
         },

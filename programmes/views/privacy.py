@@ -9,7 +9,6 @@ import json
 import logging
 
 from allauth.account.forms import ReauthenticateForm
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from notifications.services import absolute_url
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
 
@@ -85,7 +85,7 @@ def calendar_feed(request):
         raise Http404(_("This calendar link does not work any more. Copy the new link from your dashboard."))
     placements = selectors.placement_calendar_list(profile=profile)
     response = HttpResponse(
-        calendar.placements_calendar(placements=placements, url=settings.SITE_URL + reverse("programmes:dashboard")),
+        calendar.placements_calendar(placements=placements, url=absolute_url(reverse("programmes:dashboard"))),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="globalir-placements.ics"'

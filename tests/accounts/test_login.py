@@ -29,7 +29,7 @@ def test_wrong_password_shows_an_error_and_does_not_log_in(client, volunteer):
     response = log_in(client, "volunteer@example.org", "not-the-password")
 
     assert response.status_code == 200
-    assert "The email address and/or password you specified are not correct." in response.content.decode()
+    assert "The e-mail address or the password is not correct." in response.content.decode()
     assert 'role="alert"' in response.content.decode()
     assert not response.context["user"].is_authenticated
 
@@ -38,7 +38,7 @@ def test_unknown_email_gets_the_same_error_as_a_wrong_password(client, password)
     response = log_in(client, "nobody@example.org", password)
 
     assert response.status_code == 200
-    assert "The email address and/or password you specified are not correct." in response.content.decode()
+    assert "The e-mail address or the password is not correct." in response.content.decode()
 
 
 def test_inactive_user_cannot_log_in(client, volunteer, password):

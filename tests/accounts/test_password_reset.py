@@ -20,7 +20,7 @@ def test_password_reset_sends_one_email_with_a_link(client, volunteer):
     assert response["Location"] == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["volunteer@example.org"]
-    assert mail.outbox[0].subject == "[GlobalIR] Password Reset Email"
+    assert mail.outbox[0].subject == "[GlobalIR] Reset your password"
     link_in(mail.outbox[0], "/accounts/password/reset/key/")
 
 
@@ -56,7 +56,7 @@ def test_reset_link_works_only_once(client, volunteer):
     response = client.get(path, follow=True)
 
     assert response.context["token_fail"]
-    assert "The password reset link was invalid" in response.content.decode()
+    assert "This password reset link has expired or has been used already." in response.content.decode()
 
 
 def test_reset_for_an_unknown_address_looks_the_same_and_sends_no_reset_link(client):

@@ -18,7 +18,7 @@ from tests.factories import UserFactory, fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "The email address and/or password you specified are not correct."
+WRONG = "The e-mail address or the password is not correct."
 TOO_MANY = "Too many failed login attempts. Try again later."
 
 

@@ -66,7 +66,7 @@ def test_unconfirmed_user_cannot_log_in_and_is_told_to_check_their_email(client)
 
     assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
     assert not response.context["user"].is_authenticated
-    assert "Verify Your Email Address" in response.content.decode()
+    assert "Check your e-mail" in response.content.decode()
 
 
 def test_confirmation_link_shows_a_confirm_button_and_get_alone_confirms_nothing(client):
@@ -77,7 +77,7 @@ def test_confirmation_link_shows_a_confirm_button_and_get_alone_confirms_nothing
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Confirm Email Address" in page
+    assert "Confirm your e-mail address" in page
     assert f'action="{path}"' in page
     assert not EmailAddress.objects.get().verified
 
@@ -124,7 +124,7 @@ def test_unknown_confirmation_link_says_it_expired_or_is_invalid(client):
     response = client.get(reverse("account_confirm_email", kwargs={"key": "not-a-real-key"}))
 
     assert response.status_code == 200
-    assert "This email confirmation link expired or is invalid." in response.content.decode()
+    assert "This confirmation link has expired or has been used already." in response.content.decode()
 
 
 def test_signup_with_an_existing_email_creates_no_second_user_and_warns_the_owner(client, volunteer):

@@ -78,7 +78,7 @@ def log_in(page: Page, email: str, *, with_code: bool = False) -> None:
     TOTP_SECRET) gives the code allauth asks for next."""
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    field(page, "Email").fill(email)
+    field(page, "E-mail address").fill(email)
     field(page, "Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     if with_code:

@@ -57,7 +57,7 @@ def amara(transactional_db):
 def test_volunteer_declines_an_offer_and_withdraws_consent_without_javascript(page_without_script, amara):
     page = page_without_script
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto("/me/")

@@ -60,17 +60,21 @@ def expect_wizard_step(page: Page, number: int, title: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"], indirect=True)
-def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(page: Page, live_server, opportunities):
+def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(
+    page: Page, live_server, opportunities, settings
+):
     tanzania, kenya = opportunities["tanzania"], opportunities["kenya"]
+    # E-mails link to SITE_URL: here, the live server.
+    settings.SITE_URL = live_server.url
 
     # Sign up.
     page.goto("/accounts/signup/")
     snapshot(page, "01-signup")
-    field(page, "Email").fill(EMAIL)
+    field(page, "E-mail address").fill(EMAIL)
     field(page, "Password").fill(PASSWORD)
     field(page, "Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
     # Open the link of the verification e-mail (the live server runs in this process: locmem outbox).
     assert len(mail.outbox) == 1, [message.subject for message in mail.outbox]
@@ -79,7 +83,7 @@ def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(page:
     assert len(links) == 1, mail.outbox[0].body
     assert links[0].startswith(live_server.url), links[0]
     page.goto(links[0])
-    expect(page.get_by_role("heading", name="Confirm Email Address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
     page.get_by_role("button", name="Confirm").click()
 
     # The profile wizard, step by step.

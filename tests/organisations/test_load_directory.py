@@ -298,3 +298,26 @@ def test_an_organisation_already_requested_under_the_same_name_is_taken_over_not
     assert road2ir.twitter == "Road2IR"
     assert road2ir.partners.count() == 3
     assert Programme.objects.get(slug="tanzania-ir-training-programme").lead_organisation == road2ir
+
+
+def test_if_empty_loads_into_a_database_without_organisations():
+    out = StringIO()
+    call_command("load_directory", if_empty=True, stdout=out)
+
+    assert "Organisations: 60 created" in out.getvalue()
+    assert Organisation.objects.count() == 60
+
+
+def test_if_empty_leaves_a_database_with_organisations_as_it_is():
+    load()
+    road2ir = find("Road2IR")
+    road2ir.description = "Edited by a site admin since the first run."
+    road2ir.save()
+    OrganisationFactory(name="Created by hand")
+    out = StringIO()
+
+    call_command("load_directory", if_empty=True, stdout=out)
+
+    assert "The database already holds organisations: the directory was not loaded again" in out.getvalue()
+    assert find("Road2IR").description == "Edited by a site admin since the first run."
+    assert Organisation.objects.count() == 61

@@ -251,3 +251,37 @@ def test_demo_windows_start_after_today():
 
     assert not AvailabilityWindow.objects.filter(profile__in=demo_profiles(), end_date__lt=tomorrow).exists()
     assert not demo_needs().filter(window_start__lt=tomorrow).exists()
+
+
+def test_if_empty_loads_the_demo_data_into_a_database_without_accounts():
+    out = StringIO()
+    call_command("load_demo", volunteers=3, needs=2, seed=1, force=True, if_empty=True, stdout=out)
+
+    assert "Demo data for seed 1 created" in out.getvalue()
+    assert demo_profiles().count() == 3
+
+
+def test_if_empty_keeps_a_database_with_accounts_as_it_is(volunteer):
+    load_demo(seed=1)
+    first = snapshot()
+    extra_need = NeedFactory(programme__lead_organisation=demo_organisations().first())
+    out = StringIO()
+
+    call_command("load_demo", volunteers=3, needs=2, seed=2, force=True, if_empty=True, stdout=out)
+
+    assert "The database already holds accounts: kept them and everything else, and loaded no demo data." in (
+        out.getvalue()
+    )
+    assert "`make demo-reset` replaces the demo data." in out.getvalue()
+    assert snapshot()["volunteers"] == first["volunteers"]
+    assert Need.objects.filter(pk=extra_need.pk).exists()
+    assert VolunteerProfile.objects.filter(pk=volunteer.pk).exists()
+
+
+def test_it_prints_the_two_factor_command_for_the_python_that_ran_it(monkeypatch, settings):
+    monkeypatch.chdir(settings.BASE_DIR)
+    monkeypatch.setattr("sys.executable", str(settings.BASE_DIR / ".venv" / "bin" / "python"))
+
+    output = load_demo()
+
+    assert "print the current code with: .venv/bin/python manage.py demo_totp_code" in output

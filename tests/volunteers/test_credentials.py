@@ -260,7 +260,7 @@ def test_list_shows_each_credential_with_its_status_and_expiry(volunteer_client,
     }
     assert set(cards) == {"Board certification in radiology", "Nigerian licence", "Old registration"}
     assert "Awaiting verification" in cards["Board certification in radiology"]
-    assert "May 31, 2031" in cards["Board certification in radiology"]
+    assert "31 May 2031" in cards["Board certification in radiology"]
     assert "Verified" in cards["Nigerian licence"]
     assert "Does not expire" in cards["Nigerian licence"]
     assert "Rejected" in cards["Old registration"]
@@ -296,7 +296,7 @@ def test_warning_reads_well_for_one_day_today_and_an_expired_credential(voluntee
     text = re.sub(r"\s+", " ", response.content.decode())
     assert "in 1 day." in text
     assert "Today&#x27;s licence” expires today." in text
-    assert "Last year&#x27;s licence” expired on April 30, 2020." in text
+    assert "Last year&#x27;s licence” expired on 30 April 2020." in text
     assert "in 0 days" not in text
     assertContains(response, '<span class="badge badge-danger">Expired</span>', count=1)
 

@@ -37,6 +37,17 @@ def in_days(days: int) -> str:
     return (today() + days * DAY).isoformat()
 
 
+def test_the_address_people_guess_for_the_wizard_leads_to_it(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.get("/welcome/", follow=True)
+
+    assert response.redirect_chain[0] == ("/me/welcome/", 302)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"].startswith("/me/welcome/")
+
+
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
     return {
         f"{prefix}-TOTAL_FORMS": str(total),

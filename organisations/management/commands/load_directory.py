@@ -112,7 +112,22 @@ class Command(BaseCommand):
         "featured flags are kept."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=gettext_lazy(
+                "Load only into a database that holds no organisation yet (`make run` on its first run), so that "
+                "later runs keep what was edited."
+            ),
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Organisation.objects.exists():
+            self.stdout.write(
+                _("The database already holds organisations: the directory was not loaded again, and nothing changed.")
+            )
+            return
         with transaction.atomic():
             outcomes: dict[str, str] = {}
             organisations: dict[str, Organisation] = {}

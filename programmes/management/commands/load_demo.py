@@ -1,8 +1,11 @@
 """Replace the demo data with freshly generated, clearly fictional data (see programmes/demo.py)."""
 
+import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +18,20 @@ def _non_negative(value: str) -> int:
     if number < 0:
         raise ValueError(value)
     return number
+
+
+def manage_py() -> str:
+    """How to run manage.py with the Python running this command, as one types it in the project folder.
+
+    `.venv/bin/python manage.py` in a clone set up by `make`, plain `python manage.py` where the
+    interpreter is the system's (the Docker image).
+    """
+    executable = Path(sys.executable)
+    try:
+        python = executable.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return "python manage.py"
+    return f"{python} manage.py"
 
 
 class Command(BaseCommand):
@@ -37,8 +54,24 @@ class Command(BaseCommand):
             action="store_true",
             help=gettext_lazy("Run even though DEBUG is off (the demo accounts share a published password)."),
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=gettext_lazy(
+                "Load the demo data only into a database without any account (`make run` on its first run); "
+                "otherwise keep everything as it is."
+            ),
+        )
 
-    def handle(self, *args, volunteers: int, needs: int, seed: int, force: bool, **options):
+    def handle(self, *args, volunteers: int, needs: int, seed: int, force: bool, if_empty: bool = False, **options):
+        if if_empty and get_user_model().objects.exists():
+            self.stdout.write(
+                _(
+                    "The database already holds accounts: kept them and everything else, and loaded no demo data. "
+                    "`make demo-reset` replaces the demo data."
+                )
+            )
+            return
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
@@ -79,7 +112,7 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Coordinators and the site admin also enter a code from an authenticator app: add the key "
-                "%(secret)s to one, or print the current code with: python manage.py demo_totp_code"
+                "%(secret)s to one, or print the current code with: %(command)s"
             )
-            % {"secret": DEMO_TOTP_SECRET}
+            % {"secret": DEMO_TOTP_SECRET, "command": f"{manage_py()} demo_totp_code"}
         )
