@@ -20,12 +20,16 @@ from django_filters import FilterSet
 
 from organisations.filters import OrganisationFilter
 from programmes.filters import OpportunityFilter
+from tests import test_permission_matrix as matrix
 from tests.fuzz_strategies import urlencode
 from tests.test_fuzz_query_strings import ADMIN_PARAMS, DIRECTORY_PARAMS, OPPORTUNITY_PARAMS
-from tests.test_permission_matrix import DONE, LOGIN, NOT_OURS, ONBOARDING, ROLES, ROWS, Row, _patterns
-from tests.test_permission_matrix import matrix_client, world  # noqa: F401 - the matrix's fixtures, reused
+from tests.test_permission_matrix import LOGIN, NOT_OURS, ONBOARDING, ROLES, ROWS, Row, _patterns
 
 pytestmark = pytest.mark.django_db
+
+# The matrix's world (every role and object, built once for the module) and its client.
+world = matrix.world
+matrix_client = matrix.matrix_client
 
 ROOT = Path(settings.BASE_DIR)
 OUR_APPS = ("globalir", "organisations", "volunteers", "programmes", "notifications")
@@ -88,7 +92,7 @@ def with_nul_in_each_segment(path: str) -> list[str]:
 
 
 @pytest.mark.parametrize("row", [pytest.param(row, id=row.id) for row in ROWS])
-def test_a_nul_in_any_parameter_or_path_segment_is_a_bad_request(world, matrix_client, row):  # noqa: F811
+def test_a_nul_in_any_parameter_or_path_segment_is_a_bad_request(world, matrix_client, row):
     verb, role_index = reaching_role(row)
     address = row.url(world)
     path, _, query = address.partition("?")
@@ -124,10 +128,12 @@ def sample_address(route: str) -> str:
     return "/" + address
 
 
-OTHER_ADDRESSES = sorted({sample_address(route) for route, _name in _patterns(get_resolver()) if route.startswith(NOT_OURS)})
+OTHER_ADDRESSES = sorted(
+    {sample_address(route) for route, _name in _patterns(get_resolver()) if route.startswith(NOT_OURS)}
+)
 
 
-def test_a_nul_in_the_values_of_third_party_urls_is_a_bad_request(world, matrix_client):  # noqa: F811
+def test_a_nul_in_the_values_of_third_party_urls_is_a_bad_request(world, matrix_client):
     # allauth's key links and the admin's object pages are among them.
     assert f"/accounts/confirm-email/{ENCODED_NUL}/" in OTHER_ADDRESSES
     assert f"/admin/programmes/need/{ENCODED_NUL}/change/" in OTHER_ADDRESSES
