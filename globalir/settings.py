@@ -176,6 +176,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Sign-up and password reset answer the same whether the address has an account or not (the owner
 # of the address gets an e-mail saying which it was).
 ACCOUNT_PREVENT_ENUMERATION = True
+# The sign-up form hashes the password typed for a known address too: both answers take as long.
+ACCOUNT_FORMS = {"signup": "globalir.accounts.forms.SignupForm"}
 # Changing e-mail addresses, the password or MFA asks for the password again when the last
 # re-authentication is older than five minutes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
