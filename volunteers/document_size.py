@@ -123,7 +123,7 @@ _JPX_SIZE = re.compile(rb"\xff\x4f\xff\x51")
 
 def jpx_dimensions(data: bytes | memoryview) -> tuple[int, int]:
     match = _JPX_SIZE.search(data)
-    if match is None or match.end() + 18 > len(data):
+    if match is None or match.end() + 20 > len(data):
         raise Damaged
     full_width, full_height, left, top = struct.unpack(">IIII", data[match.end() + 4 : match.end() + 20])
     if full_width <= left or full_height <= top:
@@ -328,8 +328,9 @@ _PDF_WHITESPACE = b" \t\n\r\x0c\x00"
 _TOKEN_BOUNDARIES = frozenset(bytes([byte]) for byte in b" \t\n\r\x0c\x00()<>[]{}/%")
 _PDF_TOKEN_END = re.compile(rb"[ \t\n\r\x0c\x00()<>\[\]{}/%]")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
-_REFERENCE_REST = re.compile(rb"\s+(\d+)\s+R(?![^ \t\n\r\x0c\x00()<>\[\]{}/%])")
+# At most 20 digits: a number in a PDF is never longer, and Python refuses to convert thousands of them.
+_NUMBER = re.compile(rb"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?![0-9.])")
+_REFERENCE_REST = re.compile(rb"\s+(\d{1,10})\s+R(?![^ \t\n\r\x0c\x00()<>\[\]{}/%])")
 _LINE_END = re.compile(rb"[\r\n]")
 
 
@@ -430,13 +431,13 @@ class _Parser:
         raise _Unparsable
 
 
-_OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj(?![^ \t\n\r\x0c\x00()<>\[\]{}/%])")
+_OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})\s+(\d{1,10})\s+obj(?![^ \t\n\r\x0c\x00()<>\[\]{}/%])")
 _STREAM_KEYWORD = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _ENCRYPTED = re.compile(rb"/Encrypt(?![^ \t\n\r\x0c\x00()<>\[\]{}/%])")
 # The operators that start an inline image and its data; a match is one when "BI" starts a token (checked
 # after the search, which is much faster without a look-behind).
 _INLINE_IMAGE = re.compile(rb"BI\s(.{0,1024}?)\sID\s", re.DOTALL)
-_INLINE_SIZE = re.compile(rb"/(W|H|Width|Height)\s+(\d+)")
+_INLINE_SIZE = re.compile(rb"/(W|H|Width|Height)\s+(\d{1,20})(?![0-9])")
 _INLINE_OVERLAP = 1100
 
 _DECODERS: dict[str, Callable[..., Iterator[bytes]]] = {

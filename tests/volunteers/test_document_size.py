@@ -4,8 +4,11 @@ import base64
 import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.volunteers.documents import jpeg, jpeg_segment, lzw_zeros, pdf, pdf_stream
+from tests.fuzz_strategies import fuzz_settings
+from tests.volunteers.documents import jpeg, jpeg_segment, lzw_zeros, pdf, pdf_stream, png, png_chunk
 from volunteers import document_size
 from volunteers.document_size import Budget, Damaged, TooManyPixels, TooMuchData, Unchecked
 
@@ -121,3 +124,58 @@ def test_the_word_stream_inside_page_text_is_not_taken_for_a_stream():
     text = pdf_stream(3, b"", b"BT (a stream\nof words >>) Tj ET")
 
     check(pdf(text))
+
+
+# Whatever the bytes, the measurement ends with a verdict, never an error.
+
+PDF_TOKENS = [
+    b"<<", b">>", b"[", b"]", b"(", b")", b"\\", b"<48>", b"/Filter", b"/FlateDecode", b"/LZWDecode", b"/RL",
+    b"/AHx", b"/A85", b"/DCTDecode", b"/JPXDecode", b"/Width", b"/Height", b"/Subtype", b"/Image", b"/Length",
+    b"/DecodeParms", b"/EarlyChange", b"/Type", b"/Form", b"/W", b"/H", b"0", b"1", b"-1", b"65000", b"9" * 30,
+    b"3 0 R", b"4 0 obj", b"endobj", b"stream\n", b"endstream", b"BI", b"ID", b"EI", b"%", b"\n", b" ", b"#41",
+    b"/Encrypt", b"true", b"null", b"1.5", b"~>", b"\xff\xd8", b"\xff\xc0\x00\x11", b"\xff\x4f\xff\x51",
+]  # fmt: skip
+WELL_FORMED = pdf(
+    pdf_stream(3, b"/Filter /FlateDecode", zlib.compress(b"q BI /W 8 /H 8 ID \x00\x00 EI Q")),
+    pdf_stream(4, b"/Subtype /Image /Width 10 /Height 10 /Filter /DCTDecode", jpeg(10, 10)),
+    pdf_stream(5, b"/Filter [/A85 /LZW]", base64.a85encode(lzw_zeros(1)) + b"~>"),
+)
+
+
+@fuzz_settings(300)
+@given(
+    data=st.one_of(
+        st.lists(st.sampled_from(PDF_TOKENS), max_size=60).map(lambda tokens: b"%PDF-1.7\n" + b" ".join(tokens)),
+        st.tuples(st.integers(0, len(WELL_FORMED)), st.integers(0, 40), st.binary(max_size=20)).map(
+            lambda cut: WELL_FORMED[: cut[0]] + cut[2] + WELL_FORMED[cut[0] + cut[1] :]
+        ),
+    )
+)
+def test_any_pdf_gets_a_verdict(data):
+    try:
+        check(data)
+    except (TooManyPixels, TooMuchData, Unchecked):
+        pass
+
+
+@fuzz_settings(200)
+@given(cut=st.tuples(st.integers(0, 200), st.integers(0, 20), st.binary(max_size=12)))
+def test_any_jpeg_gets_a_verdict(cut):
+    original = jpeg(2480, 3508, jpeg_segment(0xE1, b"Exif\x00\x00" + bytes(40)))
+    data = original[: cut[0]] + cut[2] + original[cut[0] + cut[1] :]
+    try:
+        document_size.jpeg_dimensions(data)
+    except Damaged:
+        pass
+
+
+@fuzz_settings(200)
+@given(cut=st.tuples(st.integers(0, 120), st.integers(0, 20), st.binary(max_size=12)))
+def test_any_png_gets_a_verdict(cut):
+    original = png(10, 10, png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"Scanned")))
+    original += png_chunk(b"iTXt", b"Title\x00\x01\x00en\x00\x00" + zlib.compress(b"Licence"))
+    data = original[: cut[0]] + cut[2] + original[cut[0] + cut[1] :]
+    try:
+        document_size.png_check(data, budget=Budget(MB))
+    except TooMuchData:
+        pass
