@@ -50,7 +50,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The stock admin, with a review queue on its index (globalir.admin_site).
+    "globalir.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,10 +170,21 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GlobalIR] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "globalir.accounts.adapter.AccountAdapter"
 # Rate limits are counted in the cache (Redis, or the database cache on the embedded default, see
-# below), so they hold across processes. Spelled out for the failed logins: the sixth failure for
-# one account within five minutes is refused, and ten a minute from one address. allauth's defaults
-# stay for the other actions (sign-up, password reset, e-mail changes, re-authentication).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# below), so they hold across processes. Failed logins (globalir.accounts.ratelimits) are counted
+# so that nobody can lock a known user out: a browser that has signed in to the account before
+# spends only its own tries ("login_failed_known_device"); other clients spend their address's
+# ("login_failed_address") and, together, the account's ("login_failed", also each account's wrong
+# authenticator codes). Each count allows fewer tries the longer an attack goes on: five in five
+# minutes, ten in an hour, twenty in a day for an account. allauth's defaults stay for the other
+# actions (sign-up, password reset, e-mail changes, re-authentication), whose refusals get the
+# site's 429 page (globalir.accounts.views.too_many_requests).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/key,10/h/key,20/d/key",
+    "login_failed_address": "10/m/ip,50/h/ip",
+    "login_failed_known_device": "5/5m/key,10/h/key,20/d/key",
+}
+# How long a browser stays known to the accounts signed in from it (renewed at each login).
+KNOWN_DEVICE_DAYS = env_int("KNOWN_DEVICE_DAYS", 365)
 # Sign-up and password reset answer the same whether the address has an account or not (the owner
 # of the address gets an e-mail saying which it was).
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -8,6 +8,9 @@ from organisations import views as organisations_views
 # limits, two-factor step and audit apply to site admins.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# allauth's rate limits answer with this page (Django itself has no handler for 429).
+handler429 = "globalir.accounts.views.too_many_requests"
+
 urlpatterns = [
     path("", organisations_views.home, name="home"),
     path("organisations/", include("organisations.urls")),

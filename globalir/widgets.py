@@ -1,6 +1,7 @@
 """Form widgets shared by every app."""
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 
 
 class DateInput(forms.DateInput):
@@ -11,3 +12,21 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         # <input type="date"> always exchanges ISO dates, whatever the visitor's language.
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SuggestionsInput(forms.TextInput):
+    """A text box that offers a few common answers as the visitor types (an HTML <datalist>, no
+    JavaScript), while any other text is accepted too."""
+
+    def __init__(self, suggestions, attrs=None):
+        super().__init__(attrs=attrs)
+        self.suggestions = suggestions
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or name}-suggestions"
+        attrs["list"] = list_id
+        options = format_html_join("", '<option value="{}"></option>', ((str(item),) for item in self.suggestions))
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<datalist id="{}">{}</datalist>', list_id, options
+        )

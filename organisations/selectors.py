@@ -151,6 +151,11 @@ def organisations_coordinated_by(*, user) -> QuerySet[Organisation]:
 # Onboarding: requests to list an organisation, members and invitations.
 
 
+def organisation_pending_review_count() -> int:
+    """How many requests to list an organisation wait for a site admin's review."""
+    return Organisation.objects.filter(status=Organisation.Status.PENDING).count()
+
+
 def organisation_requests_for(*, user) -> QuerySet[Organisation]:
     """The organisations the user asked to list, newest first, whatever became of them."""
     if not user.is_authenticated:

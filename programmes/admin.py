@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from globalir.audit import ReadOnlyAdmin, register_audit_trail
 from organisations.admin import ServiceActionsMixin, country_choices
+from volunteers.admin import volunteer_admin_label
 
 from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
 from .models import Application, Feedback, MatchRound, Need, Placement, Programme, Recommendation, Site
@@ -213,20 +214,20 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
         self.message_user(request, message, messages.SUCCESS)
 
 
-class VolunteerEmailMixin:
-    @admin.display(description=_("volunteer"), ordering="volunteer__user__email")
-    def volunteer_email(self, obj):
+class VolunteerColumnMixin:
+    @admin.display(description=_("volunteer"), ordering="volunteer__name")
+    def volunteer_column(self, obj):
         # Erased volunteers leave anonymised records behind.
-        return obj.volunteer.user.email if obj.volunteer_id else _("former volunteer")
+        return volunteer_admin_label(obj.volunteer) if obj.volunteer_id else _("former volunteer")
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, SimpleHistoryAdmin):
-    list_display = ["volunteer_email", "need", "status", "created_at"]
+class ApplicationAdmin(ServiceActionsMixin, VolunteerColumnMixin, SimpleHistoryAdmin):
+    list_display = ["volunteer_column", "need", "status", "created_at"]
     actions = ["offer", "withdraw"]
     list_filter = ["status"]
     list_select_related = ["volunteer__user", "need__programme"]
-    search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title", "need__programme__title"]
     autocomplete_fields = ["need", "volunteer"]
     # The status moves only through the actions and the pipeline, which also keep the placement, the
     # need's places and the timestamps in step with it.
@@ -288,11 +289,11 @@ class ApplicationAdmin(ServiceActionsMixin, VolunteerEmailMixin, SimpleHistoryAd
 
 
 @admin.register(Placement)
-class PlacementAdmin(VolunteerEmailMixin, admin.ModelAdmin):
-    list_display = ["need", "volunteer_email", "mode", "start_date", "end_date", "completed_at"]
+class PlacementAdmin(VolunteerColumnMixin, admin.ModelAdmin):
+    list_display = ["need", "volunteer_column", "mode", "start_date", "end_date", "completed_at"]
     list_filter = ["mode", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["need__programme", "volunteer__user"]
-    search_fields = ["volunteer__user__email", "need__title", "need__programme__title"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title", "need__programme__title"]
     autocomplete_fields = ["application", "need", "volunteer"]
     readonly_fields = ["created_at"]
 
@@ -306,16 +307,16 @@ class RecommendationAdmin(ReadOnlyAdmin):
     a full refresh now."""
 
     change_list_template = "admin/programmes/recommendation/change_list.html"
-    list_display = ["volunteer_email", "need", "score_display", "rank_for_volunteer", "rank_for_need", "computed_at"]
+    list_display = ["volunteer_column", "need", "score_display", "rank_for_volunteer", "rank_for_need", "computed_at"]
     list_filter = ["need__profession", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["volunteer__user", "need"]
-    search_fields = ["volunteer__user__email", "need__title"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title"]
     ordering = ["need", "rank_for_need", "volunteer"]
     show_full_result_count = False
 
-    @admin.display(description=_("volunteer"), ordering="volunteer__user__email")
-    def volunteer_email(self, recommendation):
-        return recommendation.volunteer.user.email
+    @admin.display(description=_("volunteer"), ordering="volunteer__name")
+    def volunteer_column(self, recommendation):
+        return volunteer_admin_label(recommendation.volunteer)
 
     @admin.display(description=_("score"), ordering="score")
     def score_display(self, recommendation):

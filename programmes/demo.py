@@ -113,6 +113,30 @@ HIGH_INCOME_HOMES: dict[str, tuple[str, ...]] = {
     "KR": ("ko",),
 }
 
+# Demo volunteers' names: everyday given names with surnames nobody has, so that no demo volunteer
+# can be taken for a real person. Picked by the volunteer's number, not drawn: the seed's data stays
+# what it was.
+DEMO_GIVEN_NAMES = (
+    "Amina", "Kofi", "Lucía", "Priya", "Tomás", "Wanjiru", "Chen", "Fatou", "Mateus", "Aroha",
+    "Siddharth", "Ingrid", "Yusuf", "Mei", "Olusegun", "Camille", "Rahel", "Diego", "Nadia", "Kwame",
+)  # fmt: skip
+DEMO_SURNAMES = (
+    "Example", "Sample", "Placeholder", "Specimen", "Demoworth", "Mockingham", "Fictiva", "Testerson",
+    "Pretendi", "Makebelieve", "Samplewood", "Exemplar", "Dummington",
+)  # fmt: skip
+DOCTOR_PROFESSIONS = (Profession.IR_PHYSICIAN, Profession.RADIOLOGIST, Profession.PHYSICIST)
+
+
+def demo_volunteer_name(number: int, *, profession: str, stage: str) -> tuple[str, str]:
+    """The fictional name and title of demo volunteer `number` (from 1)."""
+    given = DEMO_GIVEN_NAMES[(number - 1) % len(DEMO_GIVEN_NAMES)]
+    surname = DEMO_SURNAMES[(number - 1) // len(DEMO_GIVEN_NAMES) % len(DEMO_SURNAMES)]
+    title = ""
+    if profession in DOCTOR_PROFESSIONS:
+        title = "Prof" if stage == CareerStage.SENIOR and number % 4 == 0 else "Dr"
+    return f"{given} {surname}", title
+
+
 PROCEDURES = (
     "embolisation",
     "post-partum-haemorrhage-embolisation",
@@ -468,7 +492,7 @@ class _Generator:
             [(VOLUNTEER_EMAIL.format(index), "Demo", f"Volunteer {index:04d}") for index in range(1, count + 1)]
         )
         profiles, details = [], []
-        for user in users:
+        for number, user in enumerate(users, start=1):
             profession = rng.choices(professions, weights)[0]
             if profession == Profession.STUDENT:
                 stage, years = CareerStage.STUDENT, 0
@@ -495,9 +519,12 @@ class _Generator:
             onsite, remote = rng.choices([(True, True), (True, False), (False, True)], [45, 30, 25])[0]
             consent = rng.random() < 0.92
             completed = rng.random() < 0.9
+            name, title = demo_volunteer_name(number, profession=profession, stage=stage)
             profiles.append(
                 VolunteerProfile(
                     user_id=user.pk,
+                    name=name,
+                    title=title,
                     profession=profession,
                     career_stage=stage,
                     years_experience=years,

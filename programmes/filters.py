@@ -47,7 +47,11 @@ FILTER_PARAMETERS = (
     "duration_max",
 )
 
-# What to change when nothing matches: the filters to drop, and the suggestion.
+# The filters shown at once; the others fold away under "More filters" (all of them fill two screens of a phone).
+MAIN_FILTERS = ("q", "profession", "country", "mode")
+
+# What to change when nothing matches: the filters to drop, and the suggestion. Each entry is one filter as the
+# form shows it: the two dates are "Available between", the two lengths "Length of stay".
 RELAXATIONS = (
     (("q",), _("Use fewer or different keywords")),
     (("organisation",), _("Look at every organisation")),
@@ -328,6 +332,31 @@ class OpportunityFilter(django_filters.FilterSet):
     def is_filtered(self) -> bool:
         """True when the visitor narrowed the list (even with a value the form rejected)."""
         return self.is_bound and any(self.data.get(name) for name in FILTER_PARAMETERS)
+
+    def _in_use(self, *, folded: bool) -> int:
+        if not self.is_bound:
+            return 0
+        return sum(
+            1
+            for names, _text in RELAXATIONS
+            if any(self.data.get(name) for name in names if not (folded and name in MAIN_FILTERS))
+        )
+
+    @property
+    def filters_in_use(self) -> int:
+        """How many filters narrow the list, counted as the form shows them (a rejected value too: it is
+        reported next to its field)."""
+        return self._in_use(folded=False)
+
+    @property
+    def more_filters_in_use(self) -> int:
+        """How many of those are under "More filters"."""
+        return self._in_use(folded=True)
+
+    @property
+    def more_filters_open(self) -> bool:
+        """ "More filters" starts open when one of its filters is in use, or when the order is not the default."""
+        return self.more_filters_in_use > 0 or (self.is_bound and self.data.get("sort", "") not in ("", SORT_DEADLINE))
 
     def relaxations(self) -> list[dict[str, str]]:
         """For each filter in use, a suggestion to drop it and the query string without it."""

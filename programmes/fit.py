@@ -263,7 +263,7 @@ REASON_TEXTS = {
 }
 _PROFILE_ACTION = ("volunteers:profile", gettext_lazy("Update your profile"))
 REASON_ACTIONS = {
-    "no_consent": _PROFILE_ACTION,
+    "no_consent": ("volunteers:consent", gettext_lazy("Give your consent again")),
     "profession": _PROFILE_ACTION,
     "not_onsite": _PROFILE_ACTION,
     "not_remote": _PROFILE_ACTION,

@@ -14,7 +14,8 @@ from organisations.models import Organisation
 from volunteers.models import Language, Skill
 
 from .coordination import site_duplicate_message, site_find_duplicate
-from .models import Need, Programme, Site
+from .models import Mode, Need, Programme, Site
+from .services import OfferDeclineReason
 
 
 class ApplicationForm(forms.Form):
@@ -49,6 +50,18 @@ class ApplicationForm(forms.Form):
 
 # The coordinator's workspace. These forms check what was typed and say what to fix next to each
 # field; the services in programmes.coordination do the writing (and check again).
+
+
+class OfferDeclineForm(forms.Form):
+    """Declining an offer: an optional reason from a short list, which the coordinators see."""
+
+    reason = forms.ChoiceField(
+        label=_("Why are you declining? (optional)"),
+        choices=[("", _("I would rather not say")), *OfferDeclineReason.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The coordinators see the reason you choose."),
+    )
 
 
 def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -200,6 +213,7 @@ class NeedForm(forms.ModelForm):
         kwargs.setdefault("instance", None)
         if kwargs["instance"] is None:
             kwargs["instance"] = Need(programme=programme)
+        given = set(kwargs.get("initial") or ())
         super().__init__(*args, **kwargs)
         need = self.instance
         # Only the lead organisation's own sites; the need's current one stays choosable.
@@ -208,10 +222,15 @@ class NeedForm(forms.ModelForm):
             sites |= Q(pk=need.host_site_id)
         host_site = self.fields["host_site"]
         host_site.queryset = Site.objects.filter(sites).order_by("country", "city", "name")
-        host_site.empty_label = _("No host site (remote)")
+        host_site.empty_label = _("No host site (remote needs only)")
         host_site.error_messages["invalid_choice"] = _(
             "Choose one of your organisation's sites; add yours on the Sites page if it is missing."
         )
+        groups = self._host_site_groups(programme, host_site.queryset)
+        self.has_host_sites = any(group for _, group in groups)
+        self._offer_host_sites(groups)
+        if need.pk is None:
+            self._agreeing_defaults(groups, given=given)
         # Active skills, and any retired skill the need already names (so saving does not drop it).
         current = Q(is_active=True)
         if need.pk:
@@ -220,6 +239,50 @@ class NeedForm(forms.ModelForm):
         for name in ("required_skills", "preferred_skills"):
             self.fields[name].queryset = skills
         self.fields["required_languages"].queryset = Language.objects.order_by("name")
+
+    @staticmethod
+    def _host_site_groups(programme: Programme, sites) -> list[tuple[str, list[Site]]]:
+        """The choosable sites in the order a coordinator looks for them: the programme's own, then
+        those in the programme's countries, then the organisation's others (a Kenyan hospital is
+        not the first offer for a programme in Uganda)."""
+        own = set(programme.sites.values_list("pk", flat=True)) if programme.pk else set()
+        countries = {country.code for country in programme.countries}
+        programme_sites, in_countries, others = [], [], []
+        for site in sites:
+            if site.pk in own:
+                programme_sites.append(site)
+            elif site.country.code in countries:
+                in_countries.append(site)
+            else:
+                others.append(site)
+        return [
+            (_("This programme's sites"), programme_sites),
+            (_("In the programme's countries"), in_countries),
+            (_("Your organisation's other sites"), others),
+        ]
+
+    def _offer_host_sites(self, groups: list[tuple[str, list[Site]]]) -> None:
+        """The host site menu in the groups' order, under their headings when there is more than one."""
+        field = self.fields["host_site"]
+        iterator = field.iterator(field)
+        filled = [(label, [iterator.choice(site) for site in group]) for label, group in groups if group]
+        if len(filled) > 1:
+            options = filled
+        else:
+            options = [choice for _, group in filled for choice in group]
+        # Choosing still checks the value against the queryset; this only orders what is shown.
+        field.choices = [("", field.empty_label), *options]
+
+    def _agreeing_defaults(self, groups: list[tuple[str, list[Site]]], *, given: set[str]) -> None:
+        """A new need starts with a mode and a host site that agree: the programme's one site (or
+        the organisation's one site in the programme's countries) when there is exactly one, and
+        remote work when the organisation has no site at all. A copied need keeps its own."""
+        (_, programme_sites), (_, in_countries), _others = groups
+        likely = programme_sites or in_countries
+        if "host_site" not in given and len(likely) == 1:
+            self.initial["host_site"] = likely[0].pk
+        if "mode" not in given and not self.has_host_sites:
+            self.initial["mode"] = Mode.REMOTE
 
     def _post_clean(self):
         # A field the form has already refused keeps only its own message: the model's clean() would

@@ -308,7 +308,9 @@ class Need(models.Model):
         if self.places is not None and self.places < 1:
             errors["places"] = _("A need must offer at least one place.")
         if self.needs_host_site and not self.host_site_id:
-            errors["host_site"] = _("On-site and hybrid needs must name a host site.")
+            errors["host_site"] = _(
+                "On-site and hybrid needs must name a host site. Choose one, or make the need remote."
+            )
         if self.mode in (Mode.REMOTE, Mode.HYBRID) and not self.hours_per_week:
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:
@@ -408,7 +410,7 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        who = self.volunteer.user if self.volunteer_id else _("former volunteer")
+        who = self.volunteer.display_name if self.volunteer_id else _("former volunteer")
         return f"{who} → {self.need.title} ({self.get_status_display()})"
 
     def clean(self):

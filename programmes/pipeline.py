@@ -36,8 +36,11 @@ from volunteers.models import (
     VolunteerProfile,
 )
 
+from .fit import need_data
+from .matching.engine import score_matrix
+from .matching.service import candidate_volunteers, matching_weights, volunteers_data
 from .models import Application, Feedback, Mode, Need, Placement, Programme
-from .selectors import need_suggested_volunteers
+from .selectors import need_accepts_applications, need_suggested_volunteers
 from .services import (
     _application_move,
     _application_save,
@@ -56,6 +59,12 @@ BOARD_CLOSED = (Status.DECLINED, Status.WITHDRAWN)
 # Offers still waiting for an answer count against the need's places, as application_offer does.
 TAKING_A_PLACE = (Status.OFFERED, Status.ACCEPTED, Status.COMPLETED)
 ELIGIBLE_LIMIT = 10
+# The eligible volunteers are picked by the matcher's engine among at most this many who pass the
+# database's rough filter (those with most of the need's skills and experience first).
+ELIGIBLE_CANDIDATES = 500
+# Why a board shows no volunteer who has not applied: the need takes no more applications (filled,
+# closed, or past its deadline or dates), or the organisation is not verified yet.
+NOT_SUGGESTING = ("filled", "closed", "not_taking_applications", "unverified")
 # A placement that ended longer ago than this is not asked for feedback any more (the first run on
 # an old database does not mail about placements from years ago).
 FEEDBACK_REQUEST_LOOKBACK_DAYS = 60
@@ -320,6 +329,10 @@ class PipelineCard:
     can_decline: bool = False
     can_complete: bool = False
 
+    @property
+    def label(self) -> str:
+        return application_volunteer_label(self.application)
+
 
 @dataclass
 class PipelineColumn:
@@ -336,9 +349,11 @@ class PipelineBoard:
     accepted: int  # accepted or completed
     offers_waiting: int
     places_left: int  # places not yet offered or taken
-    # The matcher's stored suggestions; the plain eligibility filter stands in while it has none.
+    # The matcher's stored suggestions; the eligible volunteers stand in while it has none.
     suggestions: list = field(default_factory=list)
     eligible: list["EligibleVolunteer"] = field(default_factory=list)
+    # Why nobody who has not applied is shown (one of NOT_SUGGESTING), or "" when they are.
+    not_suggesting: str = ""
 
     @property
     def total(self) -> int:
@@ -394,7 +409,7 @@ def _summary_prefetches(need: Need) -> list[Prefetch]:
 def _summary(profile: VolunteerProfile, *, today: datetime.date) -> VolunteerSummary:
     """`profile` with _summary_prefetches done."""
     return VolunteerSummary(
-        name=profile.user.display_name,
+        name=profile.display_name,
         profession=profile.get_profession_display(),
         years_experience=profile.years_experience,
         languages=[
@@ -408,12 +423,14 @@ def _summary(profile: VolunteerProfile, *, today: datetime.date) -> VolunteerSum
 
 def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> PipelineBoard:
     """The need's applications by status, each with what the volunteer agreed to share, and the
-    eligible volunteers who have not applied.
+    volunteers who have not applied: the matcher's suggestions, or the eligible volunteers while it
+    has none. A need that takes no more applications (filled, closed, past its deadline or dates)
+    or an organisation not yet verified shows nobody who has not applied, and says why.
 
     A fixed number of queries however many applications: the applications (with volunteer, user and
     placement), then for the volunteers who share their profile their languages, matching skills and
     credentials (one each), the matcher's suggestions (two), and only when it has none
-    need_eligible_volunteers' five. Profiles of volunteers who did not
+    need_eligible_volunteers' fixed number. Profiles of volunteers who did not
     agree to share are not read beyond their consent.
     """
     today = today or timezone.localdate()
@@ -452,10 +469,8 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
             columns[application.status].cards.append(card)
         else:
             closed.append(card)
-    # Only a verified organisation is shown volunteers who have not applied: anyone may ask to list
-    # an organisation, and an unreviewed one must not be able to browse volunteers' profiles.
-    verified = need.programme.lead_organisation.status == Organisation.Status.VERIFIED
-    suggestions = need_suggested_volunteers(need=need) if verified else []
+    not_suggesting = _why_not_suggesting(need, today=today)
+    suggestions = need_suggested_volunteers(need=need) if not not_suggesting else []
     return PipelineBoard(
         need=need,
         columns=list(columns.values()),
@@ -464,51 +479,89 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
         offers_waiting=offers_waiting,
         places_left=places_left,
         suggestions=suggestions,
-        eligible=need_eligible_volunteers(need=need, today=today) if verified and not suggestions else [],
+        eligible=need_eligible_volunteers(need=need, today=today) if not not_suggesting and not suggestions else [],
+        not_suggesting=not_suggesting,
     )
+
+
+def _why_not_suggesting(need: Need, *, today: datetime.date) -> str:
+    """Why the board shows nobody who has not applied (NOT_SUGGESTING), or "" when it does."""
+    if need.status == Need.Status.FILLED:
+        return "filled"
+    if need.status == Need.Status.CLOSED:
+        return "closed"
+    if not need_accepts_applications(need=need, today=today):
+        return "not_taking_applications"
+    # Anyone may ask to list an organisation: an unreviewed one must not browse volunteers' profiles.
+    if need.programme.lead_organisation.status != Organisation.Status.VERIFIED:
+        return "unverified"
+    return ""
 
 
 def need_eligible_volunteers(
     *, need: Need, limit: int = ELIGIBLE_LIMIT, today: datetime.date | None = None
 ) -> list[EligibleVolunteer]:
-    """Volunteers who could take the need and have not applied: a plain filter until the matcher's
-    suggestions are shown here.
+    """Volunteers who meet every requirement of the need and have not applied, best fit first.
 
-    Onboarded, consenting, active profiles with the need's profession, open to its mode (hybrid needs
-    have an on-site part), speaking every required language at working level or better, with at
-    least the minimum years of experience, an availability window that overlaps the need's window,
-    and no active application to it. Those with the most of the need's skills come first, then the
-    most experienced. Five queries: the profiles, then their languages, matching skills, credentials
-    and the availability that overlaps the need's window.
+    The matcher's engine decides, as it does for its suggestions and for a volunteer's own view of a
+    need (programmes.matching.engine): agreed to be shown to coordinators, the need's profession, open
+    to its mode (a hybrid need has an on-site part), free for its minimum stay in a row inside its
+    window (not on another on-site placement; for remote work, with its hours a week), every required
+    language at working level, the minimum experience, and a credential valid long enough when the
+    need asks for one. On top of that they hold every skill the need requires, which the engine only
+    scores. They are ranked by the engine's fit score, then experience.
+
+    The database first keeps only the onboarded, active volunteers who could pass (the same
+    profession, mode, languages, skills and experience, a window overlapping the need's, no active
+    application to it), at most ELIGIBLE_CANDIDATES of them; a fixed number of queries however many.
     """
     today = today or timezone.localdate()
-    profiles = VolunteerProfile.objects.filter(
-        onboarding_completed_at__isnull=False,
-        consent_to_share=True,
-        user__is_active=True,
-        profession=need.profession,
-        years_experience__gte=need.min_years_experience,
+    profiles = candidate_volunteers().filter(
+        profession=need.profession, years_experience__gte=need.min_years_experience
+    )
+    windows = AvailabilityWindow.objects.filter(
+        profile_id=OuterRef("pk"), start_date__lte=need.window_end, end_date__gte=need.window_start
     )
     if need.mode == Mode.REMOTE:
         profiles = profiles.filter(offers_remote=True)
+        windows = windows.filter(hours_per_week__gte=need.hours_per_week)
     else:
         profiles = profiles.filter(offers_onsite=True)
     spoken = VolunteerLanguage.objects.filter(
         profile_id=OuterRef(OuterRef("pk")), proficiency__gte=Proficiency.WORKING
     ).values("language_id")
     language_missing = Need.required_languages.through.objects.filter(need_id=need.pk).exclude(language_id__in=spoken)
-    overlapping = AvailabilityWindow.objects.filter(
-        profile_id=OuterRef("pk"), start_date__lte=need.window_end, end_date__gte=need.window_start
+    held = VolunteerProfile.skills.through.objects.filter(volunteerprofile_id=OuterRef(OuterRef("pk"))).values(
+        "skill_id"
     )
+    skill_missing = Need.required_skills.through.objects.filter(need_id=need.pk).exclude(skill_id__in=held)
     applied = Application.objects.active().filter(need_id=need.pk, volunteer_id=OuterRef("pk"))
-    profiles = (
-        profiles.filter(~Exists(language_missing), Exists(overlapping), ~Exists(applied))
+    candidates = (
+        profiles.filter(~Exists(language_missing), ~Exists(skill_missing), Exists(windows), ~Exists(applied))
         .annotate(matching=Count("skills", filter=Q(skills__in=_wanted_skill_ids(need)), distinct=True))
-        .select_related("user")
-        .order_by("-matching", "-years_experience", "pk")[:limit]
+        .order_by("-matching", "-years_experience", "pk")
     )
-    profiles = list(
-        profiles.prefetch_related(
+    candidate_ids = list(candidates.values_list("pk", flat=True)[:ELIGIBLE_CANDIDATES])
+    if not candidate_ids:
+        return []
+
+    volunteers = volunteers_data(VolunteerProfile.objects.filter(pk__in=candidate_ids))
+    result = score_matrix(volunteers, [need_data(need)], matching_weights())
+    years = {volunteer.id: volunteer.years_experience for volunteer in volunteers}
+    ranked = sorted(
+        (
+            (-float(result.score[row, 0]), -years[volunteer_id], volunteer_id)
+            for row, volunteer_id in enumerate(result.volunteer_ids)
+            if result.eligible[row, 0]
+        )
+    )[:limit]
+    chosen = [volunteer_id for *_, volunteer_id in ranked]
+    if not chosen:
+        return []
+    loaded = (
+        VolunteerProfile.objects.filter(pk__in=chosen)
+        .select_related("user")
+        .prefetch_related(
             *_summary_prefetches(need),
             Prefetch(
                 "availability",
@@ -519,11 +572,12 @@ def need_eligible_volunteers(
             ),
         )
     )
+    by_id = {profile.pk: profile for profile in loaded}
     return [
         EligibleVolunteer(
-            profile=profile, summary=_summary(profile, today=today), availability=profile.board_availability
+            profile=by_id[pk], summary=_summary(by_id[pk], today=today), availability=by_id[pk].board_availability
         )
-        for profile in profiles
+        for pk in chosen
     ]
 
 

@@ -23,6 +23,7 @@ from django_countries import countries
 from globalir.spreadsheets import spreadsheet_csv
 from organisations.models import Organisation
 from volunteers.models import Profession, VolunteerProfile
+from volunteers.selectors import volunteer_label
 
 from .models import Application, Mode, Need, Placement, Programme
 
@@ -343,17 +344,6 @@ def portal_report() -> PortalReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def placement_volunteer_label(placement: Placement) -> str:
-    """The volunteer's name only if they agreed to be shown to coordinators; otherwise a number."""
-    volunteer = placement.volunteer
-    if volunteer is None:
-        return _("Former volunteer (account erased)")
-    if volunteer.consent_to_share:
-        return volunteer.user.get_full_name() or volunteer.user.display_name
-    # The application's number, as on the pipeline board: the same person is not linked across needs.
-    return _("Volunteer #%(number)s") % {"number": placement.application_id}
-
-
 def placements_csv_rows(*, programme: Programme) -> Iterator[list[str]]:
     """The header and one row per placement of the programme. One query."""
     yield [
@@ -380,7 +370,7 @@ def placements_csv_rows(*, programme: Programme) -> Iterator[list[str]]:
             placement.days,
             placement.remote_hours,
             placement.application.get_status_display(),
-            placement_volunteer_label(placement),
+            volunteer_label(volunteer=placement.volunteer, number=placement.application_id),
         ]
 
 

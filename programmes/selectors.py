@@ -50,6 +50,15 @@ def need_listed_queryset(*, today: datetime.date | None = None) -> QuerySet[Need
     )
 
 
+def need_is_listed(need: Need) -> bool:
+    """`Need.objects.listed()` for one need loaded with its programme and lead organisation."""
+    return (
+        need.status == Need.Status.OPEN
+        and need.programme.status == Programme.Status.PUBLISHED
+        and need.programme.lead_organisation.status == Organisation.Status.VERIFIED
+    )
+
+
 def need_accepts_applications(*, need: Need, today: datetime.date | None = None) -> bool:
     today = today or timezone.localdate()
     deadline_open = need.application_deadline is None or need.application_deadline >= today
@@ -234,24 +243,25 @@ def opportunity_search(
 # One need
 
 
-def need_listed_detail_queryset() -> QuerySet[Need]:
-    """Listed needs with everything their page shows: programme, lead organisation, listed partners,
-    host site, skills and languages. Needs past their deadline still have a page (applicants follow
-    links to it) but take no more applications."""
-    return (
-        Need.objects.listed()
-        .select_related("programme__lead_organisation", "host_site")
-        .prefetch_related(
-            "required_skills",
-            "preferred_skills",
-            "required_languages",
-            Prefetch(
-                "programme__partners",
-                queryset=Organisation.objects.listed().order_by("name"),
-                to_attr="listed_partners",
-            ),
-        )
+def need_detail_queryset() -> QuerySet[Need]:
+    """Needs with everything their page shows: programme, lead organisation, listed partners, host
+    site, skills and languages. Who may read which: programmes.views.access.need_for_reader."""
+    return Need.objects.select_related("programme__lead_organisation", "host_site").prefetch_related(
+        "required_skills",
+        "preferred_skills",
+        "required_languages",
+        Prefetch(
+            "programme__partners",
+            queryset=Organisation.objects.listed().order_by("name"),
+            to_attr="listed_partners",
+        ),
     )
+
+
+def need_listed_detail_queryset() -> QuerySet[Need]:
+    """Listed needs with everything their page shows. Needs past their deadline are still listed here
+    (applicants follow links to them) but take no more applications."""
+    return need_detail_queryset().listed()
 
 
 def application_active_for(*, profile: VolunteerProfile, need: Need) -> Application | None:
@@ -344,6 +354,8 @@ EXPORT_USER_FIELDS = (
     "is_superuser",
 )
 EXPORT_PROFILE_FIELDS = (
+    "name",
+    "title",
     "profession",
     "career_stage",
     "years_experience",
@@ -355,6 +367,7 @@ EXPORT_PROFILE_FIELDS = (
     "bio",
     "consent_to_share",
     "consent_given_at",
+    "consent_withdrawn_at",
     "onboarding_step",
     "onboarding_completed_at",
     "created_at",

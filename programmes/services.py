@@ -2,11 +2,11 @@
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from notifications.services import (
 from organisations.models import Invitation, Membership, Organisation
 from organisations.selectors import organisation_coordinators
 from volunteers.models import Credential, VolunteerProfile
+from volunteers.selectors import volunteer_label
 
 from . import fit
 from .matching.service import (
@@ -185,10 +186,18 @@ def application_submit(
     the volunteer already has an active application for it (the database constraint backs this up).
     """
     today = today or timezone.localdate()
-    if volunteer.onboarding_completed_at is None or not volunteer.consent_to_share:
+    if volunteer.onboarding_completed_at is None:
         raise ValidationError(
             _("Finish your volunteer profile, including your consent to be shown to coordinators, before applying."),
             code="profile_incomplete",
+        )
+    if not volunteer.consent_to_share:
+        raise ValidationError(
+            _(
+                "Coordinators cannot consider an application without your consent to be shown to them: give it "
+                "again on your profile to apply."
+            ),
+            code="no_consent",
         )
     if not (Need.objects.listed().filter(pk=need.pk).exists() and need_accepts_applications(need=need, today=today)):
         raise ValidationError(_("This need no longer takes applications."), code="closed")
@@ -278,17 +287,37 @@ def application_withdraw_for_volunteer(
     return application
 
 
-def offer_decline(*, application: Application, by: User) -> Application:
-    """The volunteer declines an offer: the place goes back to the coordinator."""
+class OfferDeclineReason(models.TextChoices):
+    """Why a volunteer declines an offer, told to its coordinators. A choice rather than free text: the
+    reason stays on the application (and its audit trail) after an account is erased, and must not
+    name anybody."""
+
+    DATES = "dates", _("The dates no longer suit me")
+    OTHER_PLACEMENT = "other_placement", _("I have taken another placement")
+    CIRCUMSTANCES = "circumstances", _("My circumstances have changed")
+    NOT_A_FIT = "not_a_fit", _("The need is not what I expected")
+
+
+def offer_decline(*, application: Application, by: User, reason: str = "") -> Application:
+    """The volunteer declines an offer: the place goes back to the coordinator, who is told the
+    reason when the volunteer gave one (an OfferDeclineReason value; blank for none)."""
     _ensure_volunteer_owns(application, by)
+    if reason and reason not in OfferDeclineReason.values:
+        raise ValidationError({"reason": _("Choose one of the reasons, or none.")}, code="unknown_reason")
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.OFFERED:
             raise ValidationError(_("There is no offer to decline on this application."), code="no_offer")
         _application_move(application, Application.Status.DECLINED)
-        application.decline_reason = _("Declined by the volunteer.")
+        application.decline_reason = (
+            _("Declined by the volunteer: “%(reason)s”.") % {"reason": OfferDeclineReason(reason).label}
+            if reason
+            else _("Declined by the volunteer.")
+        )
         _application_save(application, Application.Status.DECLINED, "decline_reason")
-        _notify_offer_answered(application, kind="offer_declined")
+        _notify_offer_answered(
+            application, kind="offer_declined", reason=str(OfferDeclineReason(reason).label) if reason else ""
+        )
     logger.info("User %s declined the offer of application %s", by.pk, application.pk)
     return application
 
@@ -517,14 +546,10 @@ def account_erase(*, user: User) -> None:
             # them. The ratings stay: figures that name nobody.
             mine.update(message="", coordinator_notes="", decline_reason="")
             Feedback.objects.filter(placement__application__volunteer=profile).exclude(comments="").update(comments="")
-            # The e-mails coordinators got about these applications named the volunteer.
-            application_pks = "|".join(str(pk) for pk in mine.values_list("pk", flat=True))
-            if application_pks:
-                notifications_context_scrub(
-                    event_key_regex=rf"^[a-z-]+:({application_pks})(:|$)",
-                    keys=["volunteer_name"],
-                    replacement=str(_("A former volunteer")),
-                )
+            former = str(_("A former volunteer"))
+            applications_coordinator_emails_rename(
+                application_pks=mine.values_list("pk", flat=True), label_of=lambda _pk: former
+            )
 
             credentials = Credential.objects.filter(profile=profile)
             credential_pks = list(credentials.values_list("pk", flat=True))
@@ -588,11 +613,8 @@ def application_coordinators(*, need: Need) -> list[User]:
 
 
 def application_volunteer_label(application: Application) -> str:
-    """The volunteer's name for coordinators, or a number when they have not agreed to be shown."""
-    volunteer = application.volunteer
-    if volunteer is not None and volunteer.consent_to_share:
-        return volunteer.user.display_name
-    return str(_("Volunteer #%(number)s") % {"number": application.pk})
+    """The application's volunteer as coordinators see them named (volunteers.selectors.volunteer_label)."""
+    return volunteer_label(volunteer=application.volunteer, number=application.pk)
 
 
 def _application_email_context(application: Application) -> dict[str, str]:
@@ -609,9 +631,31 @@ def _application_email_context(application: Application) -> dict[str, str]:
     }
 
 
-def _notify_coordinators(application: Application, *, kind: str, event: str) -> None:
+# The e-mails to coordinators that name an application's volunteer ("volunteer_name" in their context):
+# about the application, keyed "<event>:<application>:<coordinator>", and asking for feedback on its
+# placement, keyed "feedback-request:<placement>:organisation:<coordinator>" (programmes.pipeline).
+COORDINATOR_APPLICATION_EVENTS = ("application-received", "offer-accepted", "offer-declined")
+
+
+def applications_coordinator_emails_rename(*, application_pks: Iterable[int], label_of: Callable[[int], str]) -> int:
+    """Rename the volunteer in the recorded e-mails to coordinators about these applications, to
+    ``label_of(application pk)``: when the account is erased, or consent to be shown is withdrawn, an
+    e-mail sent again (or still waiting to be sent) no longer names them. Returns how many changed."""
+    pks = sorted(set(application_pks))
+    placements = Placement.objects.filter(application_id__in=pks).values_list("pk", "application_id")
+    events = "|".join(COORDINATOR_APPLICATION_EVENTS)
+    keys = [(rf"^({events}):{pk}:[0-9]+$", pk) for pk in pks]
+    keys += [(rf"^feedback-request:{placement_pk}:organisation:[0-9]+$", pk) for placement_pk, pk in placements]
+    return sum(
+        notifications_context_scrub(event_key_regex=regex, keys=["volunteer_name"], replacement=label_of(pk))
+        for regex, pk in keys
+    )
+
+
+def _notify_coordinators(application: Application, *, kind: str, event: str, **extra: str) -> None:
     context = {
         **_application_email_context(application),
+        **extra,
         "volunteer_name": application_volunteer_label(application),
         "application_url": absolute_url(reverse("programmes:pipeline-application", args=[application.pk])),
         "pipeline_url": absolute_url(reverse("programmes:pipeline", args=[application.need_id])),
@@ -641,9 +685,9 @@ def _notify_offer_made(application: Application) -> None:
     _notify_volunteer(application, kind="offer_made", event="offer-made")
 
 
-def _notify_offer_answered(application: Application, *, kind: str) -> None:
+def _notify_offer_answered(application: Application, *, kind: str, **extra: str) -> None:
     event = "offer-accepted" if kind == "offer_accepted" else "offer-declined"
-    _notify_coordinators(application, kind=kind, event=event)
+    _notify_coordinators(application, kind=kind, event=event, **extra)
 
 
 def _notify_application_declined(application: Application) -> None:

@@ -143,6 +143,8 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
+    # The name the wizard asks for; tests that name the account name the volunteer too.
+    name = factory.LazyAttribute(lambda profile: f"{profile.user.first_name} {profile.user.last_name}".strip())
     profession = Profession.IR_PHYSICIAN
     career_stage = CareerStage.ESTABLISHED
     years_experience = 8

@@ -88,6 +88,7 @@ def hostile(elsewhere) -> dict:
         "calendar_token": "chosen-by-the-attacker",
         "onboarding_completed_at": "2020-01-01 00:00",
         "consent_given_at": "2020-01-01 00:00",
+        "consent_withdrawn_at": "2020-01-01 00:00",
         "is_staff": "on",
         "is_superuser": "on",
         "is_active": "on",
@@ -179,6 +180,7 @@ def test_the_profile_wizard_cannot_change_owner_token_or_consent_date(client, vo
     before = VolunteerProfile.objects.get(pk=volunteer.pk)
     other_before = VolunteerProfile.objects.get(pk=elsewhere["volunteer"].pk)
     about = {
+        "name": "Adaeze Nwosu",
         "profession": "sonographer",
         "career_stage": "early",
         "years_experience": "4",
@@ -197,9 +199,22 @@ def test_the_profile_wizard_cannot_change_owner_token_or_consent_date(client, vo
     assert after.calendar_token == before.calendar_token
     assert after.onboarding_completed_at == before.onboarding_completed_at
     assert after.consent_given_at == before.consent_given_at
+    assert after.consent_withdrawn_at is None
     other_after = VolunteerProfile.objects.get(pk=other_before.pk)
     assert (other_after.profession, other_after.institution) == (other_before.profession, other_before.institution)
     assert not User.objects.get(pk=volunteer.user_id).is_staff
+
+
+def test_withdrawing_consent_changes_only_the_signed_in_volunteers_own(client, volunteer, elsewhere):
+    response = signed_in(client, volunteer).post(
+        reverse("volunteers:consent"), {**hostile(elsewhere), "action": "withdraw"}
+    )
+
+    assert response.status_code == 302
+    after = VolunteerProfile.objects.get(pk=volunteer.pk)
+    assert not after.consent_to_share
+    assert after.consent_withdrawn_at.year != 2020
+    assert VolunteerProfile.objects.get(pk=elsewhere["volunteer"].pk).consent_to_share
 
 
 def test_an_uploaded_credential_waits_for_verification_and_belongs_to_its_uploader(client, volunteer, elsewhere):

@@ -34,7 +34,7 @@ from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
 from programmes.matching.rounds import match_round_open
-from programmes.models import Mode, Programme
+from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,
@@ -241,6 +241,14 @@ def _store_the_credential_document(w: World) -> None:
     credential.document.storage.save(credential.document.name, ContentFile(PDF))
 
 
+def _fill(w: World) -> None:
+    Need.objects.filter(pk=w.need.pk).update(status=Need.Status.FILLED)
+
+
+def _close(w: World) -> None:
+    Need.objects.filter(pk=w.need.pk).update(status=Need.Status.CLOSED)
+
+
 def _url(name: str, *args: Callable[[World], Any], query: Callable[[World], str] | None = None):
     def build(w: World) -> str:
         address = reverse(name, args=[arg(w) for arg in args])
@@ -274,6 +282,15 @@ ROWS = [
         _url("programmes:need-detail", lambda w: w.unlisted_need.pk),
         get=NOBODY,
         case="draft-programme",
+    ),
+    # A filled need stays public; a closed one is kept for those who applied (A) and its coordinators.
+    Row("programmes:need-detail", _url("programmes:need-detail", need), get=PUBLIC, case="filled", prepare=_fill),
+    Row(
+        "programmes:need-detail",
+        _url("programmes:need-detail", need),
+        get=(404, 200, 404, 200, 404, 200, 200),
+        case="closed",
+        prepare=_close,
     ),
     # Token links: the token is the key, whoever is signed in.
     Row(
@@ -349,6 +366,13 @@ ROWS = [
     Row("programmes:dashboard", _url("programmes:dashboard"), get=VOLUNTEERS),
     Row("programmes:placement-record", _url("programmes:placement-record"), get=VOLUNTEERS),
     Row("volunteers:profile", _url("volunteers:profile"), get=VOLUNTEERS),
+    Row(
+        "volunteers:consent",
+        _url("volunteers:consent"),
+        get=VOLUNTEERS,
+        post=(LOGIN, 400, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),  # giving it without the box ticked
+        data={"action": "give"},
+    ),
     Row("volunteers:credentials", _url("volunteers:credentials"), get=VOLUNTEERS, post=VOLUNTEERS, data=INVALID),
     Row(
         "programmes:calendar-token-reset",
@@ -364,7 +388,8 @@ ROWS = [
     ),
     Row("programmes:application-withdraw", _url("programmes:application-withdraw", application), post=OWNER_ACT),
     Row("programmes:offer-accept", _url("programmes:offer-accept", application), post=OWNER_ACT),
-    Row("programmes:offer-decline", _url("programmes:offer-decline", application), post=OWNER_ACT),
+    # Its confirmation page; the application has no offer, so the owner is sent back with a message.
+    Row("programmes:offer-decline", _url("programmes:offer-decline", application), get=OWNER_ACT, post=OWNER_ACT),
     Row(
         "programmes:volunteer-feedback",
         _url("programmes:volunteer-feedback", lambda w: w.placement.pk),

@@ -24,6 +24,12 @@ from .services import credentials_verify, profiles_recommendations_refresh_later
 from .validators import ACCEPT_ATTRIBUTE
 
 
+def volunteer_admin_label(profile: VolunteerProfile) -> str:
+    """The volunteer for site admins, who see who they are whatever they shared: "Dr Amina Okafor <amina@…>"."""
+    name, email = profile.display_name, profile.user.email
+    return email if name == email else f"{name} <{email}>"
+
+
 def document_link(credential: Credential) -> str:
     if not credential.pk or not credential.document:
         return "—"
@@ -41,6 +47,8 @@ class VolunteerProfileAdminForm(forms.ModelForm):
         model = VolunteerProfile
         fields = [
             "user",
+            "name",
+            "title",
             "profession",
             "career_stage",
             "years_experience",
@@ -95,7 +103,7 @@ class CredentialInline(admin.TabularInline):
 class VolunteerProfileAdmin(admin.ModelAdmin):
     form = VolunteerProfileAdminForm
     list_display = [
-        "user_email",
+        "volunteer",
         "profession",
         "career_stage",
         "years_experience",
@@ -112,13 +120,14 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         ("home_country", CountryFilter),
     ]
     list_select_related = ["user"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
+    search_fields = ["name", "user__email", "user__first_name", "user__last_name", "institution"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["skills"]
     # Consent is the volunteer's own act: admins can see it but not give it for them.
     readonly_fields = [
         "consent_to_share",
         "consent_given_at",
+        "consent_withdrawn_at",
         "onboarding_step",
         "onboarding_completed_at",
         "created_at",
@@ -126,7 +135,21 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     ]
     inlines = [VolunteerLanguageInline, AvailabilityWindowInline, CredentialInline]
     fieldsets = [
-        (None, {"fields": ["user", "profession", "career_stage", "years_experience", "home_country", "institution"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "user",
+                    "name",
+                    "title",
+                    "profession",
+                    "career_stage",
+                    "years_experience",
+                    "home_country",
+                    "institution",
+                ]
+            },
+        ),
         (_("What they offer"), {"fields": ["skills", "offers_onsite", "offers_remote", "preferred_regions", "bio"]}),
         (
             _("Consent and record"),
@@ -134,6 +157,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
                 "fields": [
                     "consent_to_share",
                     "consent_given_at",
+                    "consent_withdrawn_at",
                     "onboarding_step",
                     "onboarding_completed_at",
                     "created_at",
@@ -147,9 +171,9 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         # Also used by the autocomplete of applications and placements, which shows each profile's user.
         return super().get_queryset(request).select_related("user")
 
-    @admin.display(description=_("e-mail address"), ordering="user__email")
-    def user_email(self, profile):
-        return profile.user.email
+    @admin.display(description=_("volunteer"), ordering="name")
+    def volunteer(self, profile):
+        return volunteer_admin_label(profile)
 
 
 @admin.register(Skill)
@@ -170,7 +194,7 @@ class LanguageAdmin(admin.ModelAdmin):
 class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
-        "volunteer_email",
+        "volunteer",
         "kind",
         "issuing_country",
         "expires_on",
@@ -180,7 +204,7 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["status", "kind", ("issuing_country", CountryFilter)]
     list_select_related = ["profile__user", "verified_by"]
-    search_fields = ["title", "issuing_body", "number", "profile__user__email"]
+    search_fields = ["title", "issuing_body", "number", "profile__name", "profile__user__email"]
     autocomplete_fields = ["profile"]
     # A document sent in by other means can be uploaded here: the model field runs the same checks as
     # the volunteer's form. A plain file input, because the admin's usual widget links to the storage URL,
@@ -192,9 +216,9 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("profile__user", "verified_by")
 
-    @admin.display(description=_("volunteer"), ordering="profile__user__email")
-    def volunteer_email(self, credential):
-        return credential.profile.user.email
+    @admin.display(description=_("volunteer"), ordering="profile__name")
+    def volunteer(self, credential):
+        return volunteer_admin_label(credential.profile)
 
     @admin.display(description=_("document"))
     def document_download(self, credential):

@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from globalir.forms import ModelMultipleChoiceField
 from globalir.regions import Region
-from globalir.widgets import DateInput
+from globalir.widgets import DateInput, SuggestionsInput
 
 from .models import Credential, Language, Proficiency, Skill, VolunteerProfile
 from .selectors import volunteer_current_availability
 from .validators import ACCEPT_ATTRIBUTE, MAX_DOCUMENT_SIZE, validate_credential_document
 
 STEP_TITLES = {
-    "about": _("Your work"),
+    "about": _("You and your work"),
     "languages": _("Languages"),
     "skills": _("Skills"),
     "availability": _("How and when you can help"),
@@ -32,22 +32,48 @@ STEP_TITLES = {
 # Step 1: about your work
 
 
+# Offered as the volunteer types their title; any other title is fine too.
+TITLE_SUGGESTIONS = [_("Dr"), _("Prof"), _("Mr"), _("Mrs"), _("Ms"), _("Mx")]
+
+
 class AboutForm(forms.ModelForm):
     class Meta:
         model = VolunteerProfile
-        fields = ["profession", "career_stage", "years_experience", "home_country", "institution"]
+        fields = ["name", "title", "profession", "career_stage", "years_experience", "home_country", "institution"]
         labels = {
+            "name": _("Your name"),
+            "title": _("Title"),
             "years_experience": _("Years of experience in your profession"),
             "home_country": _("Country where you live and work"),
             "institution": _("Hospital, university or employer"),
         }
-        help_texts = {"institution": _("Optional.")}
-        widgets = {"years_experience": forms.NumberInput(attrs={"min": 0, "max": 70})}
+        help_texts = {
+            "name": _("What coordinators should call you, for example Amina Okafor."),
+            "title": _("Optional, for example Dr or Prof."),
+            "institution": _("Optional."),
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "title": SuggestionsInput(TITLE_SUGGESTIONS, attrs={"autocomplete": "honorific-prefix"}),
+            "years_experience": forms.NumberInput(attrs={"min": 0, "max": 70}),
+        }
+        error_messages = {"name": {"required": _("Tell us your name: coordinators need to know what to call you.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Blank in the model so that erasing a profile can clear it; a new volunteer gives it.
+        # Blank in the model for profiles made before they were asked; every volunteer gives them now.
         self.fields["home_country"].required = True
+        self.fields["name"].required = True
+
+    @staticmethod
+    def _single_spaced(value: str) -> str:
+        return " ".join(value.split())
+
+    def clean_name(self):
+        return self._single_spaced(self.cleaned_data["name"])
+
+    def clean_title(self):
+        return self._single_spaced(self.cleaned_data["title"])
 
 
 # Step 2: languages
@@ -230,7 +256,6 @@ class PreferencesForm(forms.Form):
         ),
         required=True,
         error_messages={
-            # Also shown when editing the profile later, so not "to finish".
             "required": _(
                 "Tick the box to agree to be shown to the coordinators of needs you apply to or are suggested "
                 "for: they cannot consider you without it."
@@ -238,6 +263,19 @@ class PreferencesForm(forms.Form):
         },
         help_text=_("Your profile is never public: nobody else can see it."),
     )
+
+    def __init__(self, *args, asks_consent: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not asks_consent:
+            # Once onboarded, consent is given and withdrawn on its own page (ConsentForm), where the
+            # volunteer reads what it changes: editing preferences leaves it as it is.
+            del self.fields["consent"]
+
+
+class ConsentForm(forms.Form):
+    """Giving consent again after withdrawing it: the same words as in the wizard."""
+
+    consent = PreferencesForm.base_fields["consent"]
 
 
 # One step = a main form and, for some steps, a formset. The view only deals with StepForms.
@@ -321,6 +359,7 @@ def onboarding_step_forms(step: str, *, profile: VolunteerProfile | None, data=N
                     "bio": profile.bio,
                     "consent": profile.consent_to_share,
                 },
+                asks_consent=profile.onboarding_completed_at is None,
             ),
         )
     raise ValueError(f"Unknown onboarding step: {step!r}")

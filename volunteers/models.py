@@ -112,6 +112,12 @@ class VolunteerProfile(models.Model):
         on_delete=models.CASCADE,
         related_name="volunteer_profile",
     )
+    # One field in the volunteer's own words, not first and last names: naming customs differ, and
+    # this is what coordinators call them. Blank only for profiles made before it was asked.
+    name = models.CharField(
+        _("name"), max_length=150, blank=True, help_text=_("The name the volunteer wants to be called by.")
+    )
+    title = models.CharField(_("title"), max_length=30, blank=True, help_text=_("For example: Dr, Prof."))
     profession = models.CharField(_("profession"), max_length=20, choices=Profession.choices)
     career_stage = models.CharField(_("career stage"), max_length=20, choices=CareerStage.choices)
     years_experience = models.PositiveSmallIntegerField(
@@ -130,6 +136,7 @@ class VolunteerProfile(models.Model):
         help_text=_("Coordinators of needs you apply to or are suggested for may see your profile."),
     )
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn at"), null=True, blank=True)
     calendar_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
@@ -148,7 +155,20 @@ class VolunteerProfile(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} ({self.get_profession_display()})"
+        return f"{self.display_name} ({self.get_profession_display()})"
+
+    @property
+    def display_name(self) -> str:
+        """The volunteer as they asked to be called, with their title ("Dr Amina Okafor").
+
+        Whether coordinators may see it is decided by volunteers.selectors.volunteer_label. A profile
+        from before the name was asked falls back on the account's name, then on the whole e-mail
+        address: coordinators who may see the volunteer see that address anyway, and its local part
+        alone ("journey-1202134203") told them nothing.
+        """
+        if self.name:
+            return f"{self.title} {self.name}" if self.title else self.name
+        return self.user.get_full_name() or self.user.email
 
     def clean(self):
         regions = self.preferred_regions or []

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 
@@ -42,6 +43,21 @@ def volunteer_profile_detail(*, user: User) -> VolunteerProfile | None:
     )
 
 
+def volunteer_label(*, volunteer: VolunteerProfile | None, number: int) -> str:
+    """How a volunteer is named to coordinators, everywhere they are: the pipeline board, e-mails,
+    feedback pages, match rounds and CSV exports.
+
+    `number` is the application's (or its placement's application's): a volunteer who does not share
+    their profile is "Volunteer #<number>", so that the same person is not linked across needs. One
+    whose account was erased is a former volunteer; one who shares, their name as they gave it.
+    """
+    if volunteer is None:
+        return _("Former volunteer (account erased)")
+    if not volunteer.consent_to_share:
+        return _("Volunteer #%(number)s") % {"number": number}
+    return volunteer.display_name
+
+
 def volunteer_current_availability(*, profile: VolunteerProfile) -> list[AvailabilityWindow]:
     """Availability windows that are not over yet, the ones the volunteer can still edit."""
     return list(profile.availability.filter(end_date__gte=timezone.localdate()).order_by("start_date"))
@@ -72,6 +88,11 @@ def credential_expiry(*, credential: Credential, today: datetime.date) -> tuple[
 def credential_owned_queryset(*, user: User) -> QuerySet[Credential]:
     """The credentials the user uploaded; anybody else's are simply not there."""
     return Credential.objects.filter(profile__user=user).select_related("profile")
+
+
+def credential_pending_review_count() -> int:
+    """How many uploaded credentials wait for a site admin's verification."""
+    return Credential.objects.filter(status=Credential.Status.PENDING).count()
 
 
 def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = None) -> list[CredentialRow]:

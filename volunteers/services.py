@@ -63,7 +63,7 @@ def onboarding_next_step(*, profile: VolunteerProfile | None) -> str | None:
 
 
 def _profile_about_save(profile: VolunteerProfile, data: Mapping[str, Any]) -> None:
-    for field in ("profession", "career_stage", "years_experience", "home_country", "institution"):
+    for field in ("name", "title", "profession", "career_stage", "years_experience", "home_country", "institution"):
         setattr(profile, field, data[field])
     profile.full_clean()
     profile.save()
@@ -118,16 +118,16 @@ def _profile_availability_save(profile: VolunteerProfile, data: Mapping[str, Any
 
 
 def _profile_preferences_save(profile: VolunteerProfile, data: Mapping[str, Any]) -> None:
-    if not data["consent"]:
+    onboarding = profile.onboarding_completed_at is None
+    if onboarding and not data.get("consent"):
         raise ValidationError(
             _("To finish, agree to be shown to the coordinators of needs you apply to or are suggested for."),
             code="no_consent",
         )
     profile.preferred_regions = list(data["preferred_regions"])
     profile.bio = data["bio"]
-    if not profile.consent_to_share:
-        profile.consent_to_share = True
-        profile.consent_given_at = timezone.now()
+    if onboarding:
+        _consent_record(profile, given=True)
     profile.full_clean()
     profile.save()
 
@@ -148,7 +148,9 @@ def profile_save_step(*, user: User, step: str, data: Mapping[str, Any]) -> Volu
     ``languages`` as (Language, proficiency) pairs; for "skills" ``skills``; for "availability"
     ``offers_onsite``, ``offers_remote`` and ``windows`` as (start, end, hours per week) triples
     (they replace the current and future windows); for "preferences" ``preferred_regions``,
-    ``bio`` and ``consent``, which must be given. The profile is created by the first step.
+    ``bio`` and, during onboarding, ``consent``, which must be given (afterwards consent changes
+    only through profile_consent_withdraw and profile_consent_give). The profile is created by the
+    first step.
     Records the furthest step saved so that the wizard resumes there.
     """
     if step not in _STEP_WRITERS:
@@ -200,6 +202,67 @@ def profile_complete(*, profile: VolunteerProfile) -> VolunteerProfile:
             logger.info("Volunteer profile %s completed onboarding", profile.pk)
         profiles_recommendations_refresh_later({profile.pk})
     return profile
+
+
+# Consent to be shown to coordinators: given in the wizard, withdrawn and given again on its own page.
+
+
+def _consent_record(profile: VolunteerProfile, *, given: bool) -> bool:
+    """Set the profile's consent (not saved); True when it changed."""
+    if profile.consent_to_share == given:
+        return False
+    profile.consent_to_share = given
+    if given:
+        profile.consent_given_at, profile.consent_withdrawn_at = timezone.now(), None
+    else:
+        profile.consent_withdrawn_at = timezone.now()
+    return True
+
+
+def profile_consent_withdraw(*, profile: VolunteerProfile) -> VolunteerProfile:
+    """The volunteer stops agreeing to be shown to coordinators, with effect at once.
+
+    Consent is the only ground on which coordinators see a volunteer, so everything they are shown
+    follows it (volunteers.selectors.volunteer_label, programmes.pipeline, programmes.selectors.
+    credential_for_download): every application, whatever its status, now names them "Volunteer #n"
+    without their profile or message; no credential document opens for coordinators, whether
+    uploaded before or after; the matcher stops suggesting them; they cannot apply until they give
+    it again. Their applications are left as they are: withdrawing them is a separate choice.
+    E-mails already sent cannot be recalled; the ones recorded for coordinators no longer name them,
+    should they be sent again. Withdrawing twice changes nothing.
+    """
+    with transaction.atomic():
+        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        if _consent_record(profile, given=False):
+            profile.save(update_fields=["consent_to_share", "consent_withdrawn_at", "updated_at"])
+            _coordinator_emails_unname(profile)
+            profiles_recommendations_refresh_later({profile.pk})
+            logger.info("Volunteer profile %s withdrew consent to be shown to coordinators", profile.pk)
+    return profile
+
+
+def profile_consent_give(*, profile: VolunteerProfile) -> VolunteerProfile:
+    """The volunteer agrees again to be shown to the coordinators of needs they apply to or are
+    suggested for: they see the profile and credentials again, including what was added meanwhile."""
+    with transaction.atomic():
+        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        if _consent_record(profile, given=True):
+            profile.save(update_fields=["consent_to_share", "consent_given_at", "consent_withdrawn_at", "updated_at"])
+            profiles_recommendations_refresh_later({profile.pk})
+            logger.info("Volunteer profile %s gave consent to be shown to coordinators", profile.pk)
+    return profile
+
+
+def _coordinator_emails_unname(profile: VolunteerProfile) -> None:
+    # programmes depends on volunteers, not the other way round: imported when needed, like the matcher.
+    from programmes.services import applications_coordinator_emails_rename
+
+    from .selectors import volunteer_label
+
+    applications_coordinator_emails_rename(
+        application_pks=profile.applications.values_list("pk", flat=True),
+        label_of=lambda pk: volunteer_label(volunteer=profile, number=pk),
+    )
 
 
 # Credentials uploaded by the volunteer (verification by admins is above).

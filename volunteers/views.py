@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from globalir.regions import Region
 
 from . import selectors, services
-from .forms import STEP_TITLES, CredentialForm, onboarding_step_forms
+from .forms import STEP_TITLES, ConsentForm, CredentialForm, onboarding_step_forms
 from .services import ONBOARDING_STEPS
 
 
@@ -111,6 +111,52 @@ def profile_edit(request):
             "regions": [Region(code).label for code in profile.preferred_regions if code in Region.values],
             "credential_rows": selectors.credential_rows(profile=profile),
         },
+    )
+
+
+@login_required
+def consent(request):
+    """Who can see the profile: withdraw consent to be shown to coordinators, or give it again.
+
+    The page says what changes before the volunteer acts, so withdrawing needs no further step;
+    giving consent is a box to tick, as in the wizard.
+    """
+    profile = selectors.volunteer_profile_for_user(user=request.user)
+    if profile is None or profile.onboarding_completed_at is None:
+        messages.info(request, _("Finish setting up your volunteer profile first."))
+        return redirect("volunteers:onboarding")
+    form = ConsentForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "withdraw":
+            if profile.consent_to_share:
+                services.profile_consent_withdraw(profile=profile)
+                messages.success(
+                    request,
+                    _(
+                        "You have withdrawn your consent. Coordinators now see you only as a number and cannot "
+                        "open your credentials."
+                    ),
+                )
+            return redirect("volunteers:consent")
+        if action == "give":
+            form = ConsentForm(request.POST)
+            if form.is_valid():
+                if not profile.consent_to_share:
+                    services.profile_consent_give(profile=profile)
+                    messages.success(
+                        request,
+                        _("Thank you. The coordinators of needs you apply to or are suggested for can see you again."),
+                    )
+                return redirect("volunteers:consent")
+        else:
+            messages.error(request, _("Choose whether to withdraw your consent or give it."))
+            return redirect("volunteers:consent")
+    return render(
+        request,
+        "volunteers/consent.html",
+        {"profile": profile, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -238,7 +238,7 @@ def match_round_overview(*, match_round: MatchRound, page_number: str | int | No
         block = blocks.get(need.pk)
         if block is None:
             block = blocks[need.pk] = NeedBlock(need=need, capacity=capacities.get(str(need.pk)))
-        row = ApplicantRow(ranking=ranking, label=_volunteer_label(ranking.application))
+        row = ApplicantRow(ranking=ranking, label=application_volunteer_label(ranking.application))
         block.rows.append(row)
         if ranking.volunteer_rank is not None:
             block.ranked_by_volunteers += 1
@@ -341,10 +341,6 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
         }
     text = texts.get(code)
     return text % {"need": need, "other": other} if text else ""
-
-
-def _volunteer_label(application: Application) -> str:
-    return application_volunteer_label(application)
 
 
 def _parse_time(value: str | None) -> datetime.datetime | None:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from organisations.models import Organisation
 
+from .. import selectors
 from ..models import Application, Need, Placement, Programme, Site
 
 
@@ -41,6 +42,31 @@ def need_for_coordinator(request: HttpRequest, pk: int) -> Need:
         ),
         pk=pk,
     )
+
+
+def need_for_reader(request: HttpRequest, pk: int) -> Need:
+    """A need for its page (/opportunities/<id>/), if the user may read it; otherwise 404.
+
+    Everybody reads the page of an open or filled need of a listed programme (published, led by a
+    verified organisation). A closed need, and the needs of a closed programme, stay readable to the
+    volunteers who applied to them and to the coordinators of the lead organisation: their dashboards
+    and pipeline boards link there. A draft programme's needs have no page yet.
+    """
+    listed_programme = Q(
+        programme__status=Programme.Status.PUBLISHED,
+        programme__lead_organisation__status=Organisation.Status.VERIFIED,
+    )
+    readable = listed_programme & Q(status__in=[Need.Status.OPEN, Need.Status.FILLED])
+    if request.user.is_authenticated:
+        applied = Q(
+            pk__in=Application.objects.filter(volunteer__user=request.user).values("need_id"),
+            programme__lead_organisation__status=Organisation.Status.VERIFIED,
+        )
+        published_once = Q(programme__status__in=[Programme.Status.PUBLISHED, Programme.Status.CLOSED])
+        # Subqueries, not joins: a join on the organisation's members would repeat the need once per member.
+        coordinated = Q(programme__lead_organisation__in=coordinated_organisations(request))
+        readable |= published_once & (applied | coordinated)
+    return get_object_or_404(selectors.need_detail_queryset().filter(readable), pk=pk)
 
 
 def application_for_coordinator(request: HttpRequest, pk: int) -> Application:

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
 from .. import selectors, services
-from ..forms import ApplicationForm
+from ..forms import ApplicationForm, OfferDeclineForm
+from ..matching.rounds import match_round_volunteers_may_rank, match_rounds_for_volunteer
 from ..models import Application
 from .opportunities import render_need_page
 
@@ -37,12 +38,22 @@ def dashboard(request):
     profile, redirect_response = _onboarded_profile_or_redirect(request)
     if redirect_response:
         return redirect_response
+    dashboard = selectors.volunteer_dashboard(profile=profile)
+    for application in dashboard.offers:
+        # The confirmation step folded into each offer: ids of its own, the field names the decline page's.
+        application.decline_form = OfferDeclineForm(auto_id=f"decline-{application.pk}-%s")
+    rounds = match_rounds_for_volunteer(profile=profile)
+    for match_round in rounds:
+        match_round.may_rank = match_round_volunteers_may_rank(match_round)
     return render(
         request,
         "programmes/dashboard.html",
         {
             "profile": profile,
-            "dashboard": selectors.volunteer_dashboard(profile=profile),
+            "dashboard": dashboard,
+            "rounds_to_rank": [match_round for match_round in rounds if match_round.may_rank],
+            "other_rounds": [match_round for match_round in rounds if not match_round.may_rank],
+            "feedback_due": [placement for placement in dashboard.past if placement.feedback_due],
             "attention_rows": [row for row in credential_rows(profile=profile) if row.needs_attention],
             "warning_days": EXPIRY_WARNING_DAYS,
         },
@@ -110,6 +121,27 @@ def offer_accept(request, pk):
 
 
 @login_required
-@require_POST
 def offer_decline(request, pk):
-    return _application_action(request, pk, services.offer_decline, _("You have declined the offer for “%(need)s”."))
+    """Declining an offer is confirmed first: this page (or the same form folded into the dashboard's
+    offer) says what it means, with an optional reason; the POST is the confirmation."""
+    application = _own_application(request, pk)
+    if application.status != Application.Status.OFFERED:
+        messages.error(request, _("There is no offer to decline on this application."))
+        return redirect("programmes:dashboard")
+    form = OfferDeclineForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.offer_decline(application=application, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("You have declined the offer for “%(need)s”.") % {"need": application.need.title}
+            )
+        return redirect("programmes:dashboard")
+    return render(
+        request,
+        "programmes/offer_decline.html",
+        {"application": application, "form": form},
+        status=400 if form.is_bound else 200,
+    )

@@ -1,6 +1,6 @@
 """Browsing open needs: /opportunities/ and /opportunities/<id>/."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -8,6 +8,7 @@ from volunteers.selectors import volunteer_profile_for_user
 
 from .. import fit, selectors
 from ..forms import ApplicationForm
+from .access import need_for_reader
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
 RESULTS_TEMPLATE = "programmes/includes/opportunity_results.html"
@@ -26,14 +27,16 @@ def wants_results_only(request) -> bool:
 def opportunity_list(request):
     profile = volunteer_profile_for_user(user=request.user)
     search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
+    results_only = wants_results_only(request)
     context = {
         "search": search,
         "filter": search.filter,
         "page_obj": search.page,
         "needs": search.page.object_list,
         "profile": profile,
+        "results_only": results_only,
     }
-    response = render(request, RESULTS_TEMPLATE if wants_results_only(request) else LIST_TEMPLATE, context)
+    response = render(request, RESULTS_TEMPLATE if results_only else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
@@ -41,14 +44,14 @@ def opportunity_list(request):
 
 @require_safe
 def opportunity_detail(request, pk):
-    need = get_object_or_404(selectors.need_listed_detail_queryset(), pk=pk)
-    return render_need_page(request, need)
+    return render_need_page(request, need_for_reader(request, pk))
 
 
 def render_need_page(request, need, *, application_form: ApplicationForm | None = None, status: int = 200):
     """The need's page; for a signed-in volunteer, how it fits them and the form to apply."""
     profile = volunteer_profile_for_user(user=request.user)
-    accepts_applications = selectors.need_accepts_applications(need=need)
+    # A filled or closed need keeps its page (applicants and coordinators follow links to it), without the form.
+    accepts_applications = selectors.need_is_listed(need) and selectors.need_accepts_applications(need=need)
     context = {
         "need": need,
         "programme": need.programme,
@@ -61,7 +64,8 @@ def render_need_page(request, need, *, application_form: ApplicationForm | None 
         "application_form": None,
     }
     if profile is not None:
-        context["fit"] = fit.need_fit(profile=profile, need=need)
+        if accepts_applications:
+            context["fit"] = fit.need_fit(profile=profile, need=need)
         context["application"] = selectors.application_active_for(profile=profile, need=need)
         can_apply = accepts_applications and context["application"] is None and profile.onboarding_completed_at
         if can_apply:

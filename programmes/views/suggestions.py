@@ -23,7 +23,7 @@ def invite_to_apply(request, pk, volunteer_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        name = volunteer.user.display_name
+        name = volunteer.display_name
         if notification is None:
             messages.warning(request, _("%(name)s has already been invited to apply.") % {"name": name})
         else:

@@ -4,14 +4,22 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from organisations.models import Organisation
 from tests.accounts.conftest import NEW_PASSWORD, link_in, log_in
-from tests.factories import VolunteerProfileFactory
+from tests.factories import (
+    CredentialFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    VolunteerProfileFactory,
+    fresh_totp_code,
+)
 
 pytestmark = pytest.mark.django_db
 
 WIZARD = reverse("volunteers:onboarding")
 DASHBOARD = reverse("programmes:dashboard")
-HOME = reverse("home")
+WORKSPACE = reverse("programmes:workspace")
+ADMIN = reverse("admin:index")
 
 
 def test_new_volunteer_lands_on_the_profile_wizard_after_confirming_their_email(client):
@@ -49,21 +57,69 @@ def test_onboarded_volunteer_lands_on_their_dashboard(client, volunteer, passwor
     assert response["Location"] == DASHBOARD
 
 
-@pytest.mark.parametrize("role", ["coordinator", "organisation_admin", "site_admin"])
-def test_coordinators_and_admins_without_a_volunteer_profile_land_on_the_home_page(client, request, password, role):
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("coordinator", WORKSPACE), ("organisation_admin", WORKSPACE), ("site_admin", ADMIN)],
+)
+def test_coordinators_and_site_admins_land_on_their_work_after_the_authenticator_step(
+    client, request, password, role, landing
+):
     user = request.getfixturevalue(role)
 
-    response = log_in(client, user.email, password)
+    password_step = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    assert password_step["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": fresh_totp_code()})
 
-    assert response["Location"] == HOME
+    assert response.status_code == 302
+    assert response["Location"] == landing
+    assert client.get(landing).status_code == 200
 
 
-def test_coordinator_who_also_volunteers_lands_on_their_dashboard(client, coordinator, password):
+@pytest.mark.parametrize("who", ["coordinator", "site_admin"])
+def test_next_parameter_survives_the_authenticator_step(client, request, password, who):
+    user = request.getfixturevalue(who)
+    url = f"{reverse('account_login')}?next=/opportunities/%3Fmode%3Dremote"
+
+    password_step = client.post(url, {"login": user.email, "password": password})
+    assert password_step["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": fresh_totp_code()})
+
+    assert response["Location"] == "/opportunities/?mode=remote"
+
+
+def test_coordinator_who_also_volunteers_lands_on_the_workspace(client, coordinator, password):
+    # The coordinator's work comes first; "My volunteering" is one link away in the menu.
     VolunteerProfileFactory(user=coordinator)
 
     response = log_in(client, coordinator.email, password)
 
+    assert response["Location"] == WORKSPACE
+
+
+def test_member_of_an_archived_organisation_only_is_treated_as_a_volunteer(client, password):
+    member = MembershipFactory(organisation__status=Organisation.Status.ARCHIVED).user
+    VolunteerProfileFactory(user=member)
+
+    response = log_in(client, member.email, password)
+
     assert response["Location"] == DASHBOARD
+
+
+def test_site_admin_lands_on_the_queue_of_what_waits_for_review(client, site_admin, password):
+    OrganisationFactory(name="Awaiting Review Trust", status=Organisation.Status.PENDING)
+    OrganisationFactory(name="Already Verified Trust")
+    CredentialFactory()
+    CredentialFactory()
+
+    landing = client.get(log_in(client, site_admin.email, password)["Location"])
+
+    page = landing.content.decode()
+    assert "Waiting for your review" in page
+    organisations = "/admin/organisations/organisation/?status__exact=pending"
+    assert f'<a href="{organisations}">1 request to list an organisation</a>' in page
+    assert '<a href="/admin/volunteers/credential/?status__exact=pending">2 credentials to verify</a>' in page
+    listed = client.get("/admin/organisations/organisation/?status__exact=pending").content.decode()
+    assert "Awaiting Review Trust" in listed and "Already Verified Trust" not in listed
 
 
 @pytest.mark.parametrize("who", ["plain_user", "volunteer", "coordinator"])

@@ -5,15 +5,23 @@ The browser is Debian's package (`apt-get install chromium`), never one download
 skips it. Mark browser tests with `@pytest.mark.browser` and use the `page` fixture; its
 `base_url` is the live server, so `page.goto("/opportunities/")` works.
 
-On failure a full-page screenshot is written to $E2E_SCREENSHOT_DIR (default /tmp/e2e-shots).
+On failure a full-page screenshot is written to $E2E_SCREENSHOT_DIR (default /tmp/e2e-shots). Set
+E2E_STEP_SHOTS=<folder> to keep a screenshot of every step a test marks with `snapshot` (to review the UI).
+
+Every page a browser test visits is checked for contrast (contrast.js): text under WCAG AA, 4.5:1
+(3:1 for large text) against the background behind it, fails the test with a list of the offenders.
+This holds for every browser context a test opens, through `page` or `browser.new_context()`.
 """
 
 import os
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,10 +35,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "e2e-shots")
+STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
 
 # Short enough that a broken page fails in seconds; long enough for a loaded 2-core CI machine.
 ACTION_TIMEOUT_MS = 5_000
 NAVIGATION_TIMEOUT_MS = 10_000
+
+CONTRAST_SCRIPT = Path(__file__).with_name("contrast.js")
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -54,6 +65,126 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # After the test's own steps and while its pages are still open: the contrast of every page it saw.
+    result = yield
+    watches = getattr(item, "contrast_watches", ())
+    for watch in watches:
+        watch.finish()
+    failures = [failure for watch in watches for failure in watch.failures]
+    if failures:
+        pytest.fail(
+            "Text below WCAG AA contrast (4.5:1, or 3:1 for large text):\n  " + "\n  ".join(failures), pytrace=False
+        )
+    return result
+
+
+class ContrastWatch:
+    """Every page of one browser context, checked for text under WCAG AA contrast.
+
+    With JavaScript, contrast.js checks each page when it has loaded and after each htmx swap, and
+    reports through a binding. Without JavaScript a page cannot call back, and a check started from
+    here while the test goes on would race its next navigation: the pages on screen are checked when
+    the test ends, and every other page the context loaded with a GET is opened again then and checked.
+
+    `finish()` runs those last checks once: when the test has passed, or when it closes the context
+    itself, whichever comes first.
+    """
+
+    def __init__(self, context, *, javascript: bool):
+        self.context = context
+        self.javascript = javascript
+        self._failures: dict[tuple, str] = {}
+        self._visited: dict[str, None] = {}
+        self._finished = False
+        close = context.close
+
+        def close_when_finished(*args, **kwargs):
+            self.finish()
+            return close(*args, **kwargs)
+
+        context.close = close_when_finished
+        context.add_init_script(path=str(CONTRAST_SCRIPT))
+        if javascript:
+            context.expose_binding("__globalirReportContrast", self._report)
+        else:
+            context.on("response", self._remember)
+
+    @property
+    def failures(self) -> list[str]:
+        return list(self._failures.values())
+
+    def clear(self) -> None:
+        self._failures.clear()
+
+    def check(self, page) -> None:
+        try:
+            found = page.evaluate("window.__globalirContrast.offenders()")
+        except Exception:  # the page or its context was closed by the test: nothing left to judge
+            return
+        self._record(page.url, found)
+
+    def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        pages = [page for page in self.context.pages if page.url.startswith("http")]
+        for page in pages:
+            self.check(page)
+        if self.javascript or not pages:
+            return
+        shown = {page.url for page in pages}
+        again = self.context.new_page()
+        for url in self._visited:
+            if url not in shown:
+                again.goto(url)
+                self.check(again)
+        again.close()
+
+    def _remember(self, response) -> None:
+        request = response.request
+        if (
+            request.method == "GET"
+            and request.is_navigation_request()
+            and request.frame.parent_frame is None
+            and response.ok
+            and response.headers.get("content-type", "").startswith("text/html")
+        ):
+            self._visited[response.url] = None
+
+    def _report(self, source, payload) -> None:
+        self._record(payload["url"], payload["offenders"])
+
+    def _record(self, url: str, offenders: list[dict]) -> None:
+        path = urlsplit(url)._replace(scheme="", netloc="").geturl()
+        for offender in offenders:
+            key = (path, offender["element"], offender["text"], offender["ratio"])
+            self._failures.setdefault(
+                key,
+                f"{path}: <{offender['element']}> “{offender['text']}” {offender['ratio']}:1 "
+                f"({offender['foreground']} on {offender['background']}, needs {offender['needed']}:1)",
+            )
+
+
+@pytest.fixture(autouse=True)
+def contrast_watches(request, monkeypatch):
+    """The contrast watches of the browser contexts this test opens (see ContrastWatch)."""
+    from playwright.sync_api import Browser
+
+    watches = []
+    new_context = Browser.new_context
+
+    def new_watched_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        watches.append(ContrastWatch(context, javascript=kwargs.get("java_script_enabled", True) is not False))
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_watched_context)
+    request.node.contrast_watches = watches
+    return watches
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +228,35 @@ def plain_http_site(settings):
     settings.CSRF_COOKIE_SECURE = False
     settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
     return settings
+
+
+def snapshot(page, name: str) -> None:
+    """With E2E_STEP_SHOTS set, a full-page screenshot of this step, named after the window width and `name`."""
+    if STEP_SHOTS:
+        width = page.viewport_size["width"]
+        Path(STEP_SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(STEP_SHOTS) / f"{width}px-{name}.png"), full_page=True)
+
+
+def field(scope, label: str):
+    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
+
+
+def sign_in(page, live_server, user) -> None:
+    """Give the browser a session of `user` (made by Django's test client)."""
+    django_client = Client()
+    django_client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": django_client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def _screenshot_name(nodeid: str) -> str:

@@ -16,9 +16,7 @@ Set E2E_STEP_SHOTS=<folder> to keep a screenshot of every page (to review the UI
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -27,7 +25,15 @@ from playwright.sync_api import Page, expect
 
 from organisations.models import Membership
 from programmes.models import Application, Need
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, DESKTOP, NAVIGATION_TIMEOUT_MS, PHONE, SCREENSHOT_DIR
+from tests.e2e.conftest import (
+    ACTION_TIMEOUT_MS,
+    DESKTOP,
+    NAVIGATION_TIMEOUT_MS,
+    PHONE,
+    SCREENSHOT_DIR,
+    field,
+    snapshot,
+)
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -48,8 +54,6 @@ from volunteers.models import Profession
 
 pytestmark = pytest.mark.browser
 
-STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
-
 COORDINATOR_EMAIL = "neema.mushi@example.org"
 VOLUNTEER_EMAIL = "jonas.berg@example.org"
 NEED_TITLE = "Uterine artery embolisation for post-partum haemorrhage"
@@ -63,18 +67,6 @@ def shown(day: datetime.date) -> str:
     """A date as the pages show it (English, Django's DATE_FORMAT)."""
     with translation.override("en"):
         return formats.date_format(day)
-
-
-def snapshot(page: Page, name: str) -> None:
-    if STEP_SHOTS:
-        width = page.viewport_size["width"]
-        Path(STEP_SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(STEP_SHOTS) / f"{width}px-coordinator-{name}.png"), full_page=True)
-
-
-def field(scope, label: str):
-    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 
 
 def status_message(page: Page, text: str):
@@ -269,13 +261,13 @@ def test_coordinator_posts_a_need_and_takes_a_volunteer_to_an_accepted_placement
 
     # The volunteer sees the offer on the dashboard and accepts it.
     volunteer.reload()
-    offers = volunteer.get_by_role("region", name="Offers waiting for your answer")
+    offers = volunteer.get_by_role("region", name="Waiting for you")
     expect(offers).to_contain_text(NEED_TITLE)
     expect(offers).to_contain_text(f"From {shown(start)} to {shown(end)}")
     snapshot(volunteer, "09-volunteer-offer")
     offers.get_by_role("button", name="Accept the offer").click()
     expect(status_message(volunteer, f"You have accepted the offer for “{NEED_TITLE}”.")).to_be_visible()
-    expect(volunteer.get_by_role("region", name="Offers waiting for your answer")).to_contain_text("No offers")
+    expect(volunteer.get_by_role("region", name="Waiting for you")).to_have_count(0)
     upcoming = volunteer.get_by_role("region", name="Upcoming placements")
     expect(upcoming.get_by_role("listitem").filter(has_text=NEED_TITLE)).to_contain_text(
         f"From {shown(start)} to {shown(end)}"
@@ -402,18 +394,18 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Coordinate")
     expect(page.get_by_role("row").filter(has_text=need.title).locator("td[data-label=New]")).to_have_text("2")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-01-workspace")
+    snapshot(page, "coordinator-tour-01-workspace")
 
     page.goto(f"/coordinate/programmes/{programme.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(programme.title)
     expect(page.get_by_role("region", name="Needs").get_by_role("link", name=need.title, exact=True)).to_be_visible()
     expect_fits_the_screen(page)
-    snapshot(page, "tour-02-programme")
+    snapshot(page, "coordinator-tour-02-programme")
 
     page.get_by_role("link", name="Post a need").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Post a need")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-03-need-form")
+    snapshot(page, "coordinator-tour-03-need-form")
     # A remote need without its hours per week: the browser lets it through, the server explains.
     field(page, "Title").fill("Remote reporting of CT angiograms")
     field(page, "Profession wanted").select_option(label="Interventional radiologist")
@@ -424,7 +416,7 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(page.get_by_role("alert")).to_contain_text("Some answers need your attention")
     expect(page.get_by_text("Say how many hours per week the remote work takes.")).to_be_visible()
     expect_fits_the_screen(page)
-    snapshot(page, "tour-04-need-form-errors")
+    snapshot(page, "coordinator-tour-04-need-form-errors")
 
     # The board: a column per status, closed applications folded away, actions on each card.
     page.goto(f"/coordinate/needs/{need.pk}/")
@@ -435,7 +427,7 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(column(page, "Accepted")).to_contain_text("Kwame Mensah")
     expect(page.get_by_text("2 declined or withdrawn")).to_be_visible()
     expect_fits_the_screen(page)
-    snapshot(page, "tour-05-board")
+    snapshot(page, "coordinator-tour-05-board")
     card = column(page, "Interested").get_by_role("listitem").filter(has_text="Amara Okafor")
     card.get_by_role("button", name=re.compile(r"^Shortlist")).click()
     expect(status_message(page, "Amara Okafor is on the shortlist")).to_be_visible()
@@ -449,7 +441,7 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     page.get_by_text("2 declined or withdrawn").click()
     expect(page.get_by_text("We need someone for a longer stay.")).to_be_visible()
     expect_fits_the_screen(page)
-    snapshot(page, "tour-06-board-after-actions")
+    snapshot(page, "coordinator-tour-06-board-after-actions")
 
     # The application's review page.
     column(page, "Shortlisted").get_by_role("link", name="Amara Okafor").click()
@@ -457,7 +449,7 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(page.get_by_role("region", name="The application", exact=True)).to_contain_text("Shortlisted")
     expect(page.get_by_role("region", name="The volunteer", exact=True)).to_contain_text("Nigeria")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-07-application")
+    snapshot(page, "coordinator-tour-07-application")
 
     page.goto(f"/organisations/{organisation.slug}/members/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Members of {organisation.name}")
@@ -466,12 +458,12 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
         "new.coordinator@example.org"
     )
     expect_fits_the_screen(page)
-    snapshot(page, "tour-08-members")
+    snapshot(page, "coordinator-tour-08-members")
 
     page.goto("/organisations/request/")
     expect(page.get_by_role("heading", level=1)).to_have_text("List an organisation")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-09-organisation-request")
+    snapshot(page, "coordinator-tour-09-organisation-request")
 
     page.goto(f"/coordinate/programmes/{programme.pk}/report/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Report: {programme.title}")
@@ -479,9 +471,9 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(charts.get_by_role("img").first).to_be_visible()
     expect(page.get_by_role("region", name="In numbers")).to_contain_text("Placements completed")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-10-report")
+    snapshot(page, "coordinator-tour-10-report")
 
     page.goto("/notifications/")
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mail preferences")
     expect_fits_the_screen(page)
-    snapshot(page, "tour-11-preferences")
+    snapshot(page, "coordinator-tour-11-preferences")

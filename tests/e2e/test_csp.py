@@ -9,29 +9,12 @@ pipeline board must report none, and htmx must still update the results.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import sign_in
 from tests.factories import ApplicationFactory, NeedFactory, PlacementFactory, SiteFactory
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, live_server, user) -> None:
-    """Give the browser a session of `user` (made by Django's test client)."""
-    django_client = Client()
-    django_client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def is_csp_violation(text: str) -> bool:

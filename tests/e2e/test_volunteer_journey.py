@@ -6,16 +6,14 @@ message and proposed dates → see the application on the dashboard, /me/.
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, field, snapshot
 from tests.factories import NeedFactory, OrganisationFactory, ProgrammeFactory, SiteFactory
 from volunteers.models import Profession
 
@@ -25,19 +23,9 @@ EMAIL = "amara.okafor@example.org"
 PASSWORD = "Sonography-in-Lagos-2026"
 STEP_COUNT = 5
 
-# Set E2E_STEP_SHOTS=<folder> to keep a screenshot of every page of the journey (to review the UI).
-STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
-
 
 def in_days(days: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
-
-
-def snapshot(page: Page, name: str) -> None:
-    if STEP_SHOTS:
-        width = page.viewport_size["width"]
-        Path(STEP_SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(STEP_SHOTS) / f"{width}px-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -61,11 +49,6 @@ def opportunities(transactional_db):
         host_site=SiteFactory(name="Lakeside County Hospital", city="Kisumu", country="KE"),
     )
     return {"tanzania": tanzania, "kenya": kenya}
-
-
-def field(scope, label: str):
-    """The form control labelled exactly `label` (Django adds a colon to most labels)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 
 
 def expect_wizard_step(page: Page, number: int, title: str) -> None:
@@ -100,7 +83,9 @@ def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(page:
     page.get_by_role("button", name="Confirm").click()
 
     # The profile wizard, step by step.
-    expect_wizard_step(page, 1, "Your work")
+    expect_wizard_step(page, 1, "You and your work")
+    field(page, "Your name").fill("Amara Okafor")
+    field(page, "Title").fill("Dr")
     snapshot(page, "02-wizard-about")
     field(page, "Profession").select_option(label="Sonographer")
     field(page, "Career stage").select_option(label="Established (5–15 years)")

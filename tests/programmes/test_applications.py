@@ -1,6 +1,7 @@
 """Applying to a need, withdrawing, answering offers, and the volunteer's dashboard at /me/."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -150,7 +151,7 @@ def test_a_need_past_its_deadline_takes_no_application(client, volunteer):
 
     assert "Applications are closed for this need." in page
     assert response.status_code == 400
-    assert "This need no longer takes applications." in response.content.decode()
+    assert "This need is no longer taking applications." in response.content.decode()
     assert not Application.objects.exists()
 
 
@@ -314,7 +315,11 @@ def test_two_simultaneous_accepts_of_overlapping_offers_cannot_both_win():
 # The dashboard
 
 
-def test_dashboard_sorts_applications_offers_and_placements(client, volunteer):
+def h2_headings(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", heading).strip() for heading in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
+
+
+def test_dashboard_leads_with_what_waits_for_the_volunteer_then_what_is_under_way(client, volunteer):
     ApplicationFactory(volunteer=volunteer, need__title="Still interested")
     offered(volunteer, title="An offer for you")
     PlacementFactory(application__volunteer=volunteer, application__need__title="Going soon")
@@ -323,13 +328,121 @@ def test_dashboard_sorts_applications_offers_and_placements(client, volunteer):
 
     page = client.get(reverse("programmes:dashboard")).content.decode()
 
-    offers, rest = page.split("Your applications", 1)
-    applications, rest = rest.split("Upcoming placements", 1)
-    upcoming, closed = rest.split("Closed applications", 1)
-    assert "An offer for you" in offers and "Accept the offer" in offers
-    assert "Still interested" in applications and "Interested" in applications
+    assert h2_headings(page) == [
+        "Waiting for you",
+        "Upcoming placements",
+        "Your applications",
+        "Suggested for you",
+        "Closed applications",
+        "Your profile and data",
+    ]
+    waiting, rest = page.split("Upcoming placements", 1)
+    upcoming, rest = rest.split("Your applications", 1)
+    applications, closed = rest.split("Closed applications", 1)
+    assert "An offer for you" in waiting and "Accept the offer" in waiting
     assert "Going soon" in upcoming
+    assert "Still interested" in applications and "Interested" in applications
     assert "Gave up on" in closed
+
+
+def test_a_volunteer_whose_only_application_is_an_offer_is_not_told_they_have_none(client, volunteer):
+    offered(volunteer, title="An offer for you")
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+
+    assert h2_headings(page)[0] == "Waiting for you"
+    assert "An offer to answer" in page
+    for empty in ("no applications", "not applied", "Nothing is in progress", "No offers at the moment"):
+        assert empty not in page
+    assert "Browse opportunities" not in page
+
+
+def test_a_new_volunteer_sees_suggestions_first_with_no_empty_sections_above(client):
+    volunteer = VolunteerProfileFactory(offers_onsite=True, years_experience=10)
+    AvailabilityWindowFactory(profile=volunteer, start_date=days(30), end_date=days(200))
+    NeedFactory(title="Right for you")
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+
+    assert h2_headings(page) == ["Suggested for you", "Your profile and data"]
+    assert "You have not applied to any need yet." in page
+    assert "Right for you" in page.split("Suggested for you", 1)[1]
+    for empty in ("No offers at the moment", "No upcoming placements yet", "You have no applications in progress"):
+        assert empty not in page
+
+
+def test_a_volunteer_with_nothing_in_progress_and_nothing_suggested_is_offered_to_browse(client, volunteer):
+    ApplicationFactory(volunteer=volunteer, need__title="Gave up on", status=Application.Status.WITHDRAWN)
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+
+    assert "Nothing is in progress at the moment." in page
+    assert "Browse opportunities" in page
+
+
+# Declining an offer is confirmed first
+
+
+def test_the_dashboard_folds_declining_into_a_confirmation_step(client, volunteer):
+    application = offered(volunteer, title="PPH embolisation rotation")
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+
+    details = re.search(r'<details class="offer-decline">(.*?)</details>', page, re.S)
+    assert details, "Decline is not behind a confirmation step"
+    assert "Decline…" in details.group(1).split("</summary>")[0]
+    decline_url = reverse("programmes:offer-decline", args=[application.pk])
+    assert f'action="{decline_url}"' in details.group(1)
+    assert "Decline the offer for “PPH embolisation rotation”?" in details.group(1)
+    assert 'type="radio" name="reason"' in details.group(1)
+    assert page.count(f'action="{decline_url}"') == 1  # no decline button outside the step
+
+
+def test_the_decline_page_confirms_without_changing_anything(client, volunteer):
+    application = offered(volunteer, title="PPH embolisation rotation")
+    client.force_login(volunteer.user)
+
+    response = client.get(reverse("programmes:offer-decline", args=[application.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Decline the offer for “PPH embolisation rotation”?" in page
+    assert "Keep the offer" in page
+    application.refresh_from_db()
+    assert application.status == Application.Status.OFFERED
+
+
+def test_declining_with_a_reason_tells_the_coordinators(
+    client, volunteer, coordinator, organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = offered(volunteer, programme__lead_organisation=organisation)
+    client.force_login(volunteer.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("programmes:offer-decline", args=[application.pk]), {"reason": "dates"})
+
+    assert response["Location"] == reverse("programmes:dashboard")
+    application.refresh_from_db()
+    assert application.status == Application.Status.DECLINED
+    assert application.decline_reason == "Declined by the volunteer: “The dates no longer suit me”."
+    [mail] = mailoutbox
+    assert "Their reason: “The dates no longer suit me”" in mail.body
+
+
+def test_an_unknown_reason_is_refused_and_the_offer_stays(client, volunteer):
+    application = offered(volunteer)
+    client.force_login(volunteer.user)
+
+    response = client.post(reverse("programmes:offer-decline", args=[application.pk]), {"reason": "<script>"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.OFFERED
 
 
 def test_dashboard_suggests_needs_that_fit_and_not_those_that_do_not(client):

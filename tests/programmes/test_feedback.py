@@ -308,7 +308,9 @@ def test_dashboard_links_past_placements_to_feedback_and_to_the_record(client, v
 
     page = client.get(reverse("programmes:dashboard")).content.decode()
 
-    assert volunteer_url(ended) in page
+    waiting = page.split("Waiting for you", 1)[1].split("</section>", 1)[0]
+    assert "Feedback to give" in waiting
+    assert volunteer_url(ended) in waiting
     assert volunteer_url(given) not in page
     assert RECORD in page
 

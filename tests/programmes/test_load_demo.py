@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from globalir.accounts.models import User
 from organisations.models import Membership, Organisation
-from programmes.demo import DEMO_COUNTRIES, DEMO_PASSWORD, demo_organisations, demo_users
+from programmes.demo import (
+    DEMO_COUNTRIES,
+    DEMO_PASSWORD,
+    DEMO_SURNAMES,
+    DOCTOR_PROFESSIONS,
+    demo_organisations,
+    demo_users,
+)
 from programmes.models import Mode, Need, Programme, Site
 from tests.factories import NeedFactory
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
@@ -66,6 +73,16 @@ def test_it_creates_the_requested_numbers_of_volunteers_and_needs():
     assert demo_profiles().count() == VOLUNTEERS
     assert demo_needs().count() == NEEDS
     assert User.objects.filter(email="demo-volunteer-0042@example.org", first_name="Demo").exists()
+
+
+def test_demo_volunteers_have_names_nobody_could_take_for_a_real_persons():
+    load_demo()
+
+    names = list(demo_profiles().values_list("name", "title", "profession"))
+    assert len({name for name, _title, _profession in names}) == VOLUNTEERS
+    for name, title, profession in names:
+        assert name.split()[-1] in DEMO_SURNAMES, name
+        assert title in ({"Dr", "Prof"} if profession in DOCTOR_PROFESSIONS else {""}), (name, title)
 
 
 def test_volunteers_have_languages_skills_availability_and_some_credentials():

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from programmes.forms import NeedForm
 from programmes.models import Application, Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
@@ -243,6 +244,120 @@ def test_host_site_of_another_organisation_is_refused(coordinator_client, progra
     ]
     assert "Their hospital" not in response.content.decode()
     assert not Need.objects.exists()
+
+
+# The form's defaults: mode and host site agree, and the programme's own sites come first
+
+
+def host_site_options(form) -> list[tuple[str, list[str]]]:
+    """The host site menu as (group, site names), ungrouped options under ""."""
+    options = []
+    for group, choices in form.fields["host_site"].choices:
+        if isinstance(choices, list | tuple):
+            options.append((str(group), [str(label).split(",")[0] for _, label in choices]))
+        else:
+            options.append(("", [str(choices).split(",")[0]]))
+    return options
+
+
+@pytest.fixture
+def uganda_programme(organisation):
+    nairobi = SiteFactory(name="Kenyatta National Hospital", city="Nairobi", country="KE", organisation=organisation)
+    mbarara = SiteFactory(name="Mbarara Regional Referral", city="Mbarara", country="UG", organisation=organisation)
+    SiteFactory(name="Mulago Hospital", city="Kampala", country="UG", organisation=organisation)
+    programme = ProgrammeFactory(lead_organisation=organisation, title="IR in Western Uganda", countries=["UG"])
+    programme.sites.add(mbarara)
+    return programme, mbarara, nairobi
+
+
+def test_the_programmes_only_site_is_preselected_for_an_on_site_need(uganda_programme):
+    programme, mbarara, _ = uganda_programme
+
+    form = NeedForm(programme=programme)
+
+    assert form["mode"].value() == Mode.ONSITE
+    assert form["host_site"].value() == mbarara.pk
+
+
+def test_host_sites_list_the_programmes_own_then_its_countries_then_the_rest(uganda_programme):
+    programme, _, _ = uganda_programme
+
+    form = NeedForm(programme=programme)
+
+    assert host_site_options(form) == [
+        ("", ["No host site (remote needs only)"]),
+        ("This programme's sites", ["Mbarara Regional Referral"]),
+        ("In the programme's countries", ["Mulago Hospital"]),
+        ("Your organisation's other sites", ["Kenyatta National Hospital"]),
+    ]
+
+
+def test_a_site_in_another_country_is_never_preselected(organisation):
+    SiteFactory(name="Kenyatta National Hospital", city="Nairobi", country="KE", organisation=organisation)
+    programme = ProgrammeFactory(lead_organisation=organisation, countries=["UG"])
+
+    form = NeedForm(programme=programme)
+
+    assert form["host_site"].value() is None
+    assert host_site_options(form) == [
+        ("", ["No host site (remote needs only)"]),
+        ("", ["Kenyatta National Hospital"]),
+    ]
+
+
+def test_the_one_site_in_the_programmes_countries_is_preselected_when_the_programme_names_none(organisation):
+    SiteFactory(name="Kenyatta National Hospital", city="Nairobi", country="KE", organisation=organisation)
+    mulago = SiteFactory(name="Mulago Hospital", city="Kampala", country="UG", organisation=organisation)
+    programme = ProgrammeFactory(lead_organisation=organisation, countries=["UG"])
+
+    assert NeedForm(programme=programme)["host_site"].value() == mulago.pk
+
+
+def test_with_two_programme_sites_the_coordinator_chooses(uganda_programme):
+    programme, _, nairobi = uganda_programme
+    programme.sites.add(nairobi)
+
+    form = NeedForm(programme=programme)
+
+    assert form["host_site"].value() is None
+    assert form["mode"].value() == Mode.ONSITE
+
+
+def test_an_organisation_without_sites_starts_a_remote_need_and_is_told_how_to_add_one(
+    coordinator_client, organisation
+):
+    programme = ProgrammeFactory(lead_organisation=organisation, countries=["UG"])
+
+    response = coordinator_client.get(reverse("programmes:need-create", args=[programme.pk]))
+
+    form = response.context["form"]
+    assert form["mode"].value() == Mode.REMOTE
+    assert form["host_site"].value() is None
+    page = response.content.decode()
+    assert "Your organisation has no sites yet" in page
+    assert reverse("programmes:site-create", args=[organisation.slug]) in page
+
+
+def test_a_copied_need_keeps_its_own_mode_and_site(programme, site):
+    other = SiteFactory(
+        name="Kilimanjaro Christian Medical Centre", city="Moshi", organisation=programme.lead_organisation
+    )
+    programme.sites.add(other)
+
+    form = NeedForm(programme=programme, initial={"mode": Mode.HYBRID, "host_site": site.pk})
+
+    assert (form["mode"].value(), form["host_site"].value()) == (Mode.HYBRID, site.pk)
+
+
+def test_an_on_site_need_left_on_no_host_site_is_told_what_to_do(coordinator_client, uganda_programme):
+    programme, _, _ = uganda_programme
+
+    response = post_need(coordinator_client, programme, need_payload(None))
+
+    assert response.status_code == 400
+    assert field_errors(response, "host_site") == [
+        "On-site and hybrid needs must name a host site. Choose one, or make the need remote."
+    ]
 
 
 def test_unmanaged_site_is_not_offered_as_host_site(coordinator_client, programme, site):

@@ -16,13 +16,15 @@ from django.utils.formats import date_format
 from globalir.regions import region_of
 from organisations.models import Organisation
 from programmes.demo import demo_data_replace
-from programmes.models import Mode, Need, Programme, Site
+from programmes.models import Application, Mode, Need, Programme, Site
 from programmes.selectors import OPPORTUNITY_PAGE_SIZE
 from tests.factories import (
+    ApplicationFactory,
     AvailabilityWindowFactory,
     MembershipFactory,
     NeedFactory,
     OrganisationFactory,
+    PlacementFactory,
     ProgrammeFactory,
     RemoteNeedFactory,
     SiteFactory,
@@ -509,6 +511,62 @@ def test_page_works_without_javascript_the_form_submits_as_a_plain_get(client):
     assert '<button type="submit" class="button">Show opportunities</button>' in page
 
 
+def more_filters(page: str) -> str:
+    """The "More filters" disclosure of the filter form."""
+    return re.search(r"<details class=\"more-filters\".*?</details>", page, re.S).group(0)
+
+
+def test_the_less_used_filters_fold_away_under_more_filters(client):
+    NeedFactory()
+
+    page = browse(client).content.decode()
+
+    assert more_filters(page).startswith('<details class="more-filters">')  # closed
+    for name in ("organisation", "kind", "region", "skill", "language", "available_from", "duration_max", "sort"):
+        assert f'name="{name}"' in more_filters(page), name
+    for name in ("q", "profession", "country", "mode"):
+        assert f'name="{name}"' in page and f'name="{name}"' not in more_filters(page), name
+    assert re.search(r'<span id="active-filter-count" class="muted"></span>', page)
+
+
+@pytest.mark.parametrize(
+    ("params", "shown", "folded"),
+    [
+        ({"country": "KE"}, "1 filter in use", ""),
+        ({"country": "KE", "skill": "embolisation"}, "2 filters in use", " (1 in use)"),
+        # The two dates are one filter, as the form shows them ("Available between").
+        (
+            {"available_from": "2031-01-01", "available_until": "2031-02-01", "q": "x"},
+            "2 filters in use",
+            " (1 in use)",
+        ),
+        ({"sort": "newest"}, "", ""),
+        ({"duration_min": "abc"}, "1 filter in use", " (1 in use)"),  # rejected, and reported beside its field
+    ],
+)
+def test_the_form_says_how_many_filters_are_in_use_and_opens_more_filters_for_theirs(client, params, shown, folded):
+    NeedFactory(host_site__country="KE", required_skills=["embolisation"])
+
+    page = browse(client, **params).content.decode()
+
+    assert f'<span id="active-filter-count" class="muted">{shown}</span>' in page
+    assert f'<span id="more-filter-count">{folded}</span>' in page
+    opened = bool(folded) or "sort" in params
+    assert more_filters(page).startswith('<details class="more-filters" open>') == opened
+
+
+def test_an_htmx_search_sends_the_counts_of_filters_in_use_with_the_results(client):
+    NeedFactory(host_site__country="KE", required_skills=["embolisation"])
+
+    fragment = browse(client, headers=HTMX, country="KE", skill="embolisation").content.decode()
+    whole = browse(client, country="KE", skill="embolisation").content.decode()
+
+    assert '<span id="active-filter-count" class="muted" hx-swap-oob="true">2 filters in use</span>' in fragment
+    assert '<span id="more-filter-count" hx-swap-oob="true"> (1 in use)</span>' in fragment
+    assert "hx-swap-oob" not in whole
+    assert whole.count('id="active-filter-count"') == 1
+
+
 def test_empty_results_say_which_filter_to_relax(client):
     NeedFactory(title="Kenyan training", host_site__country="KE", programme__kind=Programme.Kind.TRAINING)
     NeedFactory(title="Tanzanian research", host_site__country="TZ", programme__kind=Programme.Kind.RESEARCH)
@@ -652,7 +710,6 @@ def test_remote_need_page_says_remote_and_the_hours(client):
         {"programme__status": Programme.Status.CLOSED},
         {"programme__lead_organisation__status": Organisation.Status.PENDING},
         {"programme__lead_organisation__status": Organisation.Status.ARCHIVED},
-        {"status": Need.Status.FILLED},
         {"status": Need.Status.CLOSED},
     ],
 )
@@ -671,8 +728,142 @@ def test_unknown_need_has_no_page(client):
 def test_need_past_its_deadline_keeps_its_page_but_is_not_listed(client):
     need = NeedFactory(title="Deadline passed", application_deadline=days(-2))
 
-    assert "This need no longer takes applications." in text(need_page(client, need))
+    assert "This need is no longer taking applications." in text(need_page(client, need))
     assert titles(browse(client)) == []
+
+
+def has_application_form(response) -> bool:
+    return reverse("programmes:application-create", args=[response.context["need"].pk]) in response.content.decode()
+
+
+def test_filled_need_keeps_its_public_page_without_the_form(client, volunteer):
+    need = NeedFactory(title="Every place taken", status=Need.Status.FILLED)
+
+    for who in (None, volunteer.user):
+        if who:
+            client.force_login(who)
+        response = need_page(client, need)
+        assert "Every place has been filled: this need is no longer taking applications." in text(response)
+        assert "Applications are closed for this need." in text(response)
+        assert not has_application_form(response)
+        assert 'href="#apply"' not in response.content.decode()
+    assert titles(browse(client)) == []
+
+
+@pytest.mark.parametrize(
+    "application_status",
+    [Application.Status.INTERESTED, Application.Status.ACCEPTED, Application.Status.DECLINED],
+)
+def test_closed_need_stays_readable_to_whoever_applied_without_the_form(client, volunteer, application_status):
+    need = NeedFactory(title="Closed early", status=Need.Status.CLOSED)
+    ApplicationFactory(need=need, volunteer=volunteer, status=application_status)
+    client.force_login(volunteer.user)
+
+    response = need_page(client, need)
+
+    assert "This need is closed: it is no longer taking applications." in text(response)
+    assert not has_application_form(response)
+    assert "What you are missing" not in text(response)
+    assert "Why it fits you" not in text(response)
+
+
+def test_closed_need_stays_readable_to_its_coordinators_and_site_admins_only(
+    client, organisation, coordinator, organisation_admin, other_coordinator, site_admin, other_volunteer
+):
+    need = NeedFactory(programme__lead_organisation=organisation, status=Need.Status.CLOSED)
+    ApplicationFactory(need=need)
+
+    assert client.get(need.get_absolute_url()).status_code == 404
+    for user, status in [
+        (coordinator, 200),
+        (organisation_admin, 200),
+        (site_admin, 200),
+        (other_coordinator, 404),
+        (other_volunteer.user, 404),
+    ]:
+        client.force_login(user)
+        assert client.get(need.get_absolute_url()).status_code == status, user.email
+
+
+def test_an_open_needs_page_answers_its_coordinators_and_applicants_like_everybody_else(
+    client, organisation, coordinator, organisation_admin, volunteer
+):
+    need = NeedFactory(programme__lead_organisation=organisation)
+    ApplicationFactory(need=need, volunteer=volunteer, status=Application.Status.WITHDRAWN)
+    ApplicationFactory(need=need, volunteer=volunteer)
+
+    for user in (coordinator, organisation_admin, volunteer.user):
+        client.force_login(user)
+        assert client.get(need.get_absolute_url()).status_code == 200, user.email
+
+
+def test_needs_of_a_closed_programme_stay_readable_to_applicants_and_coordinators(
+    client, organisation, coordinator, volunteer, other_volunteer
+):
+    need = NeedFactory(programme__lead_organisation=organisation, programme__status=Programme.Status.CLOSED)
+    ApplicationFactory(need=need, volunteer=volunteer)
+
+    assert client.get(need.get_absolute_url()).status_code == 404
+    client.force_login(other_volunteer.user)
+    assert client.get(need.get_absolute_url()).status_code == 404
+    client.force_login(coordinator)
+    assert client.get(need.get_absolute_url()).status_code == 200
+    client.force_login(volunteer.user)
+    response = need_page(client, need)
+    # The need itself is still "open", but its programme takes no more applications.
+    assert "This need is no longer taking applications." in text(response)
+    assert not has_application_form(response)
+
+
+def test_a_draft_programmes_need_has_no_page_even_for_its_coordinators(client, organisation, coordinator):
+    need = NeedFactory(programme__lead_organisation=organisation, programme__status=Programme.Status.DRAFT)
+    client.force_login(coordinator)
+
+    assert client.get(need.get_absolute_url()).status_code == 404
+    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    assert "See its public page" not in board
+
+
+def test_upcoming_placement_links_to_its_need_once_the_need_is_filled(client, volunteer):
+    placement = PlacementFactory(application__volunteer=volunteer, application__need__title="Filled by me")
+    Need.objects.filter(pk=placement.need_id).update(status=Need.Status.FILLED)
+    client.force_login(volunteer.user)
+
+    dashboard = client.get(reverse("programmes:dashboard")).content.decode()
+    link = re.search(r'<a href="([^"]+)">Filled by me</a>', dashboard).group(1)
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert "Status: Accepted" in text(response)
+
+
+def test_the_board_links_to_its_closed_needs_page(client, organisation, coordinator):
+    need = NeedFactory(programme__lead_organisation=organisation, status=Need.Status.CLOSED)
+    client.force_login(coordinator)
+
+    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    link = re.search(r'<a href="([^"]+)">See its public page</a>', board).group(1)
+
+    assert link == need.get_absolute_url()
+    assert client.get(link).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "jump"),
+    [("anonymous", "Apply"), ("volunteer", "Apply"), ("applicant", "Your application")],
+)
+def test_need_page_opens_with_a_link_to_the_apply_section(client, volunteer, who, jump):
+    need = NeedFactory()
+    if who != "anonymous":
+        client.force_login(volunteer.user)
+    if who == "applicant":
+        ApplicationFactory(need=need, volunteer=volunteer)
+
+    page = need_page(client, need).content.decode()
+
+    link = f'<a class="button" href="#apply">{jump}</a>'
+    assert link in page
+    assert page.index(link) < page.index('id="need-facts"') < page.index('id="apply"')
 
 
 def test_signed_in_volunteer_sees_why_a_need_fits_them(client, available_volunteer):

@@ -20,7 +20,7 @@ from globalir.accounts.audit import audit_login_succeeded
 from globalir.accounts.models import AuditEvent, User
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from programmes import pipeline, selectors
+from programmes import pipeline, selectors, services
 from programmes.models import Application, Feedback, Need, Placement, Recommendation
 from tests.factories import (
     ApplicationFactory,
@@ -626,6 +626,34 @@ def test_need_stays_filled_when_the_place_cannot_go_to_someone_else(
     placement.application.refresh_from_db()
     expected = Application.Status.ACCEPTED if starts_in_days < 0 else Application.Status.WITHDRAWN
     assert placement.application.status == expected
+
+
+def test_erasure_renames_the_volunteer_in_e_mails_about_their_placements_and_nobody_else(coordinator):
+    # Feedback requests are keyed by placement, the other e-mails by application: with the two numbers
+    # apart, an e-mail about someone else's placement must not be mistaken for one about theirs.
+    leaving = VolunteerProfileFactory()
+    ApplicationFactory(volunteer=leaving)
+    placement = PlacementFactory(application__volunteer=leaving)
+    assert placement.pk != placement.application_id
+
+    def email(key: str, name: str) -> Notification:
+        return Notification.objects.create(
+            kind="feedback_request",
+            event_key=key,
+            recipient=coordinator,
+            email=coordinator.email,
+            context={"volunteer_name": name},
+        )
+
+    theirs = email(f"feedback-request:{placement.pk}:organisation:{coordinator.pk}", "Ngozi Quist")
+    someone_elses = email(f"feedback-request:{placement.application_id}:organisation:{coordinator.pk}", "Grace")
+
+    services.account_erase(user=leaving.user)
+
+    theirs.refresh_from_db()
+    someone_elses.refresh_from_db()
+    assert theirs.context["volunteer_name"] == "A former volunteer"
+    assert someone_elses.context["volunteer_name"] == "Grace"
 
 
 def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, password, caplog):

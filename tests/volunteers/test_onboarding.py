@@ -48,6 +48,8 @@ def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
 
 def about_data(**overrides) -> dict:
     return {
+        "name": "Adaeze Nwosu",
+        "title": "",
         "profession": "sonographer",
         "career_stage": "early",
         "years_experience": "4",
@@ -288,7 +290,7 @@ def test_the_finish_button_says_finish_only_on_the_last_step(newcomer_client):
     assertContains(newcomer_client.get(step_url("availability")), "Save and continue")
     last = newcomer_client.get(step_url("preferences"))
     assertContains(last, ">Finish</button>")
-    assertNotContains(last, "delete your account")  # only offered once the profile exists in full
+    assertContains(last, "You can withdraw your consent at any time from your profile.")
 
 
 def test_onboarded_volunteer_opening_the_wizard_is_sent_to_their_profile(volunteer_client):
@@ -317,6 +319,36 @@ def test_first_step_with_mistakes_shows_each_error_and_keeps_what_was_typed(newc
     assert not VolunteerProfile.objects.filter(user=newcomer).exists()
 
 
+def test_first_step_asks_for_the_name_to_be_called_by_and_offers_titles(newcomer_client, newcomer):
+    page = newcomer_client.get(step_url("about"))
+
+    assertContains(page, '<label for="id_name">Your name:</label>', html=True)
+    assertContains(page, '<label for="id_title">Title:</label>', html=True)
+    assertContains(page, 'list="id_title-suggestions"')
+    assertContains(page, '<datalist id="id_title-suggestions">')
+    assertContains(page, '<option value="Dr"></option>', html=True)
+    assertContains(page, '<option value="Prof"></option>', html=True)
+
+    save_response = newcomer_client.post(step_url("about"), about_data(name="  Adaeze   Nwosu ", title="Assoc. Prof"))
+
+    assert save_response.status_code == 302
+    profile = profile_of(newcomer)
+    assert (profile.title, profile.name) == ("Assoc. Prof", "Adaeze Nwosu")
+    assert profile.display_name == "Assoc. Prof Adaeze Nwosu"
+
+
+def test_first_step_without_a_name_is_refused_and_the_title_is_optional(newcomer_client, newcomer):
+    response = newcomer_client.post(step_url("about"), about_data(name="   ", title="Dr"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["Tell us your name: coordinators need to know what to call you."]
+    assertContains(response, 'value="Dr"')
+    assert not VolunteerProfile.objects.filter(user=newcomer).exists()
+
+    save_steps(newcomer_client, "about")
+    assert (profile_of(newcomer).title, profile_of(newcomer).name) == ("", "Adaeze Nwosu")
+
+
 def test_medical_student_cannot_claim_more_than_ten_years_of_experience(newcomer_client, newcomer):
     response = newcomer_client.post(
         step_url("about"), about_data(profession="student", career_stage="student", years_experience="12")
@@ -333,6 +365,8 @@ def test_first_step_sent_twice_at_once_creates_one_profile(transactional_db):
     """A double-clicked "Save and continue": the second request waits for the first, then updates its row."""
     user = UserFactory()
     data = {
+        "name": "Adaeze Nwosu",
+        "title": "",
         "profession": "sonographer",
         "career_stage": "early",
         "years_experience": 4,
@@ -663,15 +697,109 @@ def test_edited_answers_show_on_the_profile_page(volunteer_client):
     assertContains(volunteer_client.get(reverse("volunteers:profile")), "Hôpital de la Croix-Rousse")
 
 
-def test_consent_cannot_be_withdrawn_by_unticking_it_and_the_page_says_how(volunteer_client, volunteer):
+def test_editing_preferences_leaves_consent_alone_and_points_to_its_own_page(volunteer_client, volunteer):
     page = volunteer_client.get(step_url("preferences"))
-    assertContains(page, f'<a href="{reverse("programmes:account-delete")}">delete your account</a>')
+    assertNotContains(page, 'name="consent"')
+    assertContains(page, f'href="{reverse("volunteers:consent")}"')
 
-    response = volunteer_client.post(step_url("preferences"), preferences_data(consent=False))
+    # What a volunteer who unticked the box used to send: now saved, consent untouched.
+    response = volunteer_client.post(step_url("preferences"), preferences_data(consent=False, bio="New bio."))
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["consent"]
-    assert profile_of(volunteer.user).consent_to_share
+    assert response.status_code == 302
+    profile = profile_of(volunteer.user)
+    assert profile.bio == "New bio."
+    assert profile.consent_to_share
+
+
+def test_a_volunteer_who_withdrew_consent_can_still_edit_their_preferences(volunteer_client, volunteer):
+    services.profile_consent_withdraw(profile=volunteer)
+
+    response = volunteer_client.post(step_url("preferences"), preferences_data(consent=False, bio="Still here."))
+
+    assert response.status_code == 302
+    profile = profile_of(volunteer.user)
+    assert profile.bio == "Still here."
+    assert not profile.consent_to_share
+
+
+# Consent: withdrawn and given again on its own page
+
+CONSENT = reverse("volunteers:consent")
+
+
+def test_profile_page_says_whether_the_volunteer_is_shown_and_links_to_change_it(volunteer_client, volunteer):
+    page = volunteer_client.get(reverse("volunteers:profile"))
+    assertContains(page, "Yes, you agreed on")
+    assertContains(page, f'<a href="{CONSENT}">Withdraw your consent</a>', html=True)
+
+    services.profile_consent_withdraw(profile=volunteer)
+
+    page = volunteer_client.get(reverse("volunteers:profile"))
+    assertContains(page, "No, you withdrew your consent on")
+    assertContains(page, f'<a href="{CONSENT}">Give your consent</a>', html=True)
+
+
+def test_consent_page_says_what_withdrawing_changes_before_the_volunteer_does_it(volunteer_client, volunteer):
+    page = volunteer_client.get(CONSENT)
+
+    assert page.status_code == 200
+    assertContains(page, "What coordinators see now")
+    assertContains(page, "After you withdraw your consent")
+    assertContains(page, "No credential document opens for them, whether you uploaded it before or after withdrawing.")
+    assertContains(page, "you cannot apply to new needs")
+    assertContains(page, "Withdraw my consent</button>")
+    assert profile_of(volunteer.user).consent_to_share  # reading the page changes nothing
+
+
+def test_volunteer_withdraws_consent_at_any_time(volunteer_client, volunteer):
+    response = volunteer_client.post(CONSENT, {"action": "withdraw"})
+
+    assert response.status_code == 302
+    assert response["Location"] == CONSENT
+    assert messages_of(response) == [
+        "You have withdrawn your consent. Coordinators now see you only as a number and cannot open your credentials."
+    ]
+    profile = profile_of(volunteer.user)
+    assert not profile.consent_to_share
+    assert profile.consent_withdrawn_at is not None
+    assert profile.consent_given_at == volunteer.consent_given_at
+    page = volunteer_client.get(CONSENT)
+    assertContains(page, "You withdrew your consent on")
+    assertContains(page, "Give my consent</button>")
+    assertNotContains(page, "Withdraw my consent")
+
+
+def test_withdrawing_twice_keeps_the_first_date(volunteer_client, volunteer):
+    volunteer_client.post(CONSENT, {"action": "withdraw"})
+    first = profile_of(volunteer.user).consent_withdrawn_at
+
+    volunteer_client.post(CONSENT, {"action": "withdraw"})
+
+    assert profile_of(volunteer.user).consent_withdrawn_at == first
+
+
+def test_consent_is_given_again_only_with_the_box_ticked(volunteer_client, volunteer):
+    services.profile_consent_withdraw(profile=volunteer)
+
+    refused = volunteer_client.post(CONSENT, {"action": "give"})
+
+    assert refused.status_code == 400
+    assertContains(refused, "Tick the box to agree to be shown", status_code=400)
+    assert not profile_of(volunteer.user).consent_to_share
+
+    response = volunteer_client.post(CONSENT, {"action": "give", "consent": "on"})
+
+    assert response["Location"] == CONSENT
+    profile = profile_of(volunteer.user)
+    assert profile.consent_to_share
+    assert profile.consent_withdrawn_at is None
+    assert profile.consent_given_at > volunteer.consent_given_at
+
+
+def test_consent_page_is_for_onboarded_volunteers_only(client, newcomer):
+    assert client.get(CONSENT)["Location"] == f"{reverse('account_login')}?next={CONSENT}"
+    client.force_login(newcomer)
+    assert client.post(CONSENT, {"action": "withdraw"})["Location"] == reverse("volunteers:onboarding")
 
 
 def test_unfinished_profile_page_sends_the_volunteer_back_to_the_wizard(newcomer_client):
