@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: browser redis-server run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load clean
+.PHONY: browser redis-server run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -110,6 +110,11 @@ bench-pages: install
 # REDIS_URL honoured).
 bench-load: install
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+# The sign-up page's answer for a known address against a new one, with the production hasher, on a
+# throwaway database (DATABASE_URL honoured).
+bench-signup: install
+	$(BIN)/python bench/signup_timing.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,41 +1,18 @@
-"""The Django admin's site, with one guard the stock one lacks and a review queue on its index.
+"""The Django admin's site, with a review queue on its index.
 
 Site admins land on the index when they sign in (globalir.accounts.adapter): it opens with how many
 requests to list an organisation and how many credentials wait for their review, each linked to its
-list filtered to those.
-
-The admin turns the query string of a list straight into database lookups (``?status__exact=…``),
-without a form in between; PostgreSQL refuses a NUL character in a query's text, so such a value
-made a server error. A NUL character is never part of a real filter, search or page: the request
-is refused as a bad request before the admin sees it.
+list filtered to those. (A NUL character in an admin list's query string, which the admin would turn
+into a lookup, is refused before the admin sees it, as on every page: globalir.middleware.)
 """
-
-from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.core.exceptions import BadRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
-def has_nul_character(query) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
-
-
 class PortalAdminSite(admin.AdminSite):
-    def admin_view(self, view, cacheable=False):
-        guarded = super().admin_view(view, cacheable)
-
-        @wraps(view)
-        def refuse_nul_characters(request, *args, **kwargs):
-            if has_nul_character(request.GET):
-                raise BadRequest(_("The address contains a NUL character."))
-            return guarded(request, *args, **kwargs)
-
-        return refuse_nul_characters
-
     def index(self, request, extra_context=None):
         return super().index(request, {"review_queue": review_queue(), **(extra_context or {})})
 

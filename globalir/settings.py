@@ -50,7 +50,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    # The stock admin, with a guard against NUL characters in its query strings (globalir.admin_site).
+    # The stock admin, with a review queue on its index (globalir.admin_site).
     "globalir.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # PUT, PATCH, DELETE and other verbs are refused with 405 (the pages take GET, HEAD and POST).
     "globalir.http_methods.OnlyGetHeadPostMiddleware",
+    # A NUL character in the path or the query string is a 400; a cookie holding one is dropped.
+    "globalir.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,7 +196,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # allauth.mfa: an authenticator app (TOTP) with recovery codes. Required for coordinators,
 # organisation admins and staff (globalir.accounts.mfa_required).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# allauth's forms with the portal's labels ("e-mail address", sentence case); its pages are overridden
+# allauth's forms with the portal's labels; the sign-up form also hashes the password typed for a known
+# address, so both answers take as long ("e-mail address", sentence case); its pages are overridden
 # under templates/account, templates/mfa and templates/usersessions for the same reason.
 ACCOUNT_FORMS = {
     "login": "globalir.accounts.forms.LoginForm",

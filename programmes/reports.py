@@ -8,9 +8,7 @@ counts: their applications and placements are kept, anonymised (volunteer = NULL
 country is the home country of their volunteer profile.
 """
 
-import csv
 import datetime
-import io
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from globalir.spreadsheets import spreadsheet_csv
 from organisations.models import Organisation
 from volunteers.models import Profession, VolunteerProfile
 from volunteers.selectors import volunteer_label
@@ -344,18 +343,9 @@ def portal_report() -> PortalReport:
 # CSV export of a programme's placements
 # --------------------------------------------------------------------------------------------------
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def placements_csv_rows(*, programme: Programme) -> Iterator[list[str]]:
-    """The header and one row per placement of the programme, every cell safe to open in a spreadsheet.
-    One query."""
+    """The header and one row per placement of the programme. One query."""
     yield [
         _("Need"),
         _("Mode"),
@@ -373,26 +363,18 @@ def placements_csv_rows(*, programme: Programme) -> Iterator[list[str]]:
     )
     for placement in placements:
         yield [
-            csv_safe(cell)
-            for cell in (
-                placement.need.title,
-                Mode(placement.mode).label,
-                placement.start_date.isoformat(),
-                placement.end_date.isoformat(),
-                placement.days,
-                placement.remote_hours,
-                placement.application.get_status_display(),
-                volunteer_label(volunteer=placement.volunteer, number=placement.application_id),
-            )
+            placement.need.title,
+            Mode(placement.mode).label,
+            placement.start_date.isoformat(),
+            placement.end_date.isoformat(),
+            placement.days,
+            placement.remote_hours,
+            placement.application.get_status_display(),
+            volunteer_label(volunteer=placement.volunteer, number=placement.application_id),
         ]
 
 
 def placements_csv(*, programme: Programme) -> tuple[str, str]:
-    """The programme's placements as CSV text (with a byte-order mark, so that spreadsheets read
-    accents right) and a file name for it."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerows(placements_csv_rows(programme=programme))
+    """The programme's placements as CSV text, safe to open in a spreadsheet, and a file name for it."""
     filename = f"placements-{programme.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    return buffer.getvalue(), filename
+    return spreadsheet_csv(placements_csv_rows(programme=programme)), filename

@@ -35,7 +35,7 @@ from .matching.service import (
     recommendations_refresh_needs_later,
     recommendations_refresh_volunteer_later,
 )
-from .models import PLACEMENT_NO_OVERLAP, Application, Mode, Need, Placement, Programme, Recommendation
+from .models import PLACEMENT_NO_OVERLAP, Application, Feedback, Mode, Need, Placement, Programme, Recommendation
 from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications, need_listed_queryset
 
 logger = logging.getLogger(__name__)
@@ -506,8 +506,9 @@ def account_erase(*, user: User) -> None:
     availability and profile, the e-mail addresses, the e-mails and invitations sent to them, the
     admin's log about them and the account itself; every session signed in as them ends once the
     erasure is committed. Applications and placements stay for the organisations' reports,
-    anonymised: the volunteer is set to NULL (the foreign keys are SET_NULL) and the messages they
-    wrote, which may name them, are blanked. Placements under way or completed keep their status.
+    anonymised: the volunteer is set to NULL (the foreign keys are SET_NULL) and every text about them
+    is blanked (their messages, the coordinators' notes, reasons for declining, feedback comments both
+    ways); feedback keeps its ratings. Placements under way or completed keep their status.
 
     Refused with a ValidationError when the account cannot go yet (a site admin, or the only admin
     of an organisation): see `selectors.account_erase_blockers`.
@@ -538,7 +539,13 @@ def account_erase(*, user: User) -> None:
             Application.history.bulk_history_create(
                 mine.filter(status=Application.Status.WITHDRAWN, withdrawn_at=now), update=True, default_date=now
             )
-            mine.exclude(message="").update(message="")
+            # The records stay for the organisations' reports, but no words about the person: the
+            # messages they wrote; the coordinators' internal notes on them and the reasons they were
+            # given for a refusal, which are personal data about them however they are worded; and the
+            # comments of the feedback on their placements, their own and the organisation's about
+            # them. The ratings stay: figures that name nobody.
+            mine.update(message="", coordinator_notes="", decline_reason="")
+            Feedback.objects.filter(placement__application__volunteer=profile).exclude(comments="").update(comments="")
             former = str(_("A former volunteer"))
             applications_coordinator_emails_rename(
                 application_pks=mine.values_list("pk", flat=True), label_of=lambda _pk: former
@@ -566,7 +573,7 @@ def account_erase(*, user: User) -> None:
             profile.delete()
             # The audit trail keeps what happened, not who it happened to.
             Credential.history.filter(profile_id=profile_pk).delete()
-            Application.history.filter(volunteer_id=profile_pk).update(volunteer_id=None)
+            Application.history.filter(volunteer_id=profile_pk).update(volunteer_id=None, decline_reason="")
         # Only possible when another admin remains (see the blockers): their trail no longer names this user.
         Membership.objects.filter(user=user).delete()
         Membership.history.filter(user_id=user_pk).delete()

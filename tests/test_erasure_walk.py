@@ -26,6 +26,7 @@ from django.utils import timezone
 from globalir.accounts.models import User
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from programmes import pipeline
 from programmes import services as programme_services
 from programmes.models import Application, MatchRound, Need, Recommendation, RoundRanking
 from tests.factories import (
@@ -49,7 +50,9 @@ from volunteers.services import credentials_verify
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ngozi.erase-me@example.org"
-SURNAME = "Quist-Adeyemi"  # the name e-mails to coordinators carry (free text others wrote may still hold it)
+# The name e-mails to coordinators carry, and that free text about them (coordinators' notes, a reason for
+# declining, feedback) uses: none of it may survive the erasure.
+SURNAME = "Quist-Adeyemi"
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 DAY = datetime.timedelta(days=1)
 
@@ -96,6 +99,16 @@ def rich_account(organisation, site_admin):
         proposed_end=None,
     )
     ApplicationFactory(volunteer=profile, status=Application.Status.OFFERED, offered_at=timezone.now())
+    # What coordinators wrote about them: internal notes, and a reason for declining addressed to them.
+    coordinator = MembershipFactory(organisation=organisation).user
+    pipeline.application_notes_save(
+        application=interested, notes=f"Spoke to Dr {SURNAME}: strong on PPH embolisation.", by=coordinator
+    )
+    pipeline.application_decline(
+        application=ApplicationFactory(volunteer=profile, need=NeedFactory(programme__lead_organisation=organisation)),
+        reason=f"Dear Dr {SURNAME}, the places went to radiographers with CT experience.",
+        by=coordinator,
+    )
     upcoming = PlacementFactory(application__volunteer=profile, application__need__places=1)
     Need.objects.filter(pk=upcoming.need_id).update(status=Need.Status.FILLED, filled_at=timezone.now())
     past = PlacementFactory(
@@ -107,8 +120,14 @@ def rich_account(organisation, site_admin):
         application__proposed_start=today() - 80 * DAY,
         application__proposed_end=today() - 20 * DAY,
     )
-    FeedbackFactory(placement=past, comments="Ngozi taught our fellows so much.")
-    FeedbackFactory(placement=past, side="organisation", author=MembershipFactory().user)
+    # Feedback both ways: their own words, and the organisation's about them.
+    FeedbackFactory(placement=past, comments=f"A great team. Dr {SURNAME}, Lakeside General Hospital.")
+    FeedbackFactory(
+        placement=past,
+        side="organisation",
+        author=MembershipFactory().user,
+        comments=f"Dr {SURNAME} taught our fellows so much.",
+    )
 
     # What the matcher and match rounds keep about them.
     Recommendation.objects.create(

@@ -4,7 +4,8 @@ The rule, for the portal's own pages: a bad filter value is reported next to its
 a page number that is not one shows the first page and one past the end the last (the list pages all
 answer 200); an id in the address that names nothing the user may see is our 404 page. The Django
 admin keeps its own rule: an unknown filter or page redirects to the list with ``?e=1``, a forbidden
-``_to_field`` is a 400.
+``_to_field`` is a 400. On every page a NUL character in the query string is a 400, before any view
+(tests/test_nul_characters.py).
 """
 
 import datetime
@@ -69,6 +70,8 @@ def query_strategy(params: dict[str, list[str]]) -> st.SearchStrategy[list[tuple
 
 
 def fuzz_get(name: str, client, url: str, pairs, *, allowed=(200,), **headers):
+    if any("\x00" in key + value for key, value in pairs):
+        allowed = (400,)  # a NUL in the address is refused before any view sees it (globalir.middleware)
     with rolled_back():
         response = client.get(f"{url}?{urlencode(pairs)}", headers=headers)
         assert response.status_code < 500

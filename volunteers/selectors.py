@@ -1,6 +1,7 @@
 """Reads of a volunteer's own profile and credentials, always scoped to the user who asks."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -104,12 +105,15 @@ def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = 
     return rows
 
 
-# Calendar apps cannot sign in: the feed is found by the volunteer's secret token.
+# Calendar apps cannot sign in: the feed is found by the volunteer's secret token. Tokens are URL-safe
+# base64 (models.new_calendar_token); anything else is no token and never reaches the database.
 CALENDAR_TOKEN_MAX_LENGTH = 64
+CALENDAR_TOKEN_FORMAT = re.compile(rf"[A-Za-z0-9_-]{{1,{CALENDAR_TOKEN_MAX_LENGTH}}}")
 
 
 def volunteer_profile_for_calendar_token(*, token: str) -> VolunteerProfile | None:
-    """The profile whose calendar feed token is exactly `token`, or None for a missing or unknown token."""
-    if not token or len(token) > CALENDAR_TOKEN_MAX_LENGTH:
+    """The profile whose calendar feed token is exactly `token`, or None for a missing, malformed or
+    unknown token."""
+    if not CALENDAR_TOKEN_FORMAT.fullmatch(token or ""):
         return None
     return VolunteerProfile.objects.filter(calendar_token=token).first()

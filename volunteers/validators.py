@@ -6,8 +6,9 @@ agree with the content so that nobody is misled when the file is downloaded agai
 
 Beyond its type, a document is refused when it carries anything a scan of a licence never needs
 and an attacker would: markup a browser or viewer could run (a PNG/HTML polyglot), a PDF's
-JavaScript, launch actions or embedded files, a PNG whose header announces a decompression bomb,
-a name that tries to be a path or to pass for another type. The name is only checked, never
+JavaScript, launch actions or embedded files, a decompression bomb (an image declaring more pixels
+than any scan has, compressed data that unpacks to more than a scan ever does: see
+`volunteers.document_size`), a name that tries to be a path or to pass for another type. The name is only checked, never
 used: documents are stored under generated names (`volunteers.models.credential_upload_to`) and
 served as attachments with nosniff (`programmes.views.privacy.credential_document`).
 """
@@ -21,10 +22,17 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
+from . import document_size
+
 MAX_DOCUMENT_SIZE = 5 * 1024 * 1024  # 5 MB
-# A 600 dpi scan of an A3 page is 7,000 × 9,900 pixels: a PNG announcing more is a decompression bomb
-# for whoever opens it (a coordinator's image viewer), however small the file.
+# A 600 dpi scan of an A3 page is 7,000 × 9,900 pixels: an image announcing more (a PNG or a JPEG, or
+# one inside a PDF) is a decompression bomb for whoever opens it (a coordinator's image viewer),
+# however small the file.
 MAX_IMAGE_PIXELS = 100_000_000
+# What a document's compressed parts (a PDF's streams, a PNG's text and colour profile) may unpack to,
+# together. A page scanned at 600 dpi in colour and stored without loss is 104 MB; a bomb of 200 KB
+# unpacks to hundreds of megabytes or more.
+MAX_DECODED_SIZE = 150 * 1024 * 1024
 MAX_NAME_LENGTH = 200
 
 
@@ -136,22 +144,70 @@ def _validate_content(kind: DocumentType, content: bytes) -> None:
             raise ValidationError(
                 _("This PNG image is damaged. Save the scan again and upload the new file."), code="damaged"
             )
-        if width * height > MAX_IMAGE_PIXELS:
+        _validate_pixels(width, height)
+    if kind == JPEG:
+        try:
+            frames = document_size.jpeg_dimensions(content)
+        except document_size.Damaged:
             raise ValidationError(
-                _(
-                    "This image is %(width)s × %(height)s pixels, more than any scan needs. Scan it at a lower "
-                    "resolution (300 dpi is plenty) and try again."
-                )
-                % {"width": width, "height": height},
-                code="too_many_pixels",
+                _("This JPEG image is damaged. Save the scan again and upload the new file."), code="damaged"
+            ) from None
+        for width, height in frames:
+            _validate_pixels(width, height)
+    budget = document_size.Budget(MAX_DECODED_SIZE)
+    try:
+        if kind == PNG:
+            document_size.png_check(content, budget=budget)
+        if kind == PDF:
+            document_size.pdf_check(content, budget=budget, max_pixels=MAX_IMAGE_PIXELS)
+    except document_size.TooManyPixels as image:
+        raise ValidationError(
+            _(
+                "This PDF contains an image of %(width)s × %(height)s pixels, more than any scan needs. Scan it "
+                "at a lower resolution (300 dpi is plenty) and try again."
             )
+            % {"width": image.width, "height": image.height},
+            code="too_many_pixels",
+        ) from None
+    except document_size.TooMuchData:
+        raise ValidationError(
+            _(
+                "This %(type)s document unpacks to more than %(limit)s MB when it is opened, far more than a "
+                "scanned document needs. Scan it again at 300 dpi, or save it as a new file, and upload that."
+            )
+            % {"type": kind.name, "limit": MAX_DECODED_SIZE // 2**20},
+            code="too_much_data",
+        ) from None
+    except document_size.Unchecked:
+        raise ValidationError(
+            _(
+                "This PDF is encrypted, or put together in a way only a PDF reader can take apart, so it cannot "
+                "be checked. Print it to a new PDF or scan the paper document, and upload that."
+            ),
+            code="pdf_unchecked",
+        ) from None
+
+
+def _validate_pixels(width: int, height: int) -> None:
+    try:
+        document_size.check_pixels(width, height, max_pixels=MAX_IMAGE_PIXELS)
+    except document_size.TooManyPixels:
+        raise ValidationError(
+            _(
+                "This image is %(width)s × %(height)s pixels, more than any scan needs. Scan it at a lower "
+                "resolution (300 dpi is plenty) and try again."
+            )
+            % {"width": width, "height": height},
+            code="too_many_pixels",
+        ) from None
 
 
 def validate_credential_document(file: File) -> None:
     """Refuse what is not a PDF, JPEG or PNG document that is safe to keep and hand to coordinators.
 
     Refused: empty and oversized files; any other type; names that are paths, lie about the type or
-    hide another extension; polyglots and PDFs with active content (see the module's docstring).
+    hide another extension; polyglots, PDFs with active content, and decompression bombs (see the
+    module's docstring).
 
     As a model field's validator it also runs in the admin; a document already stored is not read
     again each time its credential is validated (it was checked when it arrived).

@@ -15,6 +15,7 @@ from tests.factories import (
     SiteFactory,
 )
 from volunteers.models import VolunteerProfile
+from volunteers.selectors import volunteer_profile_for_calendar_token
 
 FEED = reverse("programmes:calendar-feed")
 RESET = reverse("programmes:calendar-token-reset")
@@ -187,6 +188,14 @@ def test_wrong_or_missing_token_is_not_found(client, volunteer, token):
 @pytest.mark.django_db
 def test_feed_without_token_parameter_is_not_found(client, volunteer):
     assert client.get(FEED).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["abc\x00def", "abc def", "a/b", "é" * 43, "x" * 65])
+def test_a_malformed_token_is_no_token_and_never_reaches_the_database(volunteer, token, django_assert_num_queries):
+    # PostgreSQL refuses a NUL in a query: a token that cannot be one is turned away before any lookup.
+    with django_assert_num_queries(0):
+        assert volunteer_profile_for_calendar_token(token=token) is None
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from globalir.accounts.audit import audit_login_succeeded
 from globalir.accounts.models import AuditEvent, User
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from programmes import selectors, services
+from programmes import pipeline, selectors, services
 from programmes.models import Application, Feedback, Need, Placement, Recommendation
 from tests.factories import (
     ApplicationFactory,
@@ -427,6 +427,7 @@ def test_delete_page_says_what_is_erased_and_what_stays(client, rich_volunteer):
     assert "What is erased" in page
     assert "What stays, without your name" in page
     assert "Your 1 credential, with its uploaded document." in page
+    assert "What organisations wrote about you: their internal notes on your applications" in page
     # The application in progress is listed as one that will be withdrawn …
     assert "Ultrasound teaching in Mwanza (Interested)" in page
     # … and the volunteer is told that placements still to come are given up with the account.
@@ -495,6 +496,41 @@ def test_right_password_erases_the_volunteer_and_keeps_anonymised_applications_a
     assert client.get(EXPORT).status_code == 302
     home = client.get(reverse("home")).content.decode()
     assert "Your account and your personal data have been erased." in home
+
+
+def test_erasure_blanks_every_text_about_the_volunteer_and_keeps_the_feedback_ratings(
+    client, rich_volunteer, coordinator, organisation, password
+):
+    # Notes about a person and a reason addressed to them are personal data, whoever wrote them; so are
+    # the organisation's comments on their placement, and their own.
+    in_progress = Application.objects.get(volunteer=rich_volunteer, status=Application.Status.INTERESTED)
+    pipeline.application_notes_save(application=in_progress, notes="Dr Reyes: call after 6 pm.", by=coordinator)
+    declined = pipeline.application_decline(
+        application=ApplicationFactory(
+            volunteer=rich_volunteer, need=NeedFactory(programme__lead_organisation=organisation)
+        ),
+        reason="Dr Reyes, the places went to radiographers with CT experience.",
+        by=coordinator,
+    )
+    placement = Placement.objects.get(volunteer=rich_volunteer)
+    client.force_login(rich_volunteer.user)
+
+    response = client.post(DELETE, {"password": password})
+
+    assert response.status_code == 302
+    assert (
+        list(
+            Application.objects.filter(pk__in=[in_progress.pk, declined.pk]).values_list(
+                "coordinator_notes", "decline_reason", "message"
+            )
+        )
+        == [("", "", "")] * 2
+    )
+    assert set(Application.history.filter(id=declined.pk).values_list("decline_reason", flat=True)) == {""}
+    assert sorted(Feedback.objects.filter(placement=placement).values_list("side", "rating", "comments")) == [
+        (Feedback.Side.ORGANISATION, 5, ""),
+        (Feedback.Side.VOLUNTEER, 4, ""),
+    ]
 
 
 def test_coordinator_without_a_volunteer_profile_can_erase_their_account(client, coordinator, password):

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from globalir import settings as project_settings
 from tests.factories import CredentialFactory, StaffFactory, today
+from tests.volunteers.documents import jpeg
 from volunteers.models import Credential
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ DAY = datetime.timedelta(days=1)
 CREDENTIALS_URL = reverse("volunteers:credentials")
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+JPEG = jpeg(2480, 3508)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 32
 HTML = b"<!doctype html><html><body><script>fetch('/me/export/')</script></body></html>"
 FIVE_MB = 5 * 1024 * 1024

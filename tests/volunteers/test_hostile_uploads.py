@@ -5,8 +5,8 @@ runs the same checks): refused, the page says why, no credential row, no file in
 Accepted documents are stored under generated names and only ever served as attachments.
 """
 
+import base64
 import re
-import struct
 import zlib
 from pathlib import Path
 
@@ -17,6 +17,17 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from tests.factories import CredentialFactory
+from tests.volunteers.documents import (
+    deflate_with_a_stored_part,
+    deflated_zeros,
+    jpeg,
+    jpeg_segment,
+    lzw_zeros,
+    pdf,
+    pdf_stream,
+    png,
+    png_chunk,
+)
 from volunteers.models import Credential
 
 pytestmark = pytest.mark.django_db
@@ -25,28 +36,15 @@ CREDENTIALS_URL = reverse("volunteers:credentials")
 ADMIN_ADD_URL = reverse("admin:volunteers_credential_add")
 
 
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png(width: int = 1, height: int = 1, *extra_chunks: bytes) -> bytes:
-    """A well-formed PNG of width × height pixels (its pixel data only holds one row: nobody decodes it)."""
-    header = png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-    pixels = png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-    return b"\x89PNG\r\n\x1a\n" + header + b"".join(extra_chunks) + pixels + png_chunk(b"IEND", b"")
-
-
-def pdf(*objects: bytes) -> bytes:
-    body = (
-        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    )
-    return b"%PDF-1.7\n" + body + b"".join(objects) + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-JPEG_WITH_XMP = (
-    b"\xff\xd8\xff\xe1\x00\x80http://ns.adobe.com/xap/1.0/\x00"
-    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-    b'<rdf:RDF><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>' + b"\x00" * 64 + b"\xff\xd9"
+JPEG_WITH_XMP = jpeg(
+    1,
+    1,
+    jpeg_segment(
+        0xE1,
+        b"http://ns.adobe.com/xap/1.0/\x00"
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>',
+    ),
 )
 PDF = pdf()
 HTML = b"<!doctype html><html><body><script>fetch('/me/export/').then(r => r.text())</script></body></html>"
@@ -61,6 +59,13 @@ TOO_LARGE = "The file is larger than 5 MB, the most a document may be."
 EMPTY = "The file is empty. Choose the scan or photo of your document again."
 TOO_MANY_PIXELS = "This image is 100000 × 100000 pixels, more than any scan needs."
 DAMAGED = "This PNG image is damaged."
+JPEG_TOO_MANY_PIXELS = "This image is 65000 × 65000 pixels, more than any scan needs."
+JPEG_DAMAGED = "This JPEG image is damaged."
+PDF_IMAGE_TOO_LARGE = "This PDF contains an image of 65000 × 65000 pixels, more than any scan needs."
+PDF_UNPACKS_TOO_MUCH = "This PDF document unpacks to more than 150 MB when it is opened"
+PNG_UNPACKS_TOO_MUCH = "This PNG document unpacks to more than 150 MB when it is opened"
+PDF_UNCHECKED = "This PDF is encrypted, or put together in a way only a PDF reader can take apart"
+IMAGE = b"/Type /XObject /Subtype /Image /ColorSpace /DeviceGray /BitsPerComponent 8"
 
 # name, content, the message on the form. Every entry must be refused.
 HOSTILE_FILES = [
@@ -122,6 +127,112 @@ HOSTILE_FILES = [
         id="pdf-with-an-embedded-file",
     ),
     pytest.param("bomb.png", png(100_000, 100_000), TOO_MANY_PIXELS, id="png-decompression-bomb"),
+    # Decompression bombs in every accepted format: each file is small, what it unpacks to is not.
+    pytest.param("scan.jpg", jpeg(65_000, 65_000), JPEG_TOO_MANY_PIXELS, id="jpeg-declaring-65000-squared"),
+    pytest.param(
+        "scan.jpg", jpeg(65_000, 65_000, frame=0xC2), JPEG_TOO_MANY_PIXELS, id="progressive-jpeg-65000-squared"
+    ),
+    pytest.param(
+        "scan.jpg",
+        b"\xff\xd8" + jpeg_segment(0xE0, b"JFIF\x00") + jpeg_segment(0xDA, b"\x01\x01\x00") + b"\xff\xd9",
+        JPEG_DAMAGED,
+        id="jpeg-without-a-frame-header",
+    ),
+    pytest.param("scan.jpg", b"\xff\xd8\xff" + b"\x00" * 64, JPEG_DAMAGED, id="jpeg-without-its-structure"),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter /FlateDecode", deflated_zeros())),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-inflating-to-200-mb",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter [/FlateDecode /FlateDecode]", zlib.compress(deflated_zeros(), 9))),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-deflated-twice",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter [/ASCII85Decode /Fl]", base64.a85encode(deflated_zeros()) + b"~>")),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-deflated-behind-ascii85",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter /LZWDecode", lzw_zeros(30))),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-lzw-bomb",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter /RunLengthDecode", b"\x81\x00" * 1_300_000 + b"\x80")),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-run-length-bomb",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, b"/Filter /Fl#61teDecode", deflated_zeros())),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-filter-spelled-in-escapes",
+    ),
+    pytest.param(
+        "licence.pdf",
+        # A reader trusts the length; a check that stopped at the first "endstream" would see nothing.
+        pdf(pdf_stream(3, b"/Filter /FlateDecode", deflate_with_a_stored_part(b"\nendstream\nendobj\n", 200))),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-stream-with-endstream-inside-its-data",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(*[pdf_stream(number, b"/Filter /FlateDecode", deflated_zeros(40)) for number in range(3, 8)]),
+        PDF_UNPACKS_TOO_MUCH,
+        id="pdf-five-streams-of-40-mb",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, IMAGE + b" /Width 65000 /Height 65000 /Filter /FlateDecode", zlib.compress(b"\0" * 64))),
+        PDF_IMAGE_TOO_LARGE,
+        id="pdf-image-declaring-65000-squared",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, IMAGE + b" /Width 100 /Height 100 /Filter /DCTDecode", jpeg(65_000, 65_000))),
+        PDF_IMAGE_TOO_LARGE,
+        id="pdf-jpeg-image-whose-own-header-declares-65000-squared",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(
+            pdf_stream(3, b"/Filter /FlateDecode", zlib.compress(b"q BI /W 65000 /H 65000 /CS /G /BPC 8 ID \0\0 EI Q"))
+        ),
+        PDF_IMAGE_TOO_LARGE,
+        id="pdf-inline-image-declaring-65000-squared",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(pdf_stream(3, IMAGE + b" /Width 4 0 R /Height 4 0 R", b"\0" * 16)),
+        PDF_UNCHECKED,
+        id="pdf-image-whose-size-is-hidden-in-an-object-stream",
+    ),
+    pytest.param(
+        "licence.pdf",
+        pdf(b"4 0 obj\n<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>\nendobj\n")[:-22]
+        + b"trailer\n<< /Root 1 0 R /Encrypt 4 0 R >>\n%%EOF\n",
+        PDF_UNCHECKED,
+        id="pdf-encrypted",
+    ),
+    pytest.param(
+        "scan.png",
+        png(1, 1, png_chunk(b"zTXt", b"Comment\x00\x00" + deflated_zeros())),
+        PNG_UNPACKS_TOO_MUCH,
+        id="png-text-inflating-to-200-mb",
+    ),
+    pytest.param(
+        "scan.png",
+        png(1, 1, png_chunk(b"iCCP", b"sRGB\x00\x00" + deflated_zeros())),
+        PNG_UNPACKS_TOO_MUCH,
+        id="png-colour-profile-inflating-to-200-mb",
+    ),
     pytest.param("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, DAMAGED, id="png-without-its-header"),
     pytest.param("..%2F..%2Fsettings.pdf", PDF, PATH_IN_NAME, id="dot-dot-slash-percent-encoded"),
     pytest.param("licence..pdf", PDF, PATH_IN_NAME, id="dot-dot-in-the-name"),
@@ -227,7 +338,29 @@ def test_a_path_in_the_name_never_reaches_storage(volunteer_client, private_medi
         # Opening at a page and fitting it is an action, but not one that runs anything.
         ("licence.pdf", pdf(b"3 0 obj\n<< /OpenAction [1 0 R /Fit] >>\nendobj\n"), ".pdf"),
         ("scan.JPEG", JPEG_WITH_XMP, ".jpg"),
-        ("scan.png", png(4960, 7016), ".png"),  # an A4 page scanned at 600 dpi
+        ("scan.jpg", jpeg(4960, 7016, frame=0xC2), ".jpg"),  # an A4 page scanned at 600 dpi, progressive
+        ("scan.png", png(4960, 7016), ".png"),
+        ("scan.png", png(1, 1, png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"Scanned 2026"))), ".png"),
+        # A scanner's PDF: a page whose content draws a JPEG of the page and a small inline image, compressed.
+        (
+            "scan.pdf",
+            pdf(
+                pdf_stream(
+                    3,
+                    b"/Filter /FlateDecode",
+                    zlib.compress(
+                        b"q 595 0 0 842 0 0 cm /Im1 Do Q BI /W 8 /H 8 /CS /G /BPC 8 ID " + b"\0" * 64 + b" EI"
+                    ),
+                ),
+                pdf_stream(4, IMAGE + b" /Width 2480 /Height 3508 /Filter /DCTDecode", jpeg(2480, 3508)),
+                pdf_stream(
+                    5, b"/Filter [/ASCII85Decode /FlateDecode]", base64.a85encode(zlib.compress(b"BT ET" * 100)) + b"~>"
+                ),
+                pdf_stream(6, b"/Filter /LZWDecode", lzw_zeros(1)),
+                pdf_stream(7, b"/Filter /FlateDecode", deflated_zeros(100)),
+            ),
+            ".pdf",
+        ),
     ],
 )
 def test_genuine_documents_are_stored_under_a_generated_name_typed_from_their_content(
