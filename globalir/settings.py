@@ -196,9 +196,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # allauth.mfa: an authenticator app (TOTP) with recovery codes. Required for coordinators,
 # organisation admins and staff (globalir.accounts.mfa_required).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# allauth's forms with the portal's labels; the sign-up form also hashes the password typed for a known
-# address, so both answers take as long ("e-mail address", sentence case); its pages are overridden
-# under templates/account, templates/mfa and templates/usersessions for the same reason.
+# allauth's forms with the portal's labels ("e-mail address", sentence case); its pages are overridden
+# under templates/account, templates/mfa and templates/usersessions for the same reason. The sign-up form
+# also hashes the password typed for a known address, so that both answers take as long.
 ACCOUNT_FORMS = {
     "login": "globalir.accounts.forms.LoginForm",
     "signup": "globalir.accounts.forms.SignupForm",
