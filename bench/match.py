@@ -183,9 +183,9 @@ def database_run(args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from matcher.models import Recommendation
     from programmes.demo import demo_data_replace
     from programmes.matching import service
-    from programmes.models import Recommendation
 
     start = time.perf_counter()
     summary = demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)

@@ -19,11 +19,13 @@ from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
 from globalir.audit import ReadOnlyAdmin, register_audit_trail
+from matcher.models import MatchRound, Recommendation
 from organisations.admin import ServiceActionsMixin, country_choices
+from placements.models import Application, Feedback, Placement
 from volunteers.admin import volunteer_admin_label
 
 from .matching.service import recommendations_refresh_all_later, recommendations_refresh_needs_later
-from .models import Application, Feedback, MatchRound, Need, Placement, Programme, Recommendation, Site
+from .models import Need, Programme, Site
 from .services import (
     application_offer,
     application_withdraw_for_volunteer,
@@ -306,7 +308,7 @@ class RecommendationAdmin(ReadOnlyAdmin):
     """What the matcher stored: read-only (the refresh tasks write these rows), with a button that runs
     a full refresh now."""
 
-    change_list_template = "admin/programmes/recommendation/change_list.html"
+    change_list_template = "admin/matcher/recommendation/change_list.html"
     list_display = ["volunteer_column", "need", "score_display", "rank_for_volunteer", "rank_for_need", "computed_at"]
     list_filter = ["need__profession", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["volunteer__user", "need"]
@@ -324,10 +326,10 @@ class RecommendationAdmin(ReadOnlyAdmin):
 
     def get_urls(self):
         refresh = self.admin_site.admin_view(require_POST(self.refresh_all_view))
-        return [path("refresh/", refresh, name="programmes_recommendation_refresh"), *super().get_urls()]
+        return [path("refresh/", refresh, name="matcher_recommendation_refresh"), *super().get_urls()]
 
     def refresh_all_view(self, request):
-        if not request.user.has_perm("programmes.view_recommendation"):
+        if not request.user.has_perm("matcher.view_recommendation"):
             return redirect("admin:index")
         recommendations_refresh_all_later()
         self.message_user(
@@ -335,7 +337,7 @@ class RecommendationAdmin(ReadOnlyAdmin):
             _("Every recommendation is being recomputed; the list shows the new results once it is done."),
             messages.SUCCESS,
         )
-        return redirect(reverse("admin:programmes_recommendation_changelist"))
+        return redirect(reverse("admin:matcher_recommendation_changelist"))
 
 
 @admin.register(MatchRound)

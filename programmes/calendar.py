@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import Mode, Placement
+from placements.models import Placement
+
+from .models import Mode
 
 CRLF = "\r\n"
 # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding the line break.

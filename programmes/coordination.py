@@ -30,9 +30,10 @@ from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
 from organisations.models import Membership, Organisation
 from organisations.selectors import organisation_coordinators
+from placements.models import Application
 
 from .matching.service import recommendations_refresh_need_later, recommendations_refresh_needs_later
-from .models import Application, Need, Programme, Site
+from .models import Need, Programme, Site
 from .services import _need_fill_if_full
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,8 @@ from django_countries import countries as country_names
 
 from globalir.regions import region_of
 from organisations.models import Membership, Organisation
-from programmes.models import Mode, Need, Placement, Programme, Site
+from placements.models import Placement
+from programmes.models import Mode, Need, Programme, Site
 from volunteers.models import (
     AvailabilityWindow,
     CareerStage,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from globalir.regions import Region, region_of
+from placements.models import Application, Placement
 from volunteers.models import (
     AvailabilityWindow,
     Credential,
@@ -31,7 +32,7 @@ from volunteers.models import (
 )
 
 from .matching.engine import NeedData, VolunteerData, explain, score_matrix
-from .models import Application, Mode, Need, Placement
+from .models import Mode, Need
 
 # Marks in the UNION queries: which table a row came from.
 _SKILL = 0  # volunteer languages use their proficiency (1–4), skills this

@@ -1,8 +1,7 @@
 import datetime
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import DateRangeField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -15,17 +14,13 @@ from simple_history.models import HistoricalRecords
 
 from globalir.regions import countries_in
 from organisations.models import Organisation
-from volunteers.models import Language, Profession, Skill, VolunteerProfile
+from volunteers.models import Language, Profession, Skill
 
 
 class Mode(models.TextChoices):
     ONSITE = "onsite", _("On-site")
     REMOTE = "remote", _("Remote")
     HYBRID = "hybrid", _("Hybrid")
-
-
-# The name of Placement's exclusion constraint, which services.offer_accept recognises in the error.
-PLACEMENT_NO_OVERLAP = "placement_no_onsite_overlap"
 
 
 class DateRange(models.Func):
@@ -166,6 +161,18 @@ class NeedQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Need.Status.OPEN)
 
+    def still_running(self, today: datetime.date):
+        """Needs whose date window has not ended and whose application deadline has not passed
+        (`Need.is_running` for one need)."""
+        return self.filter(
+            Q(application_deadline__isnull=True) | Q(application_deadline__gte=today), window_end__gte=today
+        )
+
+    def expired(self, today: datetime.date):
+        """Needs whose date window has ended or whose application deadline has passed: the others of
+        `still_running`."""
+        return self.filter(Q(window_end__lt=today) | Q(application_deadline__lt=today))
+
     def listed(self):
         """Open needs of published programmes led by verified organisations."""
         return self.open().filter(
@@ -272,6 +279,28 @@ class Need(models.Model):
     def get_absolute_url(self):
         return reverse("programmes:need-detail", kwargs={"pk": self.pk})
 
+    # The need's status rules. Its status changes only through programmes.services.need_status_change.
+
+    def is_running(self, today: datetime.date) -> bool:
+        """Its date window has not ended and its application deadline has not passed: an open need that is
+        not running is closed by the nightly job, and a need that is not running cannot reopen."""
+        return self.window_end >= today and not (self.application_deadline and self.application_deadline < today)
+
+    def accepts_applications(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.is_running(today)
+
+    def is_listed(self) -> bool:
+        """`Need.objects.listed()` for one need loaded with its programme and lead organisation."""
+        return (
+            self.status == self.Status.OPEN
+            and self.programme.status == Programme.Status.PUBLISHED
+            and self.programme.lead_organisation.status == Organisation.Status.VERIFIED
+        )
+
+    def is_full(self, taken: int) -> bool:
+        """Every place is taken when `taken` volunteers hold an accepted or completed placement."""
+        return taken >= self.places
+
     @property
     def window_days(self) -> int:
         return (self.window_end - self.window_start).days + 1
@@ -315,359 +344,3 @@ class Need(models.Model):
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:
             raise ValidationError(errors)
-
-
-class ApplicationQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=Application.ACTIVE_STATUSES)
-
-    def for_volunteer(self, profile):
-        return self.filter(volunteer=profile)
-
-
-class Application(models.Model):
-    """A volunteer's interest in a need, and its way through the pipeline."""
-
-    class Status(models.TextChoices):
-        INTERESTED = "interested", _("Interested")
-        SHORTLISTED = "shortlisted", _("Shortlisted")
-        OFFERED = "offered", _("Offered")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        COMPLETED = "completed", _("Completed")
-
-    ACTIVE_STATUSES = (Status.INTERESTED, Status.SHORTLISTED, Status.OFFERED, Status.ACCEPTED)
-    TRANSITIONS = {
-        Status.INTERESTED: {Status.SHORTLISTED, Status.OFFERED, Status.DECLINED, Status.WITHDRAWN},
-        Status.SHORTLISTED: {Status.OFFERED, Status.DECLINED, Status.WITHDRAWN},
-        Status.OFFERED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
-        Status.ACCEPTED: {Status.COMPLETED, Status.WITHDRAWN},
-        Status.DECLINED: set(),
-        Status.WITHDRAWN: set(),
-        Status.COMPLETED: set(),
-    }
-    # The timestamp field recording when an application reached each status.
-    STATUS_TIMESTAMPS = {
-        Status.INTERESTED: "created_at",
-        Status.SHORTLISTED: "shortlisted_at",
-        Status.OFFERED: "offered_at",
-        Status.ACCEPTED: "accepted_at",
-        Status.DECLINED: "declined_at",
-        Status.WITHDRAWN: "withdrawn_at",
-        Status.COMPLETED: "completed_at",
-    }
-
-    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="applications")
-    # Kept (anonymised) when a volunteer erases their account: partners report on past placements.
-    volunteer = models.ForeignKey(
-        VolunteerProfile,
-        verbose_name=_("volunteer"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="applications",
-    )
-    message = models.TextField(_("message"), max_length=3000, blank=True)
-    proposed_start = models.DateField(_("proposed start"), null=True, blank=True)
-    proposed_end = models.DateField(_("proposed end"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.INTERESTED)
-    decline_reason = models.CharField(
-        _("reason for declining"), max_length=500, blank=True, help_text=_("The volunteer sees this reason.")
-    )
-    coordinator_notes = models.TextField(
-        _("internal notes"), max_length=5000, blank=True, help_text=_("Seen only by the organisation's coordinators.")
-    )
-    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
-    shortlisted_at = models.DateTimeField(_("shortlisted at"), null=True, blank=True)
-    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = ApplicationQuerySet.as_manager()
-    # Status changes are audited; the volunteer's message and the coordinators' notes are not copied.
-    history = HistoricalRecords(excluded_fields=["message", "coordinator_notes", "updated_at"])
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("application")
-        verbose_name_plural = _("applications")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["need", "volunteer"],
-                condition=Q(status__in=["interested", "shortlisted", "offered", "accepted"]),
-                name="application_one_active_per_need",
-                violation_error_message=_("You already have an active application for this need."),
-            ),
-            models.CheckConstraint(
-                condition=Q(proposed_end__isnull=True)
-                | Q(proposed_start__isnull=True)
-                | Q(proposed_end__gte=F("proposed_start")),
-                name="application_proposed_end_after_start",
-            ),
-        ]
-
-    def __str__(self):
-        who = self.volunteer.display_name if self.volunteer_id else _("former volunteer")
-        return f"{who} → {self.need.title} ({self.get_status_display()})"
-
-    def clean(self):
-        errors = {}
-        if self.proposed_start and self.proposed_end and self.proposed_end < self.proposed_start:
-            errors["proposed_end"] = _("The proposed end cannot be before the proposed start.")
-        need = self.need if self.need_id else None
-        if need:
-            outside_window = _("Propose dates inside the need's window, from %(start)s until %(end)s.") % {
-                "start": need.window_start,
-                "end": need.window_end,
-            }
-            for field in ("proposed_start", "proposed_end"):
-                day = getattr(self, field)
-                if day and not need.window_start <= day <= need.window_end:
-                    errors.setdefault(field, outside_window)
-        if errors:
-            raise ValidationError(errors)
-
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
-
-
-class Placement(models.Model):
-    """An accepted engagement with its actual dates."""
-
-    application = models.OneToOneField(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="placement"
-    )
-    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.PROTECT, related_name="placements")
-    volunteer = models.ForeignKey(
-        VolunteerProfile,
-        verbose_name=_("volunteer"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="placements",
-    )
-    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
-    hours_per_week = models.PositiveSmallIntegerField(_("hours per week (remote work)"), default=0)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-start_date"]
-        verbose_name = _("placement")
-        verbose_name_plural = _("placements")
-        constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="placement_end_after_start"),
-            # No double bookings: one volunteer cannot be on site in two places on the same day. A
-            # placement exists only once an offer is accepted (services.offer_accept), and it is
-            # completed when its application is (pipeline.application_complete sets both), so
-            # "accepted on-site placements", those offer_accept checks for overlaps, are the on-site
-            # and hybrid rows not completed yet. This backs offer_accept's row lock: on PostgreSQL
-            # neither the admin nor a bulk path can write an overlap (btree_gist, migration 0004).
-            PostgresExclusionConstraint(
-                name=PLACEMENT_NO_OVERLAP,
-                expressions=[
-                    ("volunteer", RangeOperators.EQUAL),
-                    (
-                        DateRange("start_date", "end_date", RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                condition=Q(mode__in=[Mode.ONSITE, Mode.HYBRID], volunteer__isnull=False, completed_at__isnull=True),
-                violation_error_code="overlap",
-                violation_error_message=_(
-                    "This volunteer already has an accepted on-site placement on some of these dates."
-                ),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.need.title}: {self.start_date:%Y-%m-%d} → {self.end_date:%Y-%m-%d}"
-
-    def clean(self):
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("A placement cannot end before it starts.")})
-
-    @property
-    def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1
-
-    @property
-    def is_onsite(self) -> bool:
-        return self.mode in (Mode.ONSITE, Mode.HYBRID)
-
-    @property
-    def remote_hours(self) -> int:
-        """Hours of remote work the placement represents: the weekly hours over its weeks."""
-        return round(self.hours_per_week * self.days / 7)
-
-    def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
-        return self.start_date <= end and start <= self.end_date
-
-
-class Feedback(models.Model):
-    """One side's short feedback on a placement once it has ended."""
-
-    class Side(models.TextChoices):
-        VOLUNTEER = "volunteer", _("From the volunteer")
-        ORGANISATION = "organisation", _("From the organisation")
-
-    placement = models.ForeignKey(
-        Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="feedback"
-    )
-    side = models.CharField(_("from"), max_length=12, choices=Side.choices)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    rating = models.PositiveSmallIntegerField(
-        _("rating"),
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text=_("From 1 (poor) to 5 (excellent)."),
-    )
-    comments = models.TextField(_("comments"), max_length=3000, blank=True)
-    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("feedback")
-        verbose_name_plural = _("feedback")
-        constraints = [
-            models.UniqueConstraint(fields=["placement", "side"], name="feedback_once_per_side"),
-            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
-
-
-class Recommendation(models.Model):
-    """A stored matcher result: how well one volunteer fits one need, and why.
-
-    Only each side's top results are kept (see settings.MATCHING_TOP_K). A refresh replaces a
-    volunteer's or a need's rows in one transaction.
-    """
-
-    volunteer = models.ForeignKey(
-        VolunteerProfile, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="recommendations"
-    )
-    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="recommendations")
-    score = models.FloatField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(100)])
-    rank_for_volunteer = models.PositiveSmallIntegerField(_("rank among the volunteer's needs"), null=True, blank=True)
-    rank_for_need = models.PositiveSmallIntegerField(_("rank among the need's volunteers"), null=True, blank=True)
-    factors = models.JSONField(_("contribution of each factor"), default=dict, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
-
-    class Meta:
-        ordering = ["-score"]
-        verbose_name = _("recommendation")
-        verbose_name_plural = _("recommendations")
-        constraints = [
-            models.UniqueConstraint(fields=["volunteer", "need"], name="recommendation_unique_pair"),
-        ]
-        indexes = [
-            models.Index(fields=["volunteer", "rank_for_volunteer"]),
-            models.Index(fields=["need", "rank_for_need"]),
-        ]
-
-    def __str__(self):
-        return f"{self.volunteer_id} ↔ {self.need_id}: {self.score:.0f}"
-
-
-class MatchRoundQuerySet(models.QuerySet):
-    def in_progress(self):
-        return self.filter(status__in=[MatchRound.Status.OPEN, MatchRound.Status.RUNNING])
-
-
-class MatchRound(models.Model):
-    """A programme's match round: volunteers rank the needs they applied to, coordinators rank each
-    need's applicants, and at the deadline a stable matching turns into offers."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open for ranking")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    programme = models.ForeignKey(
-        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="match_rounds"
-    )
-    ranking_deadline = models.DateTimeField(_("ranking deadline"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
-    dry_run_at = models.DateTimeField(_("last dry run at"), null=True, blank=True)
-    dry_run_result = models.JSONField(_("last dry run"), default=dict, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
-
-    objects = MatchRoundQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("match round")
-        verbose_name_plural = _("match rounds")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["programme"],
-                condition=Q(status__in=["open", "running"]),
-                name="match_round_one_in_progress_per_programme",
-                violation_error_message=_("This programme already has a match round in progress."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.programme} – {self.get_status_display()} ({self.ranking_deadline:%Y-%m-%d})"
-
-
-class RoundRanking(models.Model):
-    """An application's place in a round: how the volunteer ranks the need, how the need ranks the volunteer.
-
-    A blank rank on either side makes the pair unacceptable to the matching.
-    """
-
-    class Outcome(models.TextChoices):
-        PENDING = "", _("Not run yet")
-        MATCHED = "matched", _("Matched")
-        UNMATCHED = "unmatched", _("Not matched")
-
-    match_round = models.ForeignKey(
-        MatchRound, verbose_name=_("match round"), on_delete=models.CASCADE, related_name="rankings"
-    )
-    application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="round_rankings"
-    )
-    volunteer_rank = models.PositiveSmallIntegerField(_("volunteer's rank of the need"), null=True, blank=True)
-    need_rank = models.PositiveSmallIntegerField(_("need's rank of the volunteer"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default="", blank=True)
-    explanation = models.TextField(_("explanation"), blank=True)
-
-    class Meta:
-        ordering = ["match_round", "application__need", "need_rank"]
-        verbose_name = _("round ranking")
-        verbose_name_plural = _("round rankings")
-        constraints = [
-            models.UniqueConstraint(fields=["match_round", "application"], name="round_ranking_unique_application"),
-            models.CheckConstraint(
-                condition=Q(volunteer_rank__isnull=True) | Q(volunteer_rank__gte=1),
-                name="round_volunteer_rank_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(need_rank__isnull=True) | Q(need_rank__gte=1), name="round_need_rank_positive"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.match_round_id}: application {self.application_id}"

@@ -27,6 +27,7 @@ from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
 from organisations.models import Organisation
 from organisations.selectors import organisation_coordinators
+from placements.models import Application, Feedback, Placement
 from volunteers.models import (
     AvailabilityWindow,
     Credential,
@@ -39,7 +40,7 @@ from volunteers.models import (
 from .fit import need_data
 from .matching.engine import score_matrix
 from .matching.service import candidate_volunteers, matching_weights, volunteers_data
-from .models import Application, Feedback, Mode, Need, Placement, Programme
+from .models import Mode, Need, Programme
 from .selectors import need_accepts_applications, need_suggested_volunteers
 from .services import (
     _application_move,

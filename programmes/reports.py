@@ -22,10 +22,11 @@ from django_countries import countries
 
 from globalir.spreadsheets import spreadsheet_csv
 from organisations.models import Organisation
+from placements.models import Application, Placement
 from volunteers.models import Profession, VolunteerProfile
 from volunteers.selectors import volunteer_label
 
-from .models import Application, Mode, Need, Placement, Programme
+from .models import Mode, Need, Programme
 
 PLACED = (Application.Status.ACCEPTED, Application.Status.COMPLETED)
 ERASED = "erased"  # the key of the bucket for volunteers who erased their account

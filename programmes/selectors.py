@@ -22,14 +22,16 @@ from django_countries.fields import CountryField
 
 from globalir.accounts.models import AuditEvent, User
 from globalir.regions import Region
+from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership, Organisation
+from placements.models import Application, Feedback, Placement
 from volunteers.models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
 from volunteers.validators import document_type_of
 
 from . import calendar, fit
 from .filters import SORT_FIT, SORT_NEWEST, LazyChoices, OpportunityFilter
-from .models import Application, Feedback, Need, Placement, Programme, Recommendation
+from .models import Need, Programme
 
 OPPORTUNITY_PAGE_SIZE = 20
 

@@ -17,6 +17,7 @@ from globalir.accounts.audit import audit_events_erase
 from globalir.accounts.models import User
 from globalir.accounts.services import admin_log_erase, sessions_end, user_session_keys
 from globalir.outbox.services import tasks_cancel_for_user
+from matcher.models import Recommendation
 from notifications.selectors import user_ids_with_preference
 from notifications.services import (
     absolute_url,
@@ -26,6 +27,7 @@ from notifications.services import (
 )
 from organisations.models import Invitation, Membership, Organisation
 from organisations.selectors import organisation_coordinators
+from placements.models import PLACEMENT_NO_OVERLAP, Application, Feedback, Placement
 from volunteers.models import Credential, VolunteerProfile
 from volunteers.selectors import volunteer_label
 
@@ -35,7 +37,7 @@ from .matching.service import (
     recommendations_refresh_needs_later,
     recommendations_refresh_volunteer_later,
 )
-from .models import PLACEMENT_NO_OVERLAP, Application, Feedback, Mode, Need, Placement, Programme, Recommendation
+from .models import Mode, Need, Programme
 from .selectors import ERASE_WITHDRAWS, account_erase_blockers, need_accepts_applications, need_listed_queryset
 
 logger = logging.getLogger(__name__)

@@ -48,8 +48,9 @@ def placements_feedback_request() -> int:
 @shared_task(**RELIABLE, base=OutboxAwareTask, time_limit=900, soft_time_limit=840)
 def run_match_round(round_id: int, dry_run: bool = False) -> str:
     """Run one match round (or its dry run). Safe to deliver twice: the run claims the round first."""
+    from matcher.models import MatchRound
+
     from .matching.rounds import match_round_run
-    from .models import MatchRound
 
     match_round = MatchRound.objects.filter(pk=round_id).first()
     if match_round is None:

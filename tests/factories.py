@@ -13,7 +13,8 @@ from django.utils.text import slugify
 
 from globalir.accounts.models import User
 from organisations.models import Invitation, Membership, Organisation
-from programmes.models import Application, Feedback, Mode, Need, Placement, Programme, Site
+from placements.models import Application, Feedback, Placement
+from programmes.models import Mode, Need, Programme, Site
 from volunteers.models import (
     AvailabilityWindow,
     CareerStage,

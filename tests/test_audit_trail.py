@@ -66,7 +66,7 @@ def test_the_audit_trail_cannot_be_edited_from_the_admin(admin_client):
 
 
 def test_a_failed_match_rounds_error_is_visible_to_site_admins(admin_client):
-    from programmes.models import MatchRound
+    from matcher.models import MatchRound
     from tests.factories import ProgrammeFactory
 
     failed = MatchRound.objects.create(
@@ -76,7 +76,7 @@ def test_a_failed_match_rounds_error_is_visible_to_site_admins(admin_client):
         error="IntegrityError: duplicate key",
     )
 
-    page = admin_client.get(reverse("admin:programmes_matchround_change", args=[failed.pk]))
+    page = admin_client.get(reverse("admin:matcher_matchround_change", args=[failed.pk]))
 
     assert "IntegrityError: duplicate key" in page.content.decode()
 
@@ -165,7 +165,7 @@ def test_a_coordinator_closing_a_need_is_recorded_once(client, coordinator, orga
 
 
 def test_a_coordinator_shortlisting_an_application_is_recorded_once(client, coordinator, organisation):
-    from programmes.models import Application
+    from placements.models import Application
 
     application = ApplicationFactory(need__programme__lead_organisation=organisation)
     client.force_login(coordinator)
@@ -179,7 +179,7 @@ def test_a_coordinator_shortlisting_an_application_is_recorded_once(client, coor
 
 
 def test_accepting_the_last_place_records_the_application_and_the_need_once_each(client):
-    from programmes.models import Application
+    from placements.models import Application
 
     application = ApplicationFactory(status=Application.Status.OFFERED, need__places=1)
     need = application.need

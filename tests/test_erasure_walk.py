@@ -24,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from globalir.accounts.models import User
+from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements.models import Application
 from programmes import pipeline
 from programmes import services as programme_services
-from programmes.models import Application, MatchRound, Need, Recommendation, RoundRanking
+from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,

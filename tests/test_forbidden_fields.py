@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from globalir.accounts.models import User
+from matcher.models import MatchRound
 from notifications.models import NotificationPreference
 from organisations.models import Invitation, Membership, Organisation
 from organisations.selectors import invitation_token_hash
+from placements.models import Application, Feedback
 from programmes.matching.rounds import match_round_open
-from programmes.models import Application, Feedback, MatchRound, Mode, Need, Programme, Site
+from programmes.models import Mode, Need, Programme, Site
 from tests.factories import (
     ApplicationFactory,
     InvitationFactory,

@@ -244,7 +244,7 @@ def test_own_lists_survive_generated_query_strings(own_lists, volunteer, data):
 ADMIN_LISTS = [
     ("organisations", "organisation", ["status__exact", "kind__exact", "featured__exact"]),
     ("programmes", "need", ["status__exact", "mode__exact", "programme__lead_organisation__id__exact"]),
-    ("programmes", "application", ["status__exact"]),
+    ("placements", "application", ["status__exact"]),
     ("accounts", "user", ["is_staff__exact", "is_active__exact"]),
     ("volunteers", "volunteerprofile", ["profession__exact"]),
     ("volunteers", "credential", ["status__exact", "kind__exact"]),

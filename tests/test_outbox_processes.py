@@ -31,7 +31,7 @@ from globalir.celery import app
 from globalir.outbox import services as outbox
 from globalir.outbox.models import OutboxProbe, OutboxTask
 from globalir.outbox.tasks import probe
-from programmes.models import Recommendation
+from matcher.models import Recommendation
 from tests.factories import NeedFactory, VolunteerProfileFactory
 from tests.test_celery_worker import database_environment
 from tests.volunteers.test_onboarding import availability_data, in_days, step_url

@@ -544,8 +544,8 @@ ROWS = [
         post=DJANGO_ADMIN,
     ),
     Row(
-        "admin:programmes_application_change",
-        _url("admin:programmes_application_change", application),
+        "admin:placements_application_change",
+        _url("admin:placements_application_change", application),
         get=DJANGO_ADMIN,
         post=DJANGO_ADMIN,
     ),

@@ -34,12 +34,14 @@ from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 from globalir.outbox.services import task_enqueue
+from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.services import absolute_url, notify
 from organisations.selectors import organisation_coordinators
+from placements.models import Application
 from volunteers.models import VolunteerProfile
 
 from .. import fit
-from ..models import Application, MatchRound, Need, Programme, Recommendation, RoundRanking
+from ..models import Need, Programme
 from ..services import application_offer, application_volunteer_label
 from .engine import blocking_pairs, stable_match, validate_matching
 

@@ -53,12 +53,14 @@ from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
 from globalir.outbox.services import task_enqueue
+from matcher.models import Recommendation
 from notifications.models import Notification
 from notifications.services import absolute_url, notify
+from placements.models import Application, Placement
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
 
 from ..fit import need_region
-from ..models import Application, Mode, Need, Placement, Recommendation
+from ..models import Mode, Need
 from ..selectors import need_accepts_applications, need_listed_queryset
 from . import engine
 

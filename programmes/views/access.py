@@ -9,9 +9,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from organisations.models import Organisation
+from placements.models import Application, Placement
 
 from .. import selectors
-from ..models import Application, Need, Placement, Programme, Site
+from ..models import Need, Programme, Site
 
 
 def coordinated_organisations(request: HttpRequest) -> QuerySet[Organisation]:

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from notifications.services import absolute_url
+from placements.models import Application
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
 from .. import selectors, services
 from ..forms import ApplicationForm, OfferDeclineForm
 from ..matching.rounds import match_round_volunteers_may_rank, match_rounds_for_volunteer
-from ..models import Application
 from .opportunities import render_need_page
 
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from globalir.forms import submitted_data
+from placements.models import Feedback, Placement
 from volunteers.selectors import volunteer_profile_for_user
 
 from .. import pipeline, services
-from ..models import Feedback, Placement
 from .access import placement_for_coordinator, programme_for_coordinator
 
 RATING_CHOICES = [

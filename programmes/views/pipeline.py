@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from placements.models import Application
+
 from .. import pipeline, services
-from ..models import Application
 from .access import application_for_coordinator, need_for_coordinator
 
 

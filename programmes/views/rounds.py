@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from globalir.forms import submitted_data
+from matcher.models import MatchRound, RoundRanking
 from organisations.models import Organisation
 
 from ..forms import MatchRoundForm, RankForm
 from ..matching import rounds as match_rounds
-from ..models import MatchRound, Need, RoundRanking
+from ..models import Need
 from ..services import application_volunteer_label
 from .access import programme_for_coordinator
 

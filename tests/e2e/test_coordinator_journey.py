@@ -24,7 +24,8 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from organisations.models import Membership
-from programmes.models import Application, Need
+from placements.models import Application
+from programmes.models import Need
 from tests.e2e.conftest import (
     ACTION_TIMEOUT_MS,
     DESKTOP,

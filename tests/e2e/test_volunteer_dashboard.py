@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from programmes.models import Application
+from placements.models import Application
 from tests.e2e.conftest import ACTION_TIMEOUT_MS, DESKTOP, NAVIGATION_TIMEOUT_MS, PHONE
 from tests.factories import PASSWORD, ApplicationFactory, NeedFactory, VolunteerProfileFactory
 from volunteers.models import VolunteerProfile

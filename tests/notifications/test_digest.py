@@ -7,8 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification, NotificationPreference
+from placements.models import Application
 from programmes import fit, services, tasks
-from programmes.models import Application, Need
+from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from programmes.models import Application, Need, Placement, Programme
+from placements.models import Application, Placement
+from programmes.models import Need, Programme
 from programmes.services import offer_accept
 from tests.factories import (
     ApplicationFactory,
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 NEEDS = "admin:programmes_need_changelist"
+# The app each model of these pages belongs to.
+APP_OF = {
+    "site": "programmes",
+    "programme": "programmes",
+    "need": "programmes",
+    "application": "placements",
+    "placement": "placements",
+}
 
 
 @pytest.fixture
@@ -84,7 +93,7 @@ def need_form_data(programme, site, **changes):
     ],
 )
 def test_changelists_load_with_a_filter_and_search(admin_client, placement, model, query, expected):
-    response = admin_client.get(reverse(f"admin:programmes_{model}_changelist"), query)
+    response = admin_client.get(reverse(f"admin:{APP_OF[model]}_{model}_changelist"), query)
 
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -100,8 +109,8 @@ def test_add_and_change_forms_load(admin_client, placement, model):
         "placement": placement,
     }[model]
 
-    add = admin_client.get(reverse(f"admin:programmes_{model}_add"))
-    change = admin_client.get(reverse(f"admin:programmes_{model}_change", args=[obj.pk]))
+    add = admin_client.get(reverse(f"admin:{APP_OF[model]}_{model}_add"))
+    change = admin_client.get(reverse(f"admin:{APP_OF[model]}_{model}_change", args=[obj.pk]))
 
     assert add.status_code == 200
     assert change.status_code == 200
@@ -149,7 +158,7 @@ def test_pipeline_changelist_queries_do_not_grow_with_rows(admin_client, model, 
     PlacementFactory.create_batch(rows)
 
     with django_assert_max_num_queries(8):
-        response = admin_client.get(reverse(f"admin:programmes_{model}_changelist"))
+        response = admin_client.get(reverse(f"admin:{APP_OF[model]}_{model}_changelist"))
 
     assert f"{rows} {model}" in response.content.decode()
 
@@ -287,7 +296,7 @@ def test_a_need_whose_application_deadline_has_passed_is_not_reopened(admin_clie
 
 # Withdrawing an application for its volunteer (they wrote in)
 
-APPLICATIONS = "admin:programmes_application_changelist"
+APPLICATIONS = "admin:placements_application_changelist"
 
 
 def test_withdrawing_an_accepted_application_gives_its_dates_and_its_place_back(admin_client, placement, volunteer):
@@ -339,7 +348,7 @@ def test_a_completed_or_declined_application_cannot_be_withdrawn(admin_client, v
 
 def test_the_change_form_cannot_move_a_status_past_the_services(admin_client, placement):
     application = placement.application
-    url = reverse("admin:programmes_application_change", args=[application.pk])
+    url = reverse("admin:placements_application_change", args=[application.pk])
     data = {
         "need": application.need_id,
         "volunteer": application.volunteer_id,

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.urls import reverse
 
+from placements.models import Application, Placement
 from programmes import services
-from programmes.models import Application, Need, Placement
+from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from placements.models import Application
 from programmes.calendar import CalendarEvent, calendar_document, escape_text, fold_line
-from programmes.models import Application
 from tests.factories import (
     NeedFactory,
     PlacementFactory,

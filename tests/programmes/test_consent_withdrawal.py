@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from matcher.models import Recommendation
 from notifications.models import Notification
+from placements.models import Application
 from programmes import services
-from programmes.models import Application, Recommendation
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,

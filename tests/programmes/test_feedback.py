@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements.models import Application, Feedback
 from programmes import pipeline, tasks
-from programmes.models import Application, Feedback, Mode
+from programmes.models import Mode
 from tests.factories import (
     FeedbackFactory,
     MembershipFactory,

@@ -6,8 +6,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from matcher.models import MatchRound, RoundRanking
+from placements.models import Application
 from programmes.matching import rounds
-from programmes.models import Application, MatchRound, RoundRanking
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification
+from placements.models import Application
 from programmes import tasks
 from programmes.matching import rounds
 from programmes.matching.engine import blocking_pairs
-from programmes.models import Application, MatchRound, Need, Recommendation, RoundRanking
+from programmes.models import Need
 from programmes.services import application_volunteer_label
 from tests.factories import (
     ApplicationFactory,

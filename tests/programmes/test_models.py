@@ -7,7 +7,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from organisations.models import Organisation
-from programmes.models import Application, Mode, Need, Programme
+from placements.models import Application
+from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,

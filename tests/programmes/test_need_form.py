@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from placements.models import Application
 from programmes.forms import NeedForm
-from programmes.models import Application, Mode, Need, Programme
+from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,

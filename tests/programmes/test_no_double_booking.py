@@ -20,8 +20,9 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from placements.models import PLACEMENT_NO_OVERLAP, Application, Placement
 from programmes import services
-from programmes.models import PLACEMENT_NO_OVERLAP, Application, Mode, Placement
+from programmes.models import Mode
 from programmes.services import onsite_placements_overlapping, placement_dates_for
 from tests.factories import (
     ApplicationFactory,
@@ -286,7 +287,7 @@ def test_site_admin_adding_an_overlapping_placement_sees_an_error(client, site_a
     client.force_login(site_admin)
 
     response = client.post(
-        reverse("admin:programmes_placement_add"),
+        reverse("admin:placements_placement_add"),
         {
             "application": offer.pk,
             "need": offer.need.pk,

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.urls import reverse
 
+from placements.models import Application, Placement
 from programmes import services
-from programmes.models import Application, Need, Placement
+from programmes.models import Need
 from tests.factories import ApplicationFactory, NeedFactory, PlacementFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_from_application_to_accepted_placement_through_the_web_pages(client, vo
 
     client.force_login(site_admin)
     response = client.post(
-        reverse("admin:programmes_application_changelist"),
+        reverse("admin:placements_application_changelist"),
         {"action": "offer", "_selected_action": [application.pk]},
         follow=True,
     )
@@ -115,7 +116,7 @@ def test_the_admin_says_why_an_offer_was_refused(client, site_admin):
     client.force_login(site_admin)
 
     response = client.post(
-        reverse("admin:programmes_application_changelist"),
+        reverse("admin:placements_application_changelist"),
         {"action": "offer", "_selected_action": [waiting.pk]},
         follow=True,
     )

@@ -15,8 +15,9 @@ from django.utils.formats import date_format
 
 from globalir.regions import region_of
 from organisations.models import Organisation
+from placements.models import Application
 from programmes.demo import demo_data_replace
-from programmes.models import Application, Mode, Need, Programme, Site
+from programmes.models import Mode, Need, Programme, Site
 from programmes.selectors import OPPORTUNITY_PAGE_SIZE
 from tests.factories import (
     ApplicationFactory,

@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from matcher.models import Recommendation
 from organisations.models import Membership
+from placements.models import Application, Feedback, Placement
 from programmes import pipeline, services
 from programmes.fit import need_fit
-from programmes.models import Application, Feedback, Mode, Need, Placement, Recommendation
+from programmes.models import Mode, Need
 from programmes.selectors import need_listed_detail_queryset
 from tests.factories import (
     ApplicationFactory,

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
+from placements.models import Application
 from programmes import pipeline, services
-from programmes.models import Application
 from tests.factories import ApplicationFactory, NeedFactory, VolunteerProfileFactory
 
 pytestmark = pytest.mark.django_db

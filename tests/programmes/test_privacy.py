@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from globalir.accounts.audit import audit_login_succeeded
 from globalir.accounts.models import AuditEvent, User
+from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements.models import Application, Feedback, Placement
 from programmes import pipeline, selectors, services
-from programmes.models import Application, Feedback, Need, Placement, Recommendation
+from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
@@ -234,7 +236,7 @@ NOT_EXPORTED = {
 NOT_EXPORTED_MODELS = {
     "organisations.Organisation": "the organisation's record: who asked to list it and who verified it",
     "organisations.Invitation": "the organisation's record of whom it invited; the membership it led to is exported",
-    "programmes.MatchRound": "a programme's record: the coordinator who opened the round",
+    "matcher.MatchRound": "a programme's record: the coordinator who opened the round",
     "outbox.OutboxTask": "the portal's queue of background work: ids only, cancelled when the account is erased",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
@@ -290,8 +292,8 @@ def test_the_walk_finds_the_models_that_hold_personal_data():
         "accounts.AuditEvent",
         "volunteers.VolunteerProfile",
         "volunteers.Credential",
-        "programmes.Application",
-        "programmes.Recommendation",
+        "placements.Application",
+        "matcher.Recommendation",
         "notifications.Notification",
         "notifications.NotificationPreference",
         "organisations.Invitation",

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from globalir.outbox.models import OutboxTask
 from globalir.outbox.services import outbox_publish, outbox_relay
+from matcher.models import Recommendation
 from notifications.models import Notification
+from placements.models import Application
 from programmes import fit, selectors
 from programmes import services as programme_services
 from programmes.matching import service
@@ -23,7 +25,7 @@ from programmes.matching.tasks import (
     refresh_need_recommendations,
     refresh_volunteer_recommendations,
 )
-from programmes.models import Application, Mode, Need, Programme, Recommendation
+from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
@@ -766,10 +768,10 @@ def test_site_admin_sees_recommendations_read_only_and_can_refresh_them(
     available()
     need = NeedFactory(title="Suggested need")
     client.force_login(site_admin)
-    changelist = reverse("admin:programmes_recommendation_changelist")
+    changelist = reverse("admin:matcher_recommendation_changelist")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:programmes_recommendation_refresh"))
+        response = client.post(reverse("admin:matcher_recommendation_refresh"))
     assert response.status_code == 302 and response["Location"] == changelist
     response = client.get(changelist)
 
@@ -777,9 +779,9 @@ def test_site_admin_sees_recommendations_read_only_and_can_refresh_them(
     assert "Suggested need" in text(response)
     assert "Refresh every recommendation now" in text(response)
     recommendation = Recommendation.objects.get(need=need)
-    change = client.get(reverse("admin:programmes_recommendation_change", args=[recommendation.pk]))
+    change = client.get(reverse("admin:matcher_recommendation_change", args=[recommendation.pk]))
     assert change.status_code == 200 and "Save" not in text(change)
-    assert client.get(reverse("admin:programmes_recommendation_add")).status_code == 403
+    assert client.get(reverse("admin:matcher_recommendation_add")).status_code == 403
 
 
 def test_admin_action_refreshes_the_selected_needs(client, site_admin, django_capture_on_commit_callbacks):

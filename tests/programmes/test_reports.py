@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from placements.models import Application, Placement
 from programmes import reports, services
-from programmes.models import Application, Mode, Need, Placement
+from programmes.models import Mode, Need
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from organisations.models import Organisation
-from programmes.models import Application, Need, Programme, Site
+from placements.models import Application
+from programmes.models import Need, Programme, Site
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,

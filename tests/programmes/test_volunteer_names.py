@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from placements.models import Application
 from programmes import services
-from programmes.models import Application
 from tests.factories import (
     ApplicationFactory,
     FeedbackFactory,
@@ -94,7 +94,7 @@ def test_site_admins_see_the_volunteers_name_with_their_address(client, site_adm
     ApplicationFactory(need=need, volunteer=named)
     client.force_login(site_admin)
 
-    applications = client.get(reverse("admin:programmes_application_changelist")).content.decode()
+    applications = client.get(reverse("admin:placements_application_changelist")).content.decode()
     profiles = client.get(reverse("admin:volunteers_volunteerprofile_changelist"), {"q": "Okafor"}).content.decode()
 
     assert "Dr Amina Okafor &lt;journey-1202134203@example.org&gt;" in applications

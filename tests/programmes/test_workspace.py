@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership, Organisation
+from placements.models import Application
 from programmes.coordination import WORKSPACE_NEEDS_PER_PROGRAMME, needs_deadline_reminders_send
-from programmes.models import Application, Need, Programme
+from programmes.models import Need, Programme
 from programmes.tasks import send_deadline_reminders
 from tests.factories import (
     ApplicationFactory,

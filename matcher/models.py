@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from placements.models import Application
+from programmes.models import Need, Programme
+from volunteers.models import VolunteerProfile
+
+
+class Recommendation(models.Model):
+    """A stored matcher result: how well one volunteer fits one need, and why.
+
+    Only each side's top results are kept (see settings.MATCHING_TOP_K). A refresh replaces a
+    volunteer's or a need's rows in one transaction.
+    """
+
+    volunteer = models.ForeignKey(
+        VolunteerProfile, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="recommendations")
+    score = models.FloatField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(100)])
+    rank_for_volunteer = models.PositiveSmallIntegerField(_("rank among the volunteer's needs"), null=True, blank=True)
+    rank_for_need = models.PositiveSmallIntegerField(_("rank among the need's volunteers"), null=True, blank=True)
+    factors = models.JSONField(_("contribution of each factor"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["-score"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "need"], name="recommendation_unique_pair"),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "rank_for_volunteer"]),
+            models.Index(fields=["need", "rank_for_need"]),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer_id} ↔ {self.need_id}: {self.score:.0f}"
+
+
+class MatchRoundQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=MatchRound.IN_PROGRESS_STATUSES)
+
+
+class MatchRound(models.Model):
+    """A programme's match round: volunteers rank the needs they applied to, coordinators rank each
+    need's applicants, and at the deadline a stable matching turns into offers."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for ranking")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    IN_PROGRESS_STATUSES = (Status.OPEN, Status.RUNNING)
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="match_rounds"
+    )
+    ranking_deadline = models.DateTimeField(_("ranking deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    dry_run_at = models.DateTimeField(_("last dry run at"), null=True, blank=True)
+    dry_run_result = models.JSONField(_("last dry run"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    objects = MatchRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("match round")
+        verbose_name_plural = _("match rounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status__in=["open", "running"]),
+                name="match_round_one_in_progress_per_programme",
+                violation_error_message=_("This programme already has a match round in progress."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} – {self.get_status_display()} ({self.ranking_deadline:%Y-%m-%d})"
+
+
+class RoundRanking(models.Model):
+    """An application's place in a round: how the volunteer ranks the need, how the need ranks the volunteer.
+
+    A blank rank on either side makes the pair unacceptable to the matching.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Not run yet")
+        MATCHED = "matched", _("Matched")
+        UNMATCHED = "unmatched", _("Not matched")
+
+    match_round = models.ForeignKey(
+        MatchRound, verbose_name=_("match round"), on_delete=models.CASCADE, related_name="rankings"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="round_rankings"
+    )
+    volunteer_rank = models.PositiveSmallIntegerField(_("volunteer's rank of the need"), null=True, blank=True)
+    need_rank = models.PositiveSmallIntegerField(_("need's rank of the volunteer"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default="", blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+
+    class Meta:
+        ordering = ["match_round", "application__need", "need_rank"]
+        verbose_name = _("round ranking")
+        verbose_name_plural = _("round rankings")
+        constraints = [
+            models.UniqueConstraint(fields=["match_round", "application"], name="round_ranking_unique_application"),
+            models.CheckConstraint(
+                condition=Q(volunteer_rank__isnull=True) | Q(volunteer_rank__gte=1),
+                name="round_volunteer_rank_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(need_rank__isnull=True) | Q(need_rank__gte=1), name="round_need_rank_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match_round_id}: application {self.application_id}"
