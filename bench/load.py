@@ -548,8 +548,8 @@ def site_map(env: dict[str, str], port: int) -> SiteMap:
     django.setup()
     from django.db import connection
 
+    from demo.loader import DEMO_PASSWORD
     from globalir.accounts.models import User
-    from programmes.demo import DEMO_PASSWORD
 
     emails = list(
         User.objects.filter(

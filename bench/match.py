@@ -12,7 +12,7 @@ engine    10,000 volunteers × 2,000 needs generated with a fixed seed (bench/ma
           then the PyPI `matching` package (HospitalResident, resident-optimal) on the same lists, checking
           that both give the same matching, and the speed ratio.
 large     50,000 × 10,000, engine only (streamed top-K scoring, stable match, self-check).
-database  demo data for 10,000 volunteers and 2,000 needs (programmes.demo, seed 1) in a throwaway
+database  demo data for 10,000 volunteers and 2,000 needs (demo.loader, seed 1) in a throwaway
           database: a SQLite file in a temporary folder, or with DATABASE_URL set a database
           ``<name>_bench_match`` on the same server, created for the run and dropped after it. Then the
           full refresh of the stored recommendations (read, score, write; first into an empty table, then
@@ -75,7 +75,7 @@ def timed(func, *args, **kwargs):
 def part_engine() -> dict:
     from match_engine import generate, preference_lists, run_matching_package
 
-    from programmes.matching.engine import (
+    from matcher.engine import (
         Weights,
         blocking_pairs,
         score_matrix,
@@ -143,7 +143,7 @@ def part_engine() -> dict:
 def part_large() -> dict:
     from match_engine import generate, preference_lists
 
-    from programmes.matching.engine import Weights, blocking_pairs, score_top_k, stable_match
+    from matcher.engine import Weights, blocking_pairs, score_top_k, stable_match
 
     print("Engine only: 50,000 volunteers × 10,000 needs")
     (volunteers, needs), seconds = timed(generate, 50_000, 10_000)
@@ -183,9 +183,9 @@ def database_run(args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from demo.loader import demo_data_replace
+    from matcher import loader, store
     from matcher.models import Recommendation
-    from programmes.demo import demo_data_replace
-    from programmes.matching import service
 
     start = time.perf_counter()
     summary = demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)
@@ -197,16 +197,16 @@ def database_run(args) -> dict:
     )
 
     with CaptureQueriesContext(connection) as queries:
-        first = service.recommendations_refresh()
+        first = store.recommendations_refresh()
     print(
-        f"  candidates: {first.volunteers:,} volunteers, {first.needs:,} needs; top K = {service.matching_top_k()}; "
+        f"  candidates: {first.volunteers:,} volunteers, {first.needs:,} needs; top K = {loader.matching_top_k()}; "
         f"rows stored: {first.rows:,}; queries: {len(queries)}"
     )
     line("full refresh, empty table: read", first.seconds["read"], "s")
     line("full refresh, empty table: score (top K both sides + factors)", first.seconds["score"], "s")
     line("full refresh, empty table: write (compare, insert)", first.seconds["write"], "s")
     line("full refresh, empty table: TOTAL", first.seconds["total"], "s", "(target ≤ 10 s on PostgreSQL)")
-    second = service.recommendations_refresh()
+    second = store.recommendations_refresh()
     line("full refresh again, nothing changed: TOTAL", second.seconds["total"], "s")
     print(f"  rows rewritten by the second refresh: {second.inserted + second.deleted} (idempotent: 0)")
 
@@ -216,7 +216,7 @@ def database_run(args) -> dict:
     volunteer_times, volunteer_queries = [], 0
     for volunteer_id in volunteer_ids:
         with CaptureQueriesContext(connection) as queries:
-            result = service.recommendations_refresh_volunteers(volunteer_ids=[volunteer_id])
+            result = store.recommendations_refresh_volunteers(volunteer_ids=[volunteer_id])
         volunteer_times.append(result.seconds["total"])
         volunteer_queries = max(volunteer_queries, len(queries))
     line(f"one volunteer's refresh, median of {len(volunteer_times)}", statistics.median(volunteer_times), "s")
@@ -227,7 +227,7 @@ def database_run(args) -> dict:
     need_times, need_queries = [], 0
     for need_id in need_ids:
         with CaptureQueriesContext(connection) as queries:
-            result = service.recommendations_refresh_needs(need_ids=[need_id])
+            result = store.recommendations_refresh_needs(need_ids=[need_id])
         need_times.append(result.seconds["total"])
         need_queries = max(need_queries, len(queries))
     line(f"one need's refresh, median of {len(need_times)}", statistics.median(need_times), "s")

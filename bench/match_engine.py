@@ -1,4 +1,4 @@
-"""Benchmark of the matching engine (programmes/matching/engine.py).
+"""Benchmark of the matching engine (matcher/engine.py).
 
     .venv/bin/python bench/match_engine.py
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, without Django
 
-from programmes.matching.engine import (  # noqa: E402
+from matcher.engine import (  # noqa: E402
     NeedData,
     VolunteerData,
     Weights,

@@ -155,7 +155,7 @@ def linked_assets(html: str) -> list[Path]:
 def load_data(volunteers: int, needs: int, seed: int) -> None:
     from django.db import connection
 
-    from programmes.demo import demo_data_replace
+    from demo.loader import demo_data_replace
 
     start = time.perf_counter()
     summary = demo_data_replace(volunteers=volunteers, needs=needs, seed=seed)
@@ -173,7 +173,7 @@ def run(args) -> None:
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from programmes import fit
+    from matcher import fit
     from programmes.models import Need
     from programmes.selectors import need_listed_queryset
     from volunteers.models import Profession, VolunteerProfile

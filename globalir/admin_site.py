@@ -8,8 +8,8 @@ into a lookup, is refused before the admin sees it, as on every page: globalir.m
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.urls import reverse
-from django.utils.translation import ngettext
+
+from globalir import hooks
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -18,31 +18,9 @@ class PortalAdminSite(admin.AdminSite):
 
 
 def review_queue() -> list[dict[str, str]]:
-    """What waits for a site admin: each kind of review with its count and its list filtered to it."""
-    # Imported here: this module is imported while the app registry is being populated.
-    from organisations.selectors import organisation_pending_review_count
-    from volunteers.selectors import credential_pending_review_count
-
-    organisations = organisation_pending_review_count()
-    credentials = credential_pending_review_count()
-    return [
-        {
-            "label": ngettext(
-                "%(count)s request to list an organisation",
-                "%(count)s requests to list an organisation",
-                organisations,
-            )
-            % {"count": organisations},
-            "count": organisations,
-            "url": reverse("admin:organisations_organisation_changelist") + "?status__exact=pending",
-        },
-        {
-            "label": ngettext("%(count)s credential to verify", "%(count)s credentials to verify", credentials)
-            % {"count": credentials},
-            "count": credentials,
-            "url": reverse("admin:volunteers_credential_changelist") + "?status__exact=pending",
-        },
-    ]
+    """What waits for a site admin: each kind of review with its count and its list filtered to it (each
+    app registers its kind with globalir.hooks.review_queue)."""
+    return hooks.review_queue()
 
 
 class PortalAdminConfig(AdminConfig):

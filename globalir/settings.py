@@ -327,28 +327,28 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Tasks saved while the broker was down (globalir.outbox) are sent within a minute of its return.
     "relay-outbox": {"task": "globalir.outbox.tasks.relay_outbox", "schedule": crontab(minute="*")},
-    "close-expired-needs": {"task": "programmes.tasks.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
+    "close-expired-needs": {"task": "programmes.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
         "schedule": crontab(minute="*/5"),
     },
     "weekly-digest": {
-        "task": "programmes.tasks.send_weekly_digests",
+        "task": "matcher.send_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
     "deadline-reminders": {
-        "task": "programmes.tasks.send_deadline_reminders",
+        "task": "placements.send_deadline_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
     "placements-feedback-request": {
-        "task": "programmes.tasks.placements_feedback_request",
+        "task": "placements.request_feedback",
         "schedule": crontab(hour=8, minute=0),
     },
     # Match rounds whose ranking deadline has passed run within five minutes.
-    "start-due-match-rounds": {"task": "programmes.tasks.start_due_match_rounds", "schedule": crontab(minute="*/5")},
+    "start-due-match-rounds": {"task": "matcher.start_due_match_rounds", "schedule": crontab(minute="*/5")},
     # The matcher's stored recommendations, all recomputed after the expired needs are closed.
     "refresh-all-recommendations": {
-        "task": "programmes.matching.tasks.refresh_all_recommendations",
+        "task": "matcher.refresh_all",
         "schedule": crontab(hour=2, minute=15),
     },
     # Sign-ups never verified within UNVERIFIED_ACCOUNT_DAYS are deleted (globalir.accounts.services).
@@ -406,7 +406,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 DIRECTORY_PAGE_SIZE = 24
 
-# The matcher (programmes.matching): relative weights of the soft factors of a volunteer's fit to a
+# The matcher (matcher.engine): relative weights of the soft factors of a volunteer's fit to a
 # need (rescaled so that a perfect pair scores 100), and how many results each side keeps.
 MATCHING_WEIGHTS = {
     "required_skills": 30,

@@ -6,3 +6,11 @@ class MatcherConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "matcher"
     verbose_name = _("Matcher")
+
+    def ready(self):
+        from programmes import hooks as programme_hooks
+
+        from . import hooks, suggestions
+
+        programme_hooks.needs_held_open.register(hooks.needs_held_open)
+        programme_hooks.opportunity_fit_scores.register(suggestions.opportunity_fit_scores)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from globalir.accounts.models import User
+from globalir.links import absolute_url
 from globalir.outbox.services import task_publish
 
 from .models import Notification, NotificationPreference
@@ -73,12 +74,14 @@ def notify(
     return notification
 
 
-def _enqueue(notification_id: int) -> None:
-    from .tasks import send_notification
+# The task that sends one e-mail (notifications/tasks.py), sent by name: the task calls this module.
+SEND_NOTIFICATION_TASK = "notifications.tasks.send_notification"
 
+
+def _enqueue(notification_id: int) -> None:
     # The Notification row is this e-mail's outbox entry: if the broker does not take the task (within
     # a fraction of a second, see globalir.outbox), the row stays pending and the relay sends it later.
-    task_publish(send_notification, args=[notification_id])
+    task_publish(SEND_NOTIFICATION_TASK, args=[notification_id])
 
 
 def preferences_for(user: User) -> NotificationPreference:
@@ -88,10 +91,6 @@ def preferences_for(user: User) -> NotificationPreference:
 
 def unsubscribe_token(user: User) -> str:
     return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _opted_out(notification: Notification) -> bool:

@@ -5,6 +5,7 @@ from . import services
 
 
 @shared_task(
+    name=services.SEND_NOTIFICATION_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Exception,),
@@ -22,6 +23,7 @@ def send_notification(notification_id: int) -> str:
 # The soft limit must be set with the hard one: the global CELERY_TASK_SOFT_TIME_LIMIT (540 s) is
 # longer than 300 s, and Celery refuses to send a task whose soft limit exceeds its hard limit.
 @shared_task(
+    name="notifications.tasks.relay_pending_notifications",
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),

@@ -8,8 +8,7 @@ from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,33 +66,6 @@ def organisation_listed_by_slug_queryset() -> QuerySet[Organisation]:
     """Listed organisations with their listed partners prefetched, for the detail page."""
     return Organisation.objects.listed().prefetch_related(
         Prefetch("partners", queryset=Organisation.objects.listed().order_by("name"), to_attr="listed_partners")
-    )
-
-
-def organisation_programme_list(*, organisation: Organisation) -> QuerySet:
-    """Published programmes the organisation leads or partners in, with their count of listed open needs.
-
-    Programmes led by an organisation that is not verified are left out: their needs are not
-    listed either, and showing them would reveal the unverified lead.
-    """
-    # Imported here: programmes depends on organisations, never the other way round at import time.
-    from programmes.models import Need, Programme
-
-    open_needs = (
-        Need.objects.listed()
-        .filter(programme=OuterRef("pk"))
-        .order_by()
-        .values("programme")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return (
-        Programme.objects.published()
-        .of_organisation(organisation)
-        .filter(lead_organisation__status=Organisation.Status.VERIFIED)
-        .select_related("lead_organisation")
-        .annotate(open_need_count=Coalesce(Subquery(open_needs), Value(0)))
-        .order_by("title")
     )
 
 

@@ -315,7 +315,7 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(window_start__lte=value)
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Ordering is applied by programmes.selectors.opportunity_search, which can also rank by fit.
+        # Ordering is applied by programmes.opportunities.opportunity_search, which can also rank by fit.
         return queryset
 
     # State

@@ -1,4 +1,4 @@
-"""Forms of the programmes pages: a volunteer's application to a need; a coordinator's sites, programmes and needs."""
+"""Forms of the coordinator's workspace: sites, programmes and needs."""
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -13,55 +13,11 @@ from globalir.widgets import DateInput
 from organisations.models import Organisation
 from volunteers.models import Language, Skill
 
-from .coordination import site_duplicate_message, site_find_duplicate
 from .models import Mode, Need, Programme, Site
-from .services import OfferDeclineReason
-
-
-class ApplicationForm(forms.Form):
-    """A short message and the dates the volunteer proposes; the service checks them against the need."""
-
-    message = forms.CharField(
-        label=_("Your message to the coordinators"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=3000,
-        required=False,
-        help_text=_("Why this need, what you would bring, anything they should know."),
-    )
-    proposed_start = forms.DateField(label=_("You could start on"), widget=DateInput())
-    proposed_end = forms.DateField(label=_("You could finish on"), widget=DateInput())
-
-    def __init__(self, *args, need: Need, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("proposed_start", "proposed_end"):
-            self.fields[name].widget.attrs.update(
-                {"min": need.window_start.isoformat(), "max": need.window_end.isoformat()}
-            )
-        if not self.is_bound:
-            self.initial.update({"proposed_start": need.window_start, "proposed_end": need.window_end})
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("proposed_start"), cleaned.get("proposed_end")
-        if start and end and end < start:
-            self.add_error("proposed_end", _("The proposed end cannot be before the proposed start."))
-        return cleaned
-
+from .selectors import site_duplicate_message, site_find_duplicate
 
 # The coordinator's workspace. These forms check what was typed and say what to fix next to each
-# field; the services in programmes.coordination do the writing (and check again).
-
-
-class OfferDeclineForm(forms.Form):
-    """Declining an offer: an optional reason from a short list, which the coordinators see."""
-
-    reason = forms.ChoiceField(
-        label=_("Why are you declining? (optional)"),
-        choices=[("", _("I would rather not say")), *OfferDeclineReason.choices],
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("The coordinators see the reason you choose."),
-    )
+# field; the services in programmes.services do the writing (and check again).
 
 
 def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -319,85 +275,3 @@ class NeedForm(forms.ModelForm):
         if deadline and self.instance.status == Need.Status.OPEN and deadline < timezone.localdate():
             self.add_error("application_deadline", _("This deadline has already passed: choose today or a later day."))
         return cleaned
-
-
-# Match rounds (programmes.views.rounds)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """The browser's own date-and-time picker (<input type="datetime-local">, ISO in both directions)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class MatchRoundForm(forms.Form):
-    """When volunteers must have ranked their choices; the round runs then."""
-
-    ranking_deadline = forms.DateTimeField(
-        label=_("Ranking deadline"),
-        widget=DateTimeInput(),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ranking_deadline"].help_text = _(
-            "Volunteers rank their choices until then, and the round runs. Time zone: %(zone)s."
-        ) % {"zone": timezone.get_current_timezone_name()}
-
-    def clean_ranking_deadline(self):
-        deadline = self.cleaned_data["ranking_deadline"]
-        if deadline <= timezone.now():
-            raise forms.ValidationError(_("The ranking deadline must be in the future."))
-        return deadline
-
-
-class RankForm(forms.Form):
-    """One rank box per choice (a need for a volunteer, an applicant for a coordinator): 1 is the first
-    choice, an empty box means "not acceptable". Ranks must be distinct; boxes for choices that are not
-    offered here are refused."""
-
-    def __init__(self, *args, choices: list[tuple[int, str, int | None]], key: str, **kwargs):
-        """`choices`: (id, label, current rank); `key`: the name prefix of the boxes, e.g. "need"."""
-        super().__init__(*args, **kwargs)
-        self.key = key
-        self.ids = [pk for pk, _label, _rank in choices]
-        for pk, label, rank in choices:
-            self.fields[f"{key}-{pk}"] = forms.IntegerField(
-                label=label,
-                required=False,
-                min_value=1,
-                max_value=999,
-                initial=rank,
-                error_messages={
-                    "min_value": _("Ranks start at 1 (first choice); leave the box empty instead of 0."),
-                    "max_value": _("Use a rank between 1 and 999."),
-                    "invalid": _("Enter a whole number, or leave the box empty."),
-                },
-                widget=forms.NumberInput(attrs={"class": "rank-input", "inputmode": "numeric"}),
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        prefix = f"{self.key}-"
-        unknown = [
-            name
-            for name in self.data
-            if name.startswith(prefix) and name not in self.fields and name[len(prefix) :].isdigit()
-        ]
-        if unknown:
-            raise forms.ValidationError(_("Only the choices listed here can be ranked."), code="unknown")
-        ranks = [rank for name, rank in cleaned.items() if name.startswith(prefix) and rank is not None]
-        duplicates = sorted({rank for rank in ranks if ranks.count(rank) > 1})
-        if duplicates:
-            raise forms.ValidationError(
-                _("Each rank can be used once; %(ranks)s is used more than once.")
-                % {"ranks": ", ".join(str(rank) for rank in duplicates)},
-                code="duplicate",
-            )
-        return cleaned
-
-    def ranks(self) -> dict[int, int | None]:
-        return {pk: self.cleaned_data.get(f"{self.key}-{pk}") for pk in self.ids}

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from globalir.accounts.models import AuditEvent, User
 from globalir.accounts.tasks import prune_security_events
+from globalir.privacy import account_erase
 from organisations.models import Membership
 from organisations.services import invitation_create
-from programmes.services import account_erase
 from tests.factories import (
     PASSWORD,
     CredentialFactory,
@@ -138,7 +138,7 @@ def test_a_login_with_a_second_factor_is_recorded_once_when_the_code_is_right(cl
 def test_opening_someone_elses_document_is_recorded_once_as_refused(client, volunteer, other_volunteer):
     credential = CredentialFactory(profile=volunteer)
     client.force_login(other_volunteer.user)
-    url = reverse("programmes:credential-document", args=[credential.pk])
+    url = reverse("placements:credential-document", args=[credential.pk])
 
     response = client.get(url)
 
@@ -147,7 +147,7 @@ def test_opening_someone_elses_document_is_recorded_once_as_refused(client, volu
     assert event.actor == other_volunteer.user
     assert event.status_code == 404
     assert event.path == url
-    assert event.what == f"programmes:credential-document pk={credential.pk}"
+    assert event.what == f"placements:credential-document pk={credential.pk}"
 
 
 def test_an_anonymous_visitor_refused_an_object_is_recorded_without_a_user(client):
@@ -201,7 +201,7 @@ def test_pages_answered_normally_record_nothing(client, volunteer, organisation)
     AuditEvent.objects.all().delete()  # force_login is a login too
 
     assert client.get(reverse("organisations:organisation-detail", args=[organisation.slug])).status_code == 200
-    assert client.get(reverse("programmes:dashboard")).status_code == 200
+    assert client.get(reverse("placements:dashboard")).status_code == 200
 
     assert not AuditEvent.objects.exists()
 
@@ -242,7 +242,7 @@ def test_erasing_an_account_erases_its_events_and_the_failed_logins_that_named_i
     log_in(client, "volunteer@example.org", PASSWORD)
     log_in(Client(), "VOLUNTEER@example.org", "someone-guessing")
     log_in(Client(), "other.volunteer@example.org", "someone-guessing")
-    client.get(reverse("programmes:credential-document", args=[CredentialFactory(profile=other).pk]))
+    client.get(reverse("placements:credential-document", args=[CredentialFactory(profile=other).pk]))
     user = volunteer.user
 
     account_erase(user=user)
@@ -365,7 +365,7 @@ def test_a_whole_journey_logs_no_password_token_session_key_or_document(
     )
     assert upload.status_code == 302
     credential = user.volunteer_profile.credentials.get()
-    assert client.get(reverse("programmes:credential-document", args=[credential.pk])).status_code == 200
+    assert client.get(reverse("placements:credential-document", args=[credential.pk])).status_code == 200
 
     # An invitation: a mistyped link first (refused, and logged as "Not Found"), then the real one.
     _invitation, token = invitation_create(

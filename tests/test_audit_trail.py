@@ -171,7 +171,7 @@ def test_a_coordinator_shortlisting_an_application_is_recorded_once(client, coor
     client.force_login(coordinator)
 
     [record] = recorded(
-        application, lambda: client.post(reverse("programmes:application-shortlist", args=[application.pk]))
+        application, lambda: client.post(reverse("placements:application-shortlist", args=[application.pk]))
     )
 
     assert record.history_user == coordinator
@@ -187,7 +187,7 @@ def test_accepting_the_last_place_records_the_application_and_the_need_once_each
     client.force_login(volunteer)
     need_before = set(need.history.values_list("history_id", flat=True))
 
-    [record] = recorded(application, lambda: client.post(reverse("programmes:offer-accept", args=[application.pk])))
+    [record] = recorded(application, lambda: client.post(reverse("placements:offer-accept", args=[application.pk])))
     [need_record] = need.history.exclude(history_id__in=need_before)
 
     assert record.history_user == need_record.history_user == volunteer

@@ -91,7 +91,7 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker_and_writes_to_the_dat
     expired = NeedFactory(application_deadline=yesterday)
     current = NeedFactory()
 
-    client.send_task("programmes.tasks.close_expired_needs", queue=queue)
+    client.send_task("programmes.close_expired_needs", queue=queue)
 
     deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
     while time.monotonic() < deadline:

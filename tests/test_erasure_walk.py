@@ -27,9 +27,8 @@ from globalir.accounts.models import User
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements import pipeline, services
 from placements.models import Application
-from programmes import pipeline
-from programmes import services as programme_services
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -93,7 +92,7 @@ def rich_account(organisation, site_admin):
 
     # Applications in every state: in progress, offered, a placement to come (its need now filled),
     # and a completed placement with feedback both ways.
-    interested = programme_services.application_submit(
+    interested = services.application_submit(
         volunteer=profile,
         need=NeedFactory(programme__lead_organisation=organisation),
         message="I speak French and teach ultrasound.",
@@ -214,7 +213,7 @@ def test_after_erasure_no_row_points_at_the_user_and_no_file_of_theirs_remains(
     client.force_login(user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programmes:account-delete"), {"password": password})
+        response = client.post(reverse("privacy:account-delete"), {"password": password})
 
     assert response.status_code == 302, response.content.decode()[:2000]
     left = references_left(user_pk=user.pk, profile_pk=profile.pk)
@@ -222,7 +221,7 @@ def test_after_erasure_no_row_points_at_the_user_and_no_file_of_theirs_remains(
     assert stored_files(private_media_in_tmp) == {other.document.name}
     # The other devices are signed out at once.
     for device in (phone, laptop):
-        assert device.get(reverse("programmes:dashboard")).status_code == 302
+        assert device.get(reverse("placements:dashboard")).status_code == 302
     assert not SessionStore().exists(untracked.session_key)
     # The place they held on a need that was full goes back to the organisation.
     upcoming_need.refresh_from_db()

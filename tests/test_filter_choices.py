@@ -224,9 +224,9 @@ def test_reports_and_the_export_show_only_the_organisations_own(client, coordina
     ApplicationFactory(need=need)
     client.force_login(coordinator)
 
-    organisation_report = page_of(client, reverse("programmes:organisation-report", args=[organisation.slug]))
-    programme_report = page_of(client, reverse("programmes:programme-report", args=[programme.pk]))
-    export = page_of(client, reverse("programmes:placements-csv", args=[programme.pk]))
+    organisation_report = page_of(client, reverse("placements:organisation-report", args=[organisation.slug]))
+    programme_report = page_of(client, reverse("placements:programme-report", args=[programme.pk]))
+    export = page_of(client, reverse("placements:placements-csv", args=[programme.pk]))
 
     assert "Our Own Programme" in organisation_report
     for page in (organisation_report, programme_report, export):
@@ -238,7 +238,7 @@ def test_reports_and_the_export_show_only_the_organisations_own(client, coordina
 
 def test_the_portal_report_is_for_site_admins_only(client, coordinator, site_admin, theirs):
     client.force_login(coordinator)
-    assert client.get(reverse("programmes:portal-report")).status_code == 403
+    assert client.get(reverse("placements:portal-report")).status_code == 403
 
     client.force_login(site_admin)
-    assert client.get(reverse("programmes:portal-report")).status_code == 200
+    assert client.get(reverse("placements:portal-report")).status_code == 200

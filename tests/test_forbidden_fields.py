@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from globalir.accounts.models import User
 from matcher.models import MatchRound
+from matcher.rounds import match_round_open
 from notifications.models import NotificationPreference
 from organisations.models import Invitation, Membership, Organisation
 from organisations.selectors import invitation_token_hash
 from placements.models import Application, Feedback
-from programmes.matching.rounds import match_round_open
 from programmes.models import Mode, Need, Programme, Site
 from tests.factories import (
     ApplicationFactory,
@@ -249,7 +249,7 @@ def test_an_application_cannot_choose_its_status_need_volunteer_or_notes(client,
     }
 
     response = signed_in(client, volunteer).post(
-        reverse("programmes:application-create", args=[need.pk]), {**hostile(elsewhere), **data}
+        reverse("placements:application-create", args=[need.pk]), {**hostile(elsewhere), **data}
     )
 
     assert response.status_code == 302
@@ -282,7 +282,7 @@ def ended_placement(volunteer, organisation):
 
 def test_volunteer_feedback_is_given_as_the_volunteer_by_the_volunteer(client, volunteer, ended_placement, elsewhere):
     response = signed_in(client, volunteer).post(
-        reverse("programmes:volunteer-feedback", args=[ended_placement.pk]),
+        reverse("placements:volunteer-feedback", args=[ended_placement.pk]),
         {**hostile(elsewhere), "rating": "4", "comments": "Well organised."},
     )
 
@@ -299,7 +299,7 @@ def test_organisation_feedback_is_given_as_the_organisation_by_the_coordinator(
     client, coordinator, ended_placement, elsewhere
 ):
     response = signed_in(client, coordinator).post(
-        reverse("programmes:organisation-feedback", args=[ended_placement.pk]),
+        reverse("placements:organisation-feedback", args=[ended_placement.pk]),
         {**hostile(elsewhere), "side": Feedback.Side.VOLUNTEER, "rating": "5", "comments": "Excellent teacher."},
     )
 
@@ -469,7 +469,7 @@ def test_a_match_round_opens_on_the_programme_in_the_address(client, coordinator
     deadline = timezone.localtime() + datetime.timedelta(days=7)
 
     response = signed_in(client, coordinator).post(
-        reverse("programmes:round-create", args=[programme.pk]),
+        reverse("matcher:round-create", args=[programme.pk]),
         {**hostile(elsewhere), "ranking_deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "status": "done"},
     )
 
@@ -553,7 +553,7 @@ def test_a_volunteers_round_ranking_only_ranks_their_own_applications(client, or
     )
 
     response = signed_in(client, volunteer).post(
-        reverse("programmes:round-volunteer", args=[match_round.pk]),
+        reverse("matcher:round-volunteer", args=[match_round.pk]),
         {f"need-{mine.need_id}": "1", f"need-{someone_elses.need_id}": "1"},
     )
 

@@ -19,13 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import example, given
 
+from matcher import rounds
+from matcher.forms import MatchRoundForm
 from notifications.forms import NotificationPreferenceForm
 from organisations.forms import InvitationForm, OrganisationRequestForm
-from programmes.forms import ApplicationForm, MatchRoundForm, NeedForm, ProgrammeForm, SiteForm
-from programmes.matching import rounds as match_rounds
+from placements.forms import ApplicationForm
+from placements.views.feedback import FeedbackForm
+from placements.views.pipeline import DeclineForm
+from programmes.forms import NeedForm, ProgrammeForm, SiteForm
 from programmes.models import Mode
-from programmes.views.feedback import FeedbackForm
-from programmes.views.pipeline import DeclineForm
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,
@@ -373,7 +375,7 @@ def test_application_survives_generated_input(world, submission):
     fuzz_post(
         "application",
         user=world["volunteer"].user,
-        url=reverse("programmes:application-create", args=[need.pk]),
+        url=reverse("placements:application-create", args=[need.pk]),
         pairs=submission.pairs(ApplicationForm(need=need), valid=valid),
     )
 
@@ -440,7 +442,7 @@ def test_feedback_survives_generated_input(world, ended_placement, submission):
     fuzz_post(
         "feedback",
         user=world["volunteer"].user,
-        url=reverse("programmes:volunteer-feedback", args=[ended_placement.pk]),
+        url=reverse("placements:volunteer-feedback", args=[ended_placement.pk]),
         pairs=submission.pairs(FeedbackForm(), valid={"rating": "4", "comments": "Well organised."}),
     )
 
@@ -459,7 +461,7 @@ def test_decline_with_reason_survives_generated_input(world, applicant, submissi
     fuzz_post(
         "decline with reason",
         user=world["coordinator"],
-        url=reverse("programmes:application-decline", args=[application.pk]),
+        url=reverse("placements:application-decline", args=[application.pk]),
         pairs=submission.pairs(DeclineForm(), valid={"reason": "Every place is taken this year."}),
     )
 
@@ -521,7 +523,7 @@ def test_match_round_creation_survives_generated_input(world, applicant, submiss
     fuzz_post(
         "match round create",
         user=world["coordinator"],
-        url=reverse("programmes:round-create", args=[programme.pk]),
+        url=reverse("matcher:round-create", args=[programme.pk]),
         pairs=submission.pairs(MatchRoundForm(), valid={"ranking_deadline": deadline.strftime("%Y-%m-%dT%H:%M")}),
     )
 
@@ -536,7 +538,7 @@ def open_round(world):
         ApplicationFactory(need=need, volunteer=VolunteerProfileFactory()),
         ApplicationFactory(need=second_need, volunteer=world["volunteer"]),
     ]
-    match_round = match_rounds.match_round_open(
+    match_round = rounds.match_round_open(
         programme=world["programme"],
         ranking_deadline=timezone.now() + datetime.timedelta(days=7),
         by=world["coordinator"],
@@ -568,7 +570,7 @@ def test_coordinator_ranking_survives_generated_input(open_round, world, submiss
     fuzz_post(
         "coordinator ranking",
         user=world["coordinator"],
-        url=reverse("programmes:round-need-ranking", args=[match_round.pk, needs[0].pk]),
+        url=reverse("matcher:round-need-ranking", args=[match_round.pk, needs[0].pk]),
         pairs=_resolve_slots(pairs, "applicant", ids),
     )
 
@@ -583,7 +585,7 @@ def test_volunteer_ranking_survives_generated_input(open_round, world, submissio
     fuzz_post(
         "volunteer ranking",
         user=world["volunteer"].user,
-        url=reverse("programmes:round-volunteer", args=[match_round.pk]),
+        url=reverse("matcher:round-volunteer", args=[match_round.pk]),
         pairs=_resolve_slots(pairs, "need", [need.pk for need in needs]),
     )
 

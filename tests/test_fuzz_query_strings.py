@@ -17,7 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from globalir.regions import Region
-from programmes.matching import rounds
+from matcher import rounds
 from programmes.models import Mode, Programme
 from tests.factories import (
     ApplicationFactory,
@@ -185,11 +185,11 @@ def workspace_pages(world) -> list[tuple[str, str, dict, tuple]]:
         ("workspace", reverse("programmes:workspace"), page, (200,)),
         ("sites", reverse("programmes:site-list", args=[organisation.slug]), page, (200,)),
         ("programme", reverse("programmes:programme-detail", args=[programme.pk]), page, (200,)),
-        ("programme feedback", reverse("programmes:programme-feedback", args=[programme.pk]), page, (200,)),
-        ("programme report", reverse("programmes:programme-report", args=[programme.pk]), page, (200,)),
-        ("organisation report", reverse("programmes:organisation-report", args=[organisation.slug]), page, (200,)),
-        ("round", reverse("programmes:round-detail", args=[world["round"].pk]), page, (200,)),
-        ("pipeline", reverse("programmes:pipeline", args=[world["need"].pk]), page, (200,)),
+        ("programme feedback", reverse("placements:programme-feedback", args=[programme.pk]), page, (200,)),
+        ("programme report", reverse("placements:programme-report", args=[programme.pk]), page, (200,)),
+        ("organisation report", reverse("placements:organisation-report", args=[organisation.slug]), page, (200,)),
+        ("round", reverse("matcher:round-detail", args=[world["round"].pk]), page, (200,)),
+        ("pipeline", reverse("placements:pipeline", args=[world["need"].pk]), page, (200,)),
         (
             "need copy",
             reverse("programmes:need-create", args=[programme.pk]),
@@ -221,8 +221,8 @@ def own_lists(volunteer):
 @given(data=st.data())
 def test_own_lists_survive_generated_query_strings(own_lists, volunteer, data):
     pages = [
-        ("placements", reverse("programmes:placement-record"), {"page": PAGE_VALUES}, (200,)),
-        ("dashboard", reverse("programmes:dashboard"), {"page": PAGE_VALUES}, (200,)),
+        ("placements", reverse("placements:placement-record"), {"page": PAGE_VALUES}, (200,)),
+        ("dashboard", reverse("placements:dashboard"), {"page": PAGE_VALUES}, (200,)),
         ("notifications", reverse("notifications:preferences"), {"page": PAGE_VALUES}, (200,)),
         ("requests", reverse("organisations:organisation-request-list"), {"page": PAGE_VALUES}, (200,)),
         (

@@ -32,7 +32,7 @@ world = matrix.world
 matrix_client = matrix.matrix_client
 
 ROOT = Path(settings.BASE_DIR)
-OUR_APPS = ("globalir", "organisations", "volunteers", "programmes", "notifications")
+OUR_APPS = ("globalir", "notifications", "organisations", "volunteers", "programmes", "placements", "matcher", "demo")
 NUL = "a\x00b"
 ENCODED_NUL = "a%00b"
 

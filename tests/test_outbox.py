@@ -13,15 +13,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from globalir import privacy
 from globalir.celery import app
 from globalir.outbox import services as outbox
 from globalir.outbox.models import OutboxProbe, OutboxTask
 from globalir.outbox.tasks import probe
 from notifications.models import Notification
 from notifications.services import notify
-from programmes import services as programme_services
-from programmes.matching import service as matching
 from tests.factories import VolunteerProfileFactory
+from volunteers.services import profiles_recommendations_refresh_later
 
 pytestmark = pytest.mark.django_db
 
@@ -131,13 +131,13 @@ def test_cancelling_a_users_tasks_stops_them_and_forgets_whose_they_were(django_
 def test_erasing_an_account_cancels_the_refresh_queued_for_it(django_capture_on_commit_callbacks):
     profile, other = VolunteerProfileFactory(), VolunteerProfileFactory()
     with django_capture_on_commit_callbacks(execute=False):
-        matching.recommendations_refresh_volunteer_later(volunteer_id=profile.pk)
-        matching.recommendations_refresh_volunteer_later(volunteer_id=other.pk)
+        profiles_recommendations_refresh_later({profile.pk})
+        profiles_recommendations_refresh_later({other.pk})
     queued = OutboxTask.objects.get(args=[profile.pk])
     assert queued.owner_id == profile.user_id
 
     with django_capture_on_commit_callbacks(execute=True):
-        programme_services.account_erase(user=profile.user)
+        privacy.account_erase(user=profile.user)
 
     queued.refresh_from_db()
     assert (queued.status, queued.owner_id, queued.args) == (OutboxTask.Status.CANCELLED, None, [])

@@ -184,7 +184,7 @@ def test_a_profile_saved_while_redis_is_down_is_refreshed_exactly_once_when_it_i
     assert profile.availability.count() == 1
     row = OutboxTask.objects.get()
     assert (row.task_name, row.args, row.status) == (
-        "programmes.matching.tasks.refresh_volunteer_recommendations",
+        "matcher.refresh_volunteer",
         [profile.pk],
         OutboxTask.Status.PENDING,
     )

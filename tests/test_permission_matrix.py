@@ -30,10 +30,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from matcher.rounds import match_round_open
 from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
-from programmes.matching.rounds import match_round_open
 from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
@@ -294,13 +294,13 @@ ROWS = [
     ),
     # Token links: the token is the key, whoever is signed in.
     Row(
-        "programmes:calendar-feed",
-        _url("programmes:calendar-feed", query=lambda w: f"token={w.volunteer_a.calendar_token}"),
+        "placements:calendar-feed",
+        _url("placements:calendar-feed", query=lambda w: f"token={w.volunteer_a.calendar_token}"),
         get=PUBLIC,
     ),
     Row(
-        "programmes:calendar-feed",
-        _url("programmes:calendar-feed", query=lambda w: "token=" + "x" * 43),
+        "placements:calendar-feed",
+        _url("placements:calendar-feed", query=lambda w: "token=" + "x" * 43),
         get=NOBODY,
         case="wrong-token",
     ),
@@ -338,10 +338,10 @@ ROWS = [
     Row("organisations:organisation-request-list", _url("organisations:organisation-request-list"), get=SIGNED_IN),
     Row("notifications:preferences", _url("notifications:preferences"), get=SIGNED_IN, post=SIGNED_IN_ACT),
     Row("programmes:workspace", _url("programmes:workspace"), get=SIGNED_IN),
-    Row("programmes:data-export", _url("programmes:data-export"), get=SIGNED_IN),
+    Row("privacy:data-export", _url("privacy:data-export"), get=SIGNED_IN),
     Row(
-        "programmes:account-delete",
-        _url("programmes:account-delete"),
+        "privacy:account-delete",
+        _url("privacy:account-delete"),
         get=SIGNED_IN,
         post=SIGNED_IN,  # the wrong password: nothing is erased
         data={"password": "not-the-password"},
@@ -365,8 +365,8 @@ ROWS = [
         case="unknown",
     ),
     # A volunteer's own pages and objects.
-    Row("programmes:dashboard", _url("programmes:dashboard"), get=VOLUNTEERS),
-    Row("programmes:placement-record", _url("programmes:placement-record"), get=VOLUNTEERS),
+    Row("placements:dashboard", _url("placements:dashboard"), get=VOLUNTEERS),
+    Row("placements:placement-record", _url("placements:placement-record"), get=VOLUNTEERS),
     Row("volunteers:profile", _url("volunteers:profile"), get=VOLUNTEERS),
     Row(
         "volunteers:consent",
@@ -377,37 +377,37 @@ ROWS = [
     ),
     Row("volunteers:credentials", _url("volunteers:credentials"), get=VOLUNTEERS, post=VOLUNTEERS, data=INVALID),
     Row(
-        "programmes:calendar-token-reset",
-        _url("programmes:calendar-token-reset"),
+        "placements:calendar-token-reset",
+        _url("placements:calendar-token-reset"),
         post=(LOGIN, DONE, DONE, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
     ),
     Row(
-        "programmes:application-create",
-        _url("programmes:application-create", need),
+        "placements:application-create",
+        _url("placements:application-create", need),
         get=SIGNED_IN_ACT,  # back to the need's page
         # A already applied (back to the need); B's empty application is refused; others have no profile.
         post=(LOGIN, DONE, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
     ),
-    Row("programmes:application-withdraw", _url("programmes:application-withdraw", application), post=OWNER_ACT),
-    Row("programmes:offer-accept", _url("programmes:offer-accept", application), post=OWNER_ACT),
+    Row("placements:application-withdraw", _url("placements:application-withdraw", application), post=OWNER_ACT),
+    Row("placements:offer-accept", _url("placements:offer-accept", application), post=OWNER_ACT),
     # Its confirmation page; the application has no offer, so the owner is sent back with a message.
-    Row("programmes:offer-decline", _url("programmes:offer-decline", application), get=OWNER_ACT, post=OWNER_ACT),
+    Row("placements:offer-decline", _url("placements:offer-decline", application), get=OWNER_ACT, post=OWNER_ACT),
     Row(
-        "programmes:volunteer-feedback",
-        _url("programmes:volunteer-feedback", lambda w: w.placement.pk),
+        "placements:volunteer-feedback",
+        _url("placements:volunteer-feedback", lambda w: w.placement.pk),
         get=OWNER,
         post=OWNER_FORM,
         data=INVALID,
     ),
     Row(
-        "programmes:round-volunteer",
-        _url("programmes:round-volunteer", match_round),
+        "matcher:round-volunteer",
+        _url("matcher:round-volunteer", match_round),
         get=OWNER,
         post=OWNER_ACT,  # an empty ranking is saved as it is
     ),
     Row(
-        "programmes:credential-document",
-        _url("programmes:credential-document", lambda w: w.credential.pk),
+        "placements:credential-document",
+        _url("placements:credential-document", lambda w: w.credential.pk),
         # The coordinators of the organisation A applied to may check A's documents.
         get=(LOGIN, 200, 404, 200, 404, 200, 200),
         prepare=_store_the_credential_document,
@@ -453,57 +453,57 @@ ROWS = [
     Row("programmes:need-duplicate", _url("programmes:need-duplicate", need), post=MEMBERS_ACT),
     Row("programmes:need-close", _url("programmes:need-close", need), post=MEMBERS_ACT),
     Row("programmes:need-reopen", _url("programmes:need-reopen", need), post=MEMBERS_ACT),
-    Row("programmes:pipeline", _url("programmes:pipeline", need), get=MEMBERS),
-    Row("programmes:pipeline-application", _url("programmes:pipeline-application", application), get=MEMBERS),
-    Row("programmes:application-shortlist", _url("programmes:application-shortlist", application), post=MEMBERS_ACT),
-    Row("programmes:application-offer", _url("programmes:application-offer", application), post=MEMBERS_ACT),
+    Row("placements:pipeline", _url("placements:pipeline", need), get=MEMBERS),
+    Row("placements:pipeline-application", _url("placements:pipeline-application", application), get=MEMBERS),
+    Row("placements:application-shortlist", _url("placements:application-shortlist", application), post=MEMBERS_ACT),
+    Row("placements:application-offer", _url("placements:application-offer", application), post=MEMBERS_ACT),
     Row(
-        "programmes:application-decline",
-        _url("programmes:application-decline", application),
+        "placements:application-decline",
+        _url("placements:application-decline", application),
         post=MEMBERS_ACT,
         data={"reason": "The places went to radiographers with CT experience."},
     ),
     Row(
-        "programmes:application-complete",
-        _url("programmes:application-complete", lambda w: w.placement.application_id),
+        "placements:application-complete",
+        _url("placements:application-complete", lambda w: w.placement.application_id),
         post=MEMBERS_ACT,
     ),
     Row(
-        "programmes:application-notes",
-        _url("programmes:application-notes", application),
+        "placements:application-notes",
+        _url("placements:application-notes", application),
         post=MEMBERS_ACT,
         data={"notes": "Call after the CT course."},
     ),
     Row(
-        "programmes:organisation-feedback",
-        _url("programmes:organisation-feedback", lambda w: w.placement.pk),
+        "placements:organisation-feedback",
+        _url("placements:organisation-feedback", lambda w: w.placement.pk),
         get=MEMBERS,
         post=MEMBERS_FORM,
         data=INVALID,
     ),
-    Row("programmes:programme-feedback", _url("programmes:programme-feedback", programme), get=MEMBERS),
+    Row("placements:programme-feedback", _url("placements:programme-feedback", programme), get=MEMBERS),
     Row(
-        "programmes:suggestion-invite",
-        _url("programmes:suggestion-invite", need, lambda w: w.volunteer_a.pk),
+        "matcher:suggestion-invite",
+        _url("matcher:suggestion-invite", need, lambda w: w.volunteer_a.pk),
         post=MEMBERS_ACT,
     ),
-    Row("programmes:round-create", _url("programmes:round-create", programme), get=MEMBERS, post=MEMBERS_FORM),
-    Row("programmes:round-detail", _url("programmes:round-detail", match_round), get=MEMBERS),
-    Row("programmes:round-progress", _url("programmes:round-progress", match_round), get=MEMBERS),
+    Row("matcher:round-create", _url("matcher:round-create", programme), get=MEMBERS, post=MEMBERS_FORM),
+    Row("matcher:round-detail", _url("matcher:round-detail", match_round), get=MEMBERS),
+    Row("matcher:round-progress", _url("matcher:round-progress", match_round), get=MEMBERS),
     Row(
-        "programmes:round-need-ranking",
-        _url("programmes:round-need-ranking", match_round, need),
+        "matcher:round-need-ranking",
+        _url("matcher:round-need-ranking", match_round, need),
         post=MEMBERS_ACT,
         data=lambda w: {f"applicant-{w.application.pk}": "1"},
     ),
-    Row("programmes:round-dry-run", _url("programmes:round-dry-run", match_round), post=MEMBERS_ACT),
-    Row("programmes:round-run", _url("programmes:round-run", match_round), post=MEMBERS_ACT),
-    Row("programmes:round-cancel", _url("programmes:round-cancel", match_round), post=MEMBERS_ACT),
+    Row("matcher:round-dry-run", _url("matcher:round-dry-run", match_round), post=MEMBERS_ACT),
+    Row("matcher:round-run", _url("matcher:round-run", match_round), post=MEMBERS_ACT),
+    Row("matcher:round-cancel", _url("matcher:round-cancel", match_round), post=MEMBERS_ACT),
     # Reports and the export.
-    Row("programmes:programme-report", _url("programmes:programme-report", programme), get=MEMBERS),
-    Row("programmes:placements-csv", _url("programmes:placements-csv", programme), get=MEMBERS),
-    Row("programmes:organisation-report", _url("programmes:organisation-report", slug), get=MEMBERS),
-    Row("programmes:portal-report", _url("programmes:portal-report"), get=STAFF),
+    Row("placements:programme-report", _url("placements:programme-report", programme), get=MEMBERS),
+    Row("placements:placements-csv", _url("placements:placements-csv", programme), get=MEMBERS),
+    Row("placements:organisation-report", _url("placements:organisation-report", slug), get=MEMBERS),
+    Row("placements:portal-report", _url("placements:portal-report"), get=STAFF),
     # An organisation's members and invitations: its admins only.
     Row("organisations:member-list", _url("organisations:member-list", slug), get=ADMINS),
     Row(

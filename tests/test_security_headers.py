@@ -99,12 +99,12 @@ def test_every_page_of_a_signed_in_volunteer_is_never_stored(client, volunteer_w
     volunteer, need, credential = volunteer_with_history
     client.force_login(volunteer.user)
     private_pages = [
-        reverse("programmes:dashboard"),
+        reverse("placements:dashboard"),
         reverse("volunteers:profile"),
         reverse("volunteers:credentials"),
-        reverse("programmes:placement-record"),
-        reverse("programmes:credential-document", args=[credential.pk]),
-        reverse("programmes:data-export"),
+        reverse("placements:placement-record"),
+        reverse("placements:credential-document", args=[credential.pk]),
+        reverse("privacy:data-export"),
         # Public pages too: seen signed in they show the volunteer's name and their own status.
         reverse("home"),
         reverse("programmes:need-detail", args=[need.pk]),
@@ -120,7 +120,7 @@ def test_every_page_of_a_signed_in_volunteer_is_never_stored(client, volunteer_w
 def test_the_calendar_feed_reached_with_its_token_is_never_stored(client, volunteer_with_history):
     volunteer, _need, _credential = volunteer_with_history
 
-    response = client.get(reverse("programmes:calendar-feed"), {"token": volunteer.calendar_token}, secure=True)
+    response = client.get(reverse("placements:calendar-feed"), {"token": volunteer.calendar_token}, secure=True)
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -132,7 +132,7 @@ def test_every_page_of_a_coordinator_is_never_stored(client, coordinator, volunt
     _volunteer, need, _credential = volunteer_with_history
     client.force_login(coordinator)
 
-    for url in [reverse("programmes:workspace"), reverse("programmes:pipeline", args=[need.pk])]:
+    for url in [reverse("programmes:workspace"), reverse("placements:pipeline", args=[need.pk])]:
         response = client.get(url, secure=True)
         assert response.status_code == 200, url
         assert_security_headers(response)

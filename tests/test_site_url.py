@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from programmes import services
+from placements import services
 from tests.factories import NeedFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +28,18 @@ def links(text: str) -> list[str]:
 def test_the_dashboard_gives_the_calendar_feed_link_on_site_url(client, volunteer):
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
-    feed = f"{SITE_URL}{reverse('programmes:calendar-feed')}?token={volunteer.calendar_token}"
+    feed = f"{SITE_URL}{reverse('placements:calendar-feed')}?token={volunteer.calendar_token}"
     assert f'href="{feed}"' in page
 
 
 def test_the_calendar_feeds_events_link_to_the_dashboard_on_site_url(client, volunteer):
     PlacementFactory(application__volunteer=volunteer)
 
-    body = client.get(reverse("programmes:calendar-feed"), {"token": volunteer.calendar_token}).content.decode()
+    body = client.get(reverse("placements:calendar-feed"), {"token": volunteer.calendar_token}).content.decode()
 
-    assert f"URL:{SITE_URL}{reverse('programmes:dashboard')}" in body.replace("\r\n ", "")
+    assert f"URL:{SITE_URL}{reverse('placements:dashboard')}" in body.replace("\r\n ", "")
 
 
 def test_the_portals_own_emails_link_to_site_url(

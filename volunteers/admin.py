@@ -34,7 +34,7 @@ def document_link(credential: Credential) -> str:
     if not credential.pk or not credential.document:
         return "—"
     return format_html(
-        '<a href="{}">{}</a>', reverse("programmes:credential-document", args=[credential.pk]), _("Download")
+        '<a href="{}">{}</a>', reverse("placements:credential-document", args=[credential.pk]), _("Download")
     )
 
 

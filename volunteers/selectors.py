@@ -4,13 +4,17 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from globalir.accounts.models import User
 
 from .models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
+from .validators import document_type_of
 
 EXPIRY_WARNING_DAYS = 60
 
@@ -95,6 +99,17 @@ def credential_pending_review_count() -> int:
     return Credential.objects.filter(status=Credential.Status.PENDING).count()
 
 
+def credentials_to_review() -> dict:
+    """globalir.hooks.review_queue: credentials to verify."""
+    count = credential_pending_review_count()
+    return {
+        "label": ngettext("%(count)s credential to verify", "%(count)s credentials to verify", count)
+        % {"count": count},
+        "count": count,
+        "url": reverse("admin:volunteers_credential_changelist") + "?status__exact=pending",
+    }
+
+
 def credential_rows(*, profile: VolunteerProfile, today: datetime.date | None = None) -> list[CredentialRow]:
     """The volunteer's credentials, newest first, each with its expiry state."""
     today = today or timezone.localdate()
@@ -117,3 +132,31 @@ def volunteer_profile_for_calendar_token(*, token: str) -> VolunteerProfile | No
     if not CALENDAR_TOKEN_FORMAT.fullmatch(token or ""):
         return None
     return VolunteerProfile.objects.filter(calendar_token=token).first()
+
+
+# A credential's document, for those placements.selectors.credential_for_download lets open it.
+
+
+@dataclass(frozen=True)
+class CredentialDocument:
+    file: File
+    content_type: str
+    filename: str  # what the browser saves it as; never the uploader's name
+
+
+def credential_document_open(*, credential: Credential) -> CredentialDocument | None:
+    """The credential's document opened for reading, typed from its content; None when the file is missing."""
+    storage, name = credential.document.storage, credential.document.name
+    try:
+        file = storage.open(name, "rb")
+    except OSError:
+        return None
+    kind = document_type_of(file)
+    if kind is None:
+        # Uploads are checked, so only a file changed behind our back gets here: never let a browser render it.
+        return CredentialDocument(
+            file=file, content_type="application/octet-stream", filename=f"credential-{credential.pk}"
+        )
+    return CredentialDocument(
+        file=file, content_type=kind.content_type, filename=f"credential-{credential.pk}{kind.extensions[0]}"
+    )

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from globalir.accounts.models import User
+from globalir.refresh import recommendations_refresh_volunteer_later
 
+from . import hooks
 from .models import (
     AvailabilityWindow,
     Credential,
@@ -223,7 +225,7 @@ def profile_consent_withdraw(*, profile: VolunteerProfile) -> VolunteerProfile:
     """The volunteer stops agreeing to be shown to coordinators, with effect at once.
 
     Consent is the only ground on which coordinators see a volunteer, so everything they are shown
-    follows it (volunteers.selectors.volunteer_label, programmes.pipeline, programmes.selectors.
+    follows it (volunteers.selectors.volunteer_label, placements.board, placements.selectors.
     credential_for_download): every application, whatever its status, now names them "Volunteer #n"
     without their profile or message; no credential document opens for coordinators, whether
     uploaded before or after; the matcher stops suggesting them; they cannot apply until they give
@@ -235,7 +237,7 @@ def profile_consent_withdraw(*, profile: VolunteerProfile) -> VolunteerProfile:
         profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if _consent_record(profile, given=False):
             profile.save(update_fields=["consent_to_share", "consent_withdrawn_at", "updated_at"])
-            _coordinator_emails_unname(profile)
+            hooks.consent_withdrawn(profile=profile)
             profiles_recommendations_refresh_later({profile.pk})
             logger.info("Volunteer profile %s withdrew consent to be shown to coordinators", profile.pk)
     return profile
@@ -251,18 +253,6 @@ def profile_consent_give(*, profile: VolunteerProfile) -> VolunteerProfile:
             profiles_recommendations_refresh_later({profile.pk})
             logger.info("Volunteer profile %s gave consent to be shown to coordinators", profile.pk)
     return profile
-
-
-def _coordinator_emails_unname(profile: VolunteerProfile) -> None:
-    # programmes depends on volunteers, not the other way round: imported when needed, like the matcher.
-    from programmes.services import applications_coordinator_emails_rename
-
-    from .selectors import volunteer_label
-
-    applications_coordinator_emails_rename(
-        application_pks=profile.applications.values_list("pk", flat=True),
-        label_of=lambda pk: volunteer_label(volunteer=profile, number=pk),
-    )
 
 
 # Credentials uploaded by the volunteer (verification by admins is above).
@@ -316,7 +306,7 @@ def credential_delete(*, credential: Credential, by: User) -> None:
     logger.info("User %s deleted credential %s", by.pk, pk)
 
 
-# The calendar feed's secret link (programmes.views.privacy serves the feed).
+# The calendar feed's secret link (placements.views.calendar serves the feed).
 
 
 def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:
@@ -337,8 +327,8 @@ def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:
 
 
 def profiles_recommendations_refresh_later(profile_ids: Iterable[int]) -> None:
-    # programmes depends on volunteers, not the other way round: the matcher is imported when needed.
-    from programmes.matching.service import recommendations_refresh_volunteer_later
-
+    """Ask the matcher (globalir.refresh) to refresh these volunteers' recommendations once the transaction
+    commits; erasing a volunteer's account cancels theirs."""
+    owners = dict(VolunteerProfile.objects.filter(pk__in=set(profile_ids)).values_list("pk", "user_id"))
     for profile_id in sorted(set(profile_ids)):
-        recommendations_refresh_volunteer_later(volunteer_id=profile_id)
+        recommendations_refresh_volunteer_later(volunteer_id=profile_id, owner_id=owners.get(profile_id))

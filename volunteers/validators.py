@@ -10,7 +10,7 @@ JavaScript, launch actions or embedded files, a decompression bomb (an image dec
 than any scan has, compressed data that unpacks to more than a scan ever does: see
 `volunteers.document_size`), a name that tries to be a path or to pass for another type. The name is only checked, never
 used: documents are stored under generated names (`volunteers.models.credential_upload_to`) and
-served as attachments with nosniff (`programmes.views.privacy.credential_document`).
+served as attachments with nosniff (`placements.views.credentials.credential_document`).
 """
 
 import re

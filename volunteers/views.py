@@ -71,7 +71,7 @@ def onboarding(request, step=None):
                         request,
                         _("Welcome to GlobalIR! Your profile is complete: you can now apply to opportunities."),
                     )
-                    return redirect("programmes:dashboard")
+                    return redirect("placements:dashboard")
                 return redirect("volunteers:onboarding-step", step=ONBOARDING_STEPS[number])
     else:
         step_forms = onboarding_step_forms(step, profile=profile)

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
 from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
-from notifications.services import absolute_url
-from organisations.selectors import organisations_coordinated_by
-from volunteers.selectors import volunteer_profile_for_user
+from globalir.links import absolute_url
+
+from . import hooks
 
 # The links allauth builds from the request's host for these e-mails (template prefix: context key → URL name).
 LINKS_ALLAUTH_BUILDS_FROM_THE_REQUEST = {
@@ -43,12 +43,7 @@ def landing_url_for(user) -> str:
         return reverse("home")
     if user.is_staff:
         return reverse("admin:index")
-    if organisations_coordinated_by(user=user).exists():
-        return reverse("programmes:workspace")
-    profile = volunteer_profile_for_user(user=user)
-    if profile is not None and profile.onboarding_completed_at is not None:
-        return reverse("programmes:dashboard")
-    return reverse("volunteers:onboarding")
+    return hooks.landing_url(user)
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef
 
-from organisations.models import Membership
-
+from . import hooks
 from .models import User
 
 
@@ -26,7 +25,7 @@ NOT_REQUIRED = MFAStatus(required=False, enrolled=False)
 
 def _with_mfa_flags(queryset):
     return queryset.annotate(
-        mfa_is_member=Exists(Membership.objects.filter(user_id=OuterRef("pk"))),
+        mfa_is_member=hooks.role_requiring_mfa(OuterRef("pk")),
         mfa_has_totp=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)),
     )
 

@@ -63,7 +63,7 @@ def accounts_prune_unverified(*, now: datetime.datetime | None = None) -> int:
     Such an account is an abandoned or mistyped sign-up, or someone else's address typed in: it
     cannot be used (e-mail verification is mandatory) and holds nobody's consent. Staff, and accounts
     with a volunteer profile or an organisation membership, are never pruned here: they were made on
-    purpose, and erasing them is ``programmes.services.account_erase``'s job. Safe to run twice.
+    purpose, and erasing them is ``globalir.privacy.account_erase``'s job. Safe to run twice.
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.UNVERIFIED_ACCOUNT_DAYS)

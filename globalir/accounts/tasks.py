@@ -17,11 +17,11 @@ RELIABLE = {
 }
 
 
-@shared_task(**RELIABLE)
+@shared_task(name="globalir.accounts.tasks.prune_unverified_accounts", **RELIABLE)
 def prune_unverified_accounts() -> int:
     return services.accounts_prune_unverified()
 
 
-@shared_task(**RELIABLE)
+@shared_task(name="globalir.accounts.tasks.prune_security_events", **RELIABLE)
 def prune_security_events() -> int:
     return audit.audit_events_prune()

@@ -158,11 +158,24 @@ def _broker_connection():
     return app.connection_for_write(connect_timeout=PUBLISH_TIMEOUT, transport_options=options)
 
 
-def task_publish(task: Task, *, args: Sequence[Any] = ()) -> bool:
-    """Send a task that keeps its own record of what is pending (an e-mail's Notification row, re-sent by
-    its own relay), with the outbox's short timeouts. Returns whether the broker took it; never raises.
-    Under eager Celery the task runs here, at once."""
+def task_named(name: str) -> Task | None:
+    """The registered task called `name`. Tasks are enqueued by name (an app never imports the tasks of an
+    app above it): the first lookup of a name not registered yet in this process imports every app's
+    tasks module (Celery's autodiscovery, app.autodiscover_tasks in globalir/celery.py)."""
+    task = app.tasks.get(name)
+    if task is None:
+        app.loader.import_default_modules()
+        task = app.tasks.get(name)
+    return task
+
+
+def task_publish(task: Task | str, *, args: Sequence[Any] = ()) -> bool:
+    """Send a task (or the task registered under that name) that keeps its own record of what is pending
+    (an e-mail's Notification row, re-sent by its own relay), with the outbox's short timeouts. Returns
+    whether the broker took it; never raises. Under eager Celery the task runs here, at once."""
     global _broker_down_until
+    if isinstance(task, str):
+        task = task_named(task)
     if app.conf.task_always_eager:
         try:
             task.apply_async(args=list(args))
@@ -182,7 +195,7 @@ def task_publish(task: Task, *, args: Sequence[Any] = ()) -> bool:
 
 
 def _publish_one(row: OutboxTask, *, connection) -> None:
-    task = app.tasks.get(row.task_name)
+    task = task_named(row.task_name)
     if task is None:
         OutboxTask.objects.filter(pk=row.pk).update(
             status=OutboxTask.Status.FAILED, last_error=f"No task named {row.task_name}", finished_at=timezone.now()

@@ -32,6 +32,7 @@ class OutboxAwareTask(Task):
 
 
 @shared_task(
+    name="globalir.outbox.tasks.relay_outbox",
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError, InterfaceError),
@@ -50,6 +51,7 @@ PROBE_MAX_HOLD_SECONDS = 60
 
 
 @shared_task(
+    name="globalir.outbox.tasks.probe",
     base=OutboxAwareTask,
     outbox_atomic=True,
     acks_late=True,

@@ -48,6 +48,5 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "partners": organisation.listed_partners,
             "social_links": selectors.organisation_social_links(organisation=organisation),
-            "programmes": selectors.organisation_programme_list(organisation=organisation),
         },
     )

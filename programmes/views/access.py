@@ -9,9 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from organisations.models import Organisation
-from placements.models import Application, Placement
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import Need, Programme, Site
 
 
@@ -22,7 +21,7 @@ def coordinated_organisations(request: HttpRequest) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=request.user).exclude(status=Organisation.Status.ARCHIVED)
 
 
-def _lead_filter(request: HttpRequest, prefix: str) -> Q:
+def lead_filter(request: HttpRequest, prefix: str) -> Q:
     """Programmes led by one of the user's organisations; an archived organisation's are closed to all."""
     active = ~Q(**{f"{prefix}lead_organisation__status": Organisation.Status.ARCHIVED})
     if request.user.is_staff:
@@ -32,14 +31,14 @@ def _lead_filter(request: HttpRequest, prefix: str) -> Q:
 
 def programme_for_coordinator(request: HttpRequest, pk: int) -> Programme:
     return get_object_or_404(
-        Programme.objects.select_related("lead_organisation").filter(_lead_filter(request, "")), pk=pk
+        Programme.objects.select_related("lead_organisation").filter(lead_filter(request, "")), pk=pk
     )
 
 
 def need_for_coordinator(request: HttpRequest, pk: int) -> Need:
     return get_object_or_404(
         Need.objects.select_related("programme__lead_organisation", "host_site").filter(
-            _lead_filter(request, "programme__")
+            lead_filter(request, "programme__")
         ),
         pk=pk,
     )
@@ -60,7 +59,7 @@ def need_for_reader(request: HttpRequest, pk: int) -> Need:
     readable = listed_programme & Q(status__in=[Need.Status.OPEN, Need.Status.FILLED])
     if request.user.is_authenticated:
         applied = Q(
-            pk__in=Application.objects.filter(volunteer__user=request.user).values("need_id"),
+            pk__in=hooks.need_ids_applied_by(request.user),
             programme__lead_organisation__status=Organisation.Status.VERIFIED,
         )
         published_once = Q(programme__status__in=[Programme.Status.PUBLISHED, Programme.Status.CLOSED])
@@ -68,24 +67,6 @@ def need_for_reader(request: HttpRequest, pk: int) -> Need:
         coordinated = Q(programme__lead_organisation__in=coordinated_organisations(request))
         readable |= published_once & (applied | coordinated)
     return get_object_or_404(selectors.need_detail_queryset().filter(readable), pk=pk)
-
-
-def application_for_coordinator(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(
-        Application.objects.select_related("need__programme__lead_organisation", "volunteer__user").filter(
-            _lead_filter(request, "need__programme__")
-        ),
-        pk=pk,
-    )
-
-
-def placement_for_coordinator(request: HttpRequest, pk: int) -> Placement:
-    return get_object_or_404(
-        Placement.objects.select_related("need__programme__lead_organisation", "volunteer__user").filter(
-            _lead_filter(request, "need__programme__")
-        ),
-        pk=pk,
-    )
 
 
 def site_for_coordinator(request: HttpRequest, pk: int) -> Site:

@@ -1,8 +1,8 @@
 """The coordinator's workspace: sites, programmes and needs.
 
 Each view parses, authorises with one access helper (outsiders get 404), calls one service or
-selector of ``programmes.coordination`` (or the curation services of ``programmes.services``) and
-renders. A form that does not validate is shown again with everything typed and a status of 400.
+selector of ``programmes.services`` / ``programmes.selectors`` and renders. A form that does not
+validate is shown again with everything typed and a status of 400.
 """
 
 from django.contrib import messages
@@ -20,7 +20,7 @@ from globalir.forms import submitted_data
 from organisations.access import organisation_for_member
 from organisations.models import Organisation
 
-from .. import coordination, services
+from .. import selectors, services
 from ..forms import NeedForm, ProgrammeForm, SiteForm
 from ..models import Need, Programme
 from .access import need_for_coordinator, programme_for_coordinator, site_for_coordinator
@@ -62,7 +62,7 @@ def workspace(request):
     return render(
         request,
         "programmes/coordinate/workspace.html",
-        {"entries": coordination.workspace_for_user(user=request.user)},
+        {"entries": selectors.workspace_for_user(user=request.user)},
     )
 
 
@@ -74,7 +74,7 @@ def workspace(request):
 def site_list(request, slug):
     organisation = organisation_for_member(request, slug)
     page, page_range = _page(
-        request, coordination.site_list_for_organisation(organisation=organisation), coordination.SITE_PAGE_SIZE
+        request, selectors.site_list_for_organisation(organisation=organisation), selectors.SITE_PAGE_SIZE
     )
     return render(
         request,
@@ -89,7 +89,7 @@ def site_create(request, slug):
     form = SiteForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            site = coordination.site_create(organisation=organisation, data=form.cleaned_data, by=request.user)
+            site = services.site_create(organisation=organisation, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -104,7 +104,7 @@ def site_edit(request, pk):
     form = SiteForm(submitted_data(request), instance=site)
     if request.method == "POST" and form.is_valid():
         try:
-            site = coordination.site_update(site=site, data=form.cleaned_data, by=request.user)
+            site = services.site_update(site=site, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -132,9 +132,7 @@ def programme_create(request, slug):
     form = ProgrammeForm(submitted_data(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = coordination.programme_create(
-                organisation=organisation, data=form.cleaned_data, by=request.user
-            )
+            programme = services.programme_create(organisation=organisation, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -153,8 +151,8 @@ def programme_detail(request, pk):
     programme = programme_for_coordinator(request, pk)
     page, page_range = _page(
         request,
-        coordination.programme_needs_for_coordinator(programme=programme),
-        coordination.PROGRAMME_NEEDS_PAGE_SIZE,
+        selectors.programme_needs_for_coordinator(programme=programme),
+        selectors.PROGRAMME_NEEDS_PAGE_SIZE,
     )
     return render(
         request,
@@ -175,7 +173,7 @@ def programme_edit(request, pk):
     form = ProgrammeForm(submitted_data(request), instance=programme, organisation=programme.lead_organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = coordination.programme_update(programme=programme, data=form.cleaned_data, by=request.user)
+            programme = services.programme_update(programme=programme, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -258,11 +256,11 @@ def need_create(request, pk):
         # A copy whose dates had passed (see need_duplicate): the form starts from the original.
         source = need_for_coordinator(request, int(copy_of))
         if source.programme_id == programme.pk:
-            initial = coordination.need_copy_initial(need=source)
+            initial = selectors.need_copy_initial(need=source)
     form = NeedForm(submitted_data(request), initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
-            need = coordination.need_create(programme=programme, data=form.cleaned_data, by=request.user)
+            need = services.need_create(programme=programme, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -289,7 +287,7 @@ def need_edit(request, pk):
     form = NeedForm(submitted_data(request), instance=need, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
-            need = coordination.need_update(need=need, data=form.cleaned_data, by=request.user)
+            need = services.need_update(need=need, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -312,7 +310,7 @@ def need_edit(request, pk):
 def need_duplicate(request, pk):
     need = need_for_coordinator(request, pk)
     try:
-        copy = coordination.need_duplicate(need=need, by=request.user)
+        copy = services.need_duplicate(need=need, by=request.user)
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
         return redirect(f"{reverse('programmes:need-create', kwargs={'pk': need.programme_id})}?copy={need.pk}")
@@ -329,7 +327,7 @@ def need_duplicate(request, pk):
 def need_close(request, pk):
     need = need_for_coordinator(request, pk)
     try:
-        changed = services.needs_close(needs=[need], by=request.user)
+        changed = services.need_status_change(needs=[need], change=services.NeedChange.CLOSE, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -345,8 +343,7 @@ def need_close(request, pk):
 def need_reopen(request, pk):
     need = need_for_coordinator(request, pk)
     try:
-        coordination.need_reopen_check(need=need)
-        changed = services.needs_reopen(needs=[need], by=request.user)
+        changed = services.need_status_change(needs=[need], change=services.NeedChange.REOPEN, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

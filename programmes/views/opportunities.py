@@ -1,13 +1,13 @@
 """Browsing open needs: /opportunities/ and /opportunities/<id>/."""
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
-from .. import fit, selectors
-from ..forms import ApplicationForm
+from .. import opportunities
 from .access import need_for_reader
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
@@ -26,7 +26,7 @@ def wants_results_only(request) -> bool:
 @require_safe
 def opportunity_list(request):
     profile = volunteer_profile_for_user(user=request.user)
-    search = selectors.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
+    search = opportunities.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
     results_only = wants_results_only(request)
     context = {
         "search": search,
@@ -47,27 +47,19 @@ def opportunity_detail(request, pk):
     return render_need_page(request, need_for_reader(request, pk))
 
 
-def render_need_page(request, need, *, application_form: ApplicationForm | None = None, status: int = 200):
-    """The need's page; for a signed-in volunteer, how it fits them and the form to apply."""
-    profile = volunteer_profile_for_user(user=request.user)
+def render_need_page(request, need, *, extra_context: dict | None = None, status: int = 200):
+    """The need's page. For a signed-in volunteer it also says how the need fits them (matcher's
+    {% need_fit %}) and holds the form to apply (placements' {% need_apply %}), which a refused application
+    fills through `extra_context`."""
     # A filled or closed need keeps its page (applicants and coordinators follow links to it), without the form.
-    accepts_applications = selectors.need_is_listed(need) and selectors.need_accepts_applications(need=need)
+    accepts_applications = need.is_listed() and need.accepts_applications(timezone.localdate())
     context = {
         "need": need,
         "programme": need.programme,
         "partners": need.programme.listed_partners,
         "support": need.support_offered(),
         "accepts_applications": accepts_applications,
-        "profile": profile,
-        "fit": None,
-        "application": None,
-        "application_form": None,
+        "profile": volunteer_profile_for_user(user=request.user),
+        **(extra_context or {}),
     }
-    if profile is not None:
-        if accepts_applications:
-            context["fit"] = fit.need_fit(profile=profile, need=need)
-        context["application"] = selectors.application_active_for(profile=profile, need=need)
-        can_apply = accepts_applications and context["application"] is None and profile.onboarding_completed_at
-        if can_apply:
-            context["application_form"] = application_form or ApplicationForm(need=need)
     return render(request, DETAIL_TEMPLATE, context, status=status)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from programmes.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SITE_ADMIN_EMAIL
+from demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRET, SITE_ADMIN_EMAIL
 from tests.accounts.conftest import log_in
 from tests.factories import fresh_totp_code
 

@@ -17,7 +17,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 WIZARD = reverse("volunteers:onboarding")
-DASHBOARD = reverse("programmes:dashboard")
+DASHBOARD = reverse("placements:dashboard")
 WORKSPACE = reverse("programmes:workspace")
 ADMIN = reverse("admin:index")
 

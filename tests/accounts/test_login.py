@@ -14,7 +14,7 @@ def test_verified_volunteer_logs_in_with_email_and_password_and_lands_on_their_d
     response = log_in(client, "volunteer@example.org", password)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
     assert client.get(reverse("home")).context["user"] == volunteer.user
 
 
@@ -67,4 +67,4 @@ def test_logged_in_volunteer_visiting_login_is_sent_to_their_dashboard(client, v
     response = client.get(reverse("account_login"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")

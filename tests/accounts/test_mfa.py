@@ -46,7 +46,7 @@ def unenrolled_organisation_admin(organisation):
     [
         ("unenrolled_coordinator", WORKSPACE),
         ("unenrolled_coordinator", "/admin/"),
-        ("unenrolled_coordinator", reverse("programmes:dashboard")),
+        ("unenrolled_coordinator", reverse("placements:dashboard")),
         ("unenrolled_organisation_admin", WORKSPACE),
         ("unenrolled_staff", "/admin/"),
         ("unenrolled_staff", WORKSPACE),
@@ -82,8 +82,8 @@ def test_an_unenrolled_coordinator_can_still_log_out_and_change_language(client,
 def test_volunteers_are_not_forced_to_enrol(client, volunteer, password):
     response = log_in(client, "volunteer@example.org", password)
 
-    assert response["Location"] == reverse("programmes:dashboard")
-    assert client.get(reverse("programmes:dashboard")).status_code == 200
+    assert response["Location"] == reverse("placements:dashboard")
+    assert client.get(reverse("placements:dashboard")).status_code == 200
 
 
 def test_a_coordinator_enrols_with_a_code_from_their_app_and_then_reaches_the_workspace(

@@ -42,7 +42,7 @@ def test_new_password_from_the_reset_link_works_and_the_old_one_does_not(client,
     assert not volunteer.user.check_password(password)
     client.logout()
     login = client.post(reverse("account_login"), {"login": "volunteer@example.org", "password": NEW_PASSWORD})
-    assert login["Location"] == reverse("programmes:dashboard")
+    assert login["Location"] == reverse("placements:dashboard")
 
 
 def test_reset_link_works_only_once(client, volunteer):

@@ -107,7 +107,7 @@ def test_a_browser_that_signed_in_before_gets_in_despite_an_attack_on_the_accoun
     response = log_in(client, "volunteer@example.org", password)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
 
 
 @pytest.mark.parametrize(("who", "landing"), [("coordinator", "/coordinate/"), ("site_admin", "/admin/")])

@@ -11,7 +11,7 @@ from tests.accounts.conftest import log_in
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("programmes:dashboard")
+DASHBOARD = reverse("placements:dashboard")
 
 
 def session_key(client: Client) -> str:

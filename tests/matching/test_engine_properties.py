@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmes.matching.engine import (
+from matcher.engine import (
     FACTORS,
     Weights,
     blocking_pairs,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmes.matching.engine import (
+from matcher.engine import (
     FACTOR_LABELS,
     FACTORS,
     REASON_CODES,

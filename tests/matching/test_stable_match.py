@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmes.matching.engine import blocking_pairs, stable_match, validate_matching
+from matcher.engine import blocking_pairs, stable_match, validate_matching
 
 # -- independent helpers ---------------------------------------------------------------------------
 

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from matcher import digest, fit, tasks
 from notifications.models import Notification, NotificationPreference
 from placements.models import Application
-from programmes import fit, services, tasks
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -41,7 +41,7 @@ def reader(volunteer):
 
 def send(django_capture_on_commit_callbacks, **kwargs) -> int:
     with django_capture_on_commit_callbacks(execute=True):
-        return services.digests_weekly_send(**kwargs)
+        return digest.digests_weekly_send(**kwargs)
 
 
 def test_the_digest_lists_new_needs_that_fit_and_nothing_else(
@@ -137,6 +137,6 @@ def test_the_digest_task_runs_the_service(reader, mailoutbox, django_capture_on_
 def test_the_digest_goes_out_on_monday_mornings():
     schedule = settings.CELERY_BEAT_SCHEDULE["weekly-digest"]
 
-    assert schedule["task"] == "programmes.tasks.send_weekly_digests"
+    assert schedule["task"] == "matcher.send_weekly_digests"
     assert schedule["schedule"].day_of_week == {1}
     assert schedule["schedule"].hour == {7}

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from placements.models import Application, Placement
+from placements.services import offer_accept
 from programmes.models import Need, Programme
-from programmes.services import offer_accept
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,

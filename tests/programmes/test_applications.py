@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.urls import reverse
 
+from placements import services
 from placements.models import Application, Placement
-from programmes import services
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -36,7 +36,7 @@ def apply(client, need, **data):
         "proposed_end": need.window_end.isoformat(),
         **data,
     }
-    return client.post(reverse("programmes:application-create", args=[need.pk]), payload)
+    return client.post(reverse("placements:application-create", args=[need.pk]), payload)
 
 
 def offered(volunteer, **need_fields) -> Application:
@@ -53,12 +53,12 @@ def test_volunteer_applies_and_sees_the_application_on_their_dashboard(client, v
     response = apply(client, need, proposed_start=days(45).isoformat(), proposed_end=days(70).isoformat())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
     application = Application.objects.get(need=need, volunteer=volunteer)
     assert application.status == Application.Status.INTERESTED
     assert (application.proposed_start, application.proposed_end) == (days(45), days(70))
     assert application.message == "I teach embolisation in Toronto and would love to help."
-    dashboard = client.get(reverse("programmes:dashboard")).content.decode()
+    dashboard = client.get(reverse("placements:dashboard")).content.decode()
     assert "Embolisation faculty, Dar es Salaam" in dashboard
     assert "has been sent to the coordinators" in dashboard
 
@@ -187,7 +187,7 @@ def test_volunteer_withdraws_an_application(client, volunteer):
     application = ApplicationFactory(volunteer=volunteer, status=Application.Status.SHORTLISTED)
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:application-withdraw", args=[application.pk]))
+    response = client.post(reverse("placements:application-withdraw", args=[application.pk]))
 
     assert response.status_code == 302
     application.refresh_from_db()
@@ -199,7 +199,7 @@ def test_an_accepted_application_cannot_be_withdrawn_from_the_dashboard(client, 
     placement = PlacementFactory(application__volunteer=volunteer)
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:application-withdraw", args=[placement.application.pk]), follow=True)
+    response = client.post(reverse("placements:application-withdraw", args=[placement.application.pk]), follow=True)
 
     placement.application.refresh_from_db()
     assert placement.application.status == Application.Status.ACCEPTED
@@ -210,7 +210,7 @@ def test_accepting_an_offer_creates_the_placement_with_the_proposed_dates(client
     application = offered(volunteer, title="PPH embolisation rotation")
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:offer-accept", args=[application.pk]), follow=True)
+    response = client.post(reverse("placements:offer-accept", args=[application.pk]), follow=True)
 
     application.refresh_from_db()
     assert application.status == Application.Status.ACCEPTED
@@ -227,7 +227,7 @@ def test_declining_an_offer_leaves_no_placement(client, volunteer):
     application = offered(volunteer)
     client.force_login(volunteer.user)
 
-    client.post(reverse("programmes:offer-decline", args=[application.pk]))
+    client.post(reverse("placements:offer-decline", args=[application.pk]))
 
     application.refresh_from_db()
     assert application.status == Application.Status.DECLINED
@@ -239,7 +239,7 @@ def test_an_application_without_an_offer_cannot_be_accepted(client, volunteer):
     application = ApplicationFactory(volunteer=volunteer)
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:offer-accept", args=[application.pk]), follow=True)
+    response = client.post(reverse("placements:offer-accept", args=[application.pk]), follow=True)
 
     assert "There is no offer to accept on this application." in response.content.decode()
     assert not Placement.objects.exists()
@@ -250,7 +250,7 @@ def test_accepting_an_on_site_offer_that_overlaps_an_accepted_one_is_refused(cli
     clashing = offered(volunteer)
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:offer-accept", args=[clashing.pk]), follow=True)
+    response = client.post(reverse("placements:offer-accept", args=[clashing.pk]), follow=True)
 
     clashing.refresh_from_db()
     assert clashing.status == Application.Status.OFFERED
@@ -267,7 +267,7 @@ def test_a_remote_offer_may_overlap_an_on_site_placement(client, volunteer):
     )
     client.force_login(volunteer.user)
 
-    client.post(reverse("programmes:offer-accept", args=[remote.pk]))
+    client.post(reverse("placements:offer-accept", args=[remote.pk]))
 
     remote.refresh_from_db()
     assert remote.status == Application.Status.ACCEPTED
@@ -327,7 +327,7 @@ def test_dashboard_leads_with_what_waits_for_the_volunteer_then_what_is_under_wa
     ApplicationFactory(volunteer=volunteer, need__title="Gave up on", status=Application.Status.WITHDRAWN)
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert h2_headings(page) == [
         "Waiting for you",
@@ -350,7 +350,7 @@ def test_a_volunteer_whose_only_application_is_an_offer_is_not_told_they_have_no
     offered(volunteer, title="An offer for you")
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert h2_headings(page)[0] == "Waiting for you"
     assert "An offer to answer" in page
@@ -365,7 +365,7 @@ def test_a_new_volunteer_sees_suggestions_first_with_no_empty_sections_above(cli
     NeedFactory(title="Right for you")
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert h2_headings(page) == ["Suggested for you", "Your profile and data"]
     assert "You have not applied to any need yet." in page
@@ -378,7 +378,7 @@ def test_a_volunteer_with_nothing_in_progress_and_nothing_suggested_is_offered_t
     ApplicationFactory(volunteer=volunteer, need__title="Gave up on", status=Application.Status.WITHDRAWN)
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert "Nothing is in progress at the moment." in page
     assert "Browse opportunities" in page
@@ -391,12 +391,12 @@ def test_the_dashboard_folds_declining_into_a_confirmation_step(client, voluntee
     application = offered(volunteer, title="PPH embolisation rotation")
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     details = re.search(r'<details class="offer-decline">(.*?)</details>', page, re.S)
     assert details, "Decline is not behind a confirmation step"
     assert "Decline…" in details.group(1).split("</summary>")[0]
-    decline_url = reverse("programmes:offer-decline", args=[application.pk])
+    decline_url = reverse("placements:offer-decline", args=[application.pk])
     assert f'action="{decline_url}"' in details.group(1)
     assert "Decline the offer for “PPH embolisation rotation”?" in details.group(1)
     assert 'type="radio" name="reason"' in details.group(1)
@@ -407,7 +407,7 @@ def test_the_decline_page_confirms_without_changing_anything(client, volunteer):
     application = offered(volunteer, title="PPH embolisation rotation")
     client.force_login(volunteer.user)
 
-    response = client.get(reverse("programmes:offer-decline", args=[application.pk]))
+    response = client.get(reverse("placements:offer-decline", args=[application.pk]))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -424,9 +424,9 @@ def test_declining_with_a_reason_tells_the_coordinators(
     client.force_login(volunteer.user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programmes:offer-decline", args=[application.pk]), {"reason": "dates"})
+        response = client.post(reverse("placements:offer-decline", args=[application.pk]), {"reason": "dates"})
 
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
     application.refresh_from_db()
     assert application.status == Application.Status.DECLINED
     assert application.decline_reason == "Declined by the volunteer: “The dates no longer suit me”."
@@ -438,7 +438,7 @@ def test_an_unknown_reason_is_refused_and_the_offer_stays(client, volunteer):
     application = offered(volunteer)
     client.force_login(volunteer.user)
 
-    response = client.post(reverse("programmes:offer-decline", args=[application.pk]), {"reason": "<script>"})
+    response = client.post(reverse("placements:offer-decline", args=[application.pk]), {"reason": "<script>"})
 
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
@@ -453,7 +453,7 @@ def test_dashboard_suggests_needs_that_fit_and_not_those_that_do_not(client):
     NeedFactory(title="For a physicist", profession="physicist")
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     suggested = page.split("Suggested for you", 1)[1]
     assert "Right for you" in suggested
@@ -466,7 +466,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_applications(
     client.force_login(volunteer.user)
     ApplicationFactory(volunteer=volunteer)
     with django_assert_max_num_queries(20) as few:
-        client.get(reverse("programmes:dashboard"))
+        client.get(reverse("placements:dashboard"))
     for week in range(8):
         ApplicationFactory(volunteer=volunteer)
         offered(volunteer)
@@ -476,7 +476,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_applications(
         )
 
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(reverse("programmes:dashboard"))
+        response = client.get(reverse("placements:dashboard"))
 
     assert response.status_code == 200
 
@@ -484,7 +484,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_applications(
 def test_a_user_without_a_volunteer_profile_is_sent_to_the_wizard(client, coordinator):
     client.force_login(coordinator)
 
-    response = client.get(reverse("programmes:dashboard"))
+    response = client.get(reverse("placements:dashboard"))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("volunteers:onboarding")
@@ -501,7 +501,7 @@ def test_nobody_else_can_act_on_a_volunteers_application(client, request, volunt
         user = request.getfixturevalue(who)
         client.force_login(getattr(user, "user", user))
 
-    response = client.post(reverse(f"programmes:{url_name}", args=[application.pk]))
+    response = client.post(reverse(f"placements:{url_name}", args=[application.pk]))
 
     if who == "anonymous":
         assert response.status_code == 302
@@ -513,7 +513,7 @@ def test_nobody_else_can_act_on_a_volunteers_application(client, request, volunt
 
 
 def test_the_dashboard_needs_a_login(client):
-    response = client.get(reverse("programmes:dashboard"))
+    response = client.get(reverse("placements:dashboard"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -523,7 +523,7 @@ def test_a_get_on_an_action_url_changes_nothing(client, volunteer):
     application = offered(volunteer)
     client.force_login(volunteer.user)
 
-    response = client.get(reverse("programmes:offer-accept", args=[application.pk]))
+    response = client.get(reverse("placements:offer-accept", args=[application.pk]))
 
     assert response.status_code == 405
     application.refresh_from_db()

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from placements.calendar import CalendarEvent, calendar_document, escape_text, fold_line
 from placements.models import Application
-from programmes.calendar import CalendarEvent, calendar_document, escape_text, fold_line
 from tests.factories import (
     NeedFactory,
     PlacementFactory,
@@ -17,8 +17,8 @@ from tests.factories import (
 from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_profile_for_calendar_token
 
-FEED = reverse("programmes:calendar-feed")
-RESET = reverse("programmes:calendar-token-reset")
+FEED = reverse("placements:calendar-feed")
+RESET = reverse("placements:calendar-token-reset")
 
 
 def unfold(body: str) -> list[str]:
@@ -156,7 +156,7 @@ def test_feed_lists_the_volunteers_accepted_and_completed_placements(client, vol
     assert event["LOCATION"] == "Kilimanjaro Christian Medical Centre\\, Moshi\\, Tanzania"
     assert "Programme: Road2IR Tanzania\\nOrganisation: Road2IR" in event["DESCRIPTION"]
     assert event["DTSTAMP"].endswith("Z")
-    assert event["URL"] == settings.SITE_URL + reverse("programmes:dashboard")
+    assert event["URL"] == settings.SITE_URL + reverse("placements:dashboard")
     assert by_uid[f"placement-{remote.pk}@globalir"]["LOCATION"] == "Remote"
     assert "Someone else" not in body
 
@@ -226,7 +226,7 @@ def test_resetting_the_link_kills_the_old_one(client, volunteer):
     response = client.post(RESET, follow=False)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
     new = VolunteerProfile.objects.get(pk=volunteer.pk).calendar_token
     assert new != old
     assert feed(client, old).status_code == 404

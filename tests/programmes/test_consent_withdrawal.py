@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from matcher.models import Recommendation
 from notifications.models import Notification
+from placements import services
 from placements.models import Application
-from programmes import services
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,
@@ -42,7 +42,7 @@ def amina():
 
 
 def document_url(credential) -> str:
-    return reverse("programmes:credential-document", args=[credential.pk])
+    return reverse("placements:credential-document", args=[credential.pk])
 
 
 def upload(profile, title: str):
@@ -56,12 +56,12 @@ def upload(profile, title: str):
 def test_coordinators_see_an_existing_application_by_number_once_consent_is_withdrawn(client, coordinator, need, amina):
     application = ApplicationFactory(need=need, volunteer=amina, message="I teach embolisation in Toronto.")
     client.force_login(coordinator)
-    assert "Dr Amina Okafor" in client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    assert "Dr Amina Okafor" in client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
 
     profile_consent_withdraw(profile=amina)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
-    page = client.get(reverse("programmes:pipeline-application", args=[application.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
+    page = client.get(reverse("placements:pipeline-application", args=[application.pk])).content.decode()
     for shown in (board, page):
         assert f"Volunteer #{application.pk}" in shown
         assert "Amina" not in shown
@@ -94,7 +94,7 @@ def test_giving_consent_again_shows_the_volunteer_and_their_documents_again(clie
     client.force_login(coordinator)
 
     assert client.get(document_url(meanwhile)).status_code == 200
-    assert "Dr Amina Okafor" in client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    assert "Dr Amina Okafor" in client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
 
 
 def test_the_placements_csv_names_a_volunteer_who_withdrew_by_number(client, coordinator, programme, need, amina):
@@ -102,7 +102,7 @@ def test_the_placements_csv_names_a_volunteer_who_withdrew_by_number(client, coo
     profile_consent_withdraw(profile=amina)
     client.force_login(coordinator)
 
-    response = client.get(reverse("programmes:placements-csv", args=[programme.pk]))
+    response = client.get(reverse("placements:placements-csv", args=[programme.pk]))
 
     csv_text = response.content.decode("utf-8-sig")
     assert f"Volunteer #{placement.application_id}" in csv_text
@@ -150,13 +150,13 @@ def test_applying_needs_consent_given_again(client, need, amina):
 
     page = client.get(need.get_absolute_url()).content.decode()
     response = client.post(
-        reverse("programmes:application-create", args=[need.pk]),
+        reverse("placements:application-create", args=[need.pk]),
         {"message": "", "proposed_start": need.window_start, "proposed_end": need.window_end},
     )
 
     assert "which you withdrew" in page
     assert f'href="{reverse("volunteers:consent")}"' in page
-    assert 'action="{}"'.format(reverse("programmes:application-create", args=[need.pk])) not in page
+    assert 'action="{}"'.format(reverse("placements:application-create", args=[need.pk])) not in page
     assert response.status_code == 400
     assert not Application.objects.filter(volunteer=amina).exists()
 
@@ -176,7 +176,7 @@ def test_the_dashboard_of_a_volunteer_who_withdrew_says_so(client, amina):
     profile_consent_withdraw(profile=amina)
     client.force_login(amina.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert "Coordinators cannot see you: you withdrew your consent" in page
 

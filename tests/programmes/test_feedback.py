@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements import feedback, pipeline, tasks
 from placements.models import Application, Feedback
-from programmes import pipeline, tasks
 from programmes.models import Mode
 from tests.factories import (
     FeedbackFactory,
@@ -57,14 +57,14 @@ def ended(programme, volunteer):
 
 
 def volunteer_url(placement) -> str:
-    return reverse("programmes:volunteer-feedback", args=[placement.pk])
+    return reverse("placements:volunteer-feedback", args=[placement.pk])
 
 
 def organisation_url(placement) -> str:
-    return reverse("programmes:organisation-feedback", args=[placement.pk])
+    return reverse("placements:organisation-feedback", args=[placement.pk])
 
 
-RECORD = reverse("programmes:placement-record")
+RECORD = reverse("placements:placement-record")
 
 
 # Giving feedback
@@ -96,7 +96,7 @@ def test_a_second_feedback_from_the_same_side_is_refused_with_a_clear_message(cl
     ]
     assert Feedback.objects.get(placement=ended).rating == 3
     with pytest.raises(ValidationError, match="can be given only once"):
-        pipeline.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=5, comments="")
+        feedback.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=5, comments="")
 
 
 def test_feedback_is_not_open_before_the_placement_ends(client, volunteer, programme):
@@ -111,14 +111,14 @@ def test_feedback_is_not_open_before_the_placement_ends(client, volunteer, progr
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Feedback opens once the placement is over."]
     assert not Feedback.objects.exists()
     with pytest.raises(ValidationError, match="opens once the placement is over"):
-        pipeline.feedback_give(placement=upcoming, side="volunteer", author=volunteer.user, rating=5, comments="")
+        feedback.feedback_give(placement=upcoming, side="volunteer", author=volunteer.user, rating=5, comments="")
 
 
 def test_a_completed_placement_takes_feedback_before_its_end_date(volunteer, coordinator, programme):
     placement = placement_between(-5, 20, need=NeedFactory(programme=programme), volunteer=volunteer)
     pipeline.application_complete(application=placement.application, by=coordinator)
 
-    pipeline.feedback_give(placement=placement, side="volunteer", author=volunteer.user, rating=5, comments="")
+    feedback.feedback_give(placement=placement, side="volunteer", author=volunteer.user, rating=5, comments="")
 
     assert Feedback.objects.filter(placement=placement).count() == 1
 
@@ -135,7 +135,7 @@ def test_a_rating_outside_1_to_5_is_a_form_error(client, volunteer, ended):
     assert "Choose a rating from 1 to 5." in missing.content.decode()
     assert not Feedback.objects.exists()
     with pytest.raises(ValidationError):
-        pipeline.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=6, comments="")
+        feedback.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=6, comments="")
 
 
 def test_a_volunteer_cannot_give_feedback_on_someone_elses_placement(client, other_volunteer, ended):
@@ -145,7 +145,7 @@ def test_a_volunteer_cannot_give_feedback_on_someone_elses_placement(client, oth
     assert client.post(volunteer_url(ended), {"rating": "1"}).status_code == 404
     assert not Feedback.objects.exists()
     with pytest.raises(PermissionDenied):
-        pipeline.feedback_give(placement=ended, side="volunteer", author=other_volunteer.user, rating=1, comments="")
+        feedback.feedback_give(placement=ended, side="volunteer", author=other_volunteer.user, rating=1, comments="")
 
 
 def test_a_withdrawn_placement_takes_no_feedback(volunteer, ended):
@@ -153,7 +153,7 @@ def test_a_withdrawn_placement_takes_no_feedback(volunteer, ended):
     ended.refresh_from_db()
 
     with pytest.raises(ValidationError):
-        pipeline.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=4, comments="")
+        feedback.feedback_give(placement=ended, side="volunteer", author=volunteer.user, rating=4, comments="")
 
 
 def test_coordinator_gives_the_organisations_feedback(client, coordinator, ended):
@@ -161,7 +161,7 @@ def test_coordinator_gives_the_organisations_feedback(client, coordinator, ended
 
     response = client.post(organisation_url(ended), {"rating": "5", "comments": "Thank you for training our team."})
 
-    assert response["Location"] == reverse("programmes:programme-feedback", args=[ended.need.programme_id])
+    assert response["Location"] == reverse("placements:programme-feedback", args=[ended.need.programme_id])
     feedback = Feedback.objects.get(placement=ended)
     assert (feedback.side, feedback.author) == ("organisation", coordinator)
     response = client.post(organisation_url(ended), {"rating": "1"})
@@ -190,7 +190,7 @@ def test_coordinator_feedback_pages_per_role(client, request, ended, role, expec
     url = (
         organisation_url(ended)
         if page == "organisation-feedback"
-        else reverse("programmes:programme-feedback", args=[ended.need.programme_id])
+        else reverse("placements:programme-feedback", args=[ended.need.programme_id])
     )
 
     response = client.get(url)
@@ -223,7 +223,7 @@ def test_coordinators_see_the_feedback_of_their_programme_with_averages(client, 
     FeedbackFactory(placement=placement_between(-9, -2), rating=1, comments="Another programme entirely.")
     client.force_login(coordinator)
 
-    page = client.get(reverse("programmes:programme-feedback", args=[programme.pk])).content.decode()
+    page = client.get(reverse("placements:programme-feedback", args=[programme.pk])).content.decode()
 
     assert "4.5 / 5 (2 ratings)" in page
     assert "5 / 5 (1 rating)" in page
@@ -244,7 +244,7 @@ def test_programme_feedback_queries_do_not_grow_with_feedback(
             FeedbackFactory(placement=placement)
 
     client.force_login(coordinator)
-    url = reverse("programmes:programme-feedback", args=[programme.pk])
+    url = reverse("placements:programme-feedback", args=[programme.pk])
     add(2)
     with django_assert_max_num_queries(20) as few:
         client.get(url)
@@ -253,7 +253,7 @@ def test_programme_feedback_queries_do_not_grow_with_feedback(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
 
-    assert response.content.decode().count("A well-organised placement") == pipeline.FEEDBACK_PAGE_SIZE
+    assert response.content.decode().count("A well-organised placement") == feedback.FEEDBACK_PAGE_SIZE
     assert 'href="?page=2"' in response.content.decode()
 
 
@@ -307,7 +307,7 @@ def test_dashboard_links_past_placements_to_feedback_and_to_the_record(client, v
     FeedbackFactory(placement=given)
     client.force_login(volunteer.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     waiting = page.split("Waiting for you", 1)[1].split("</section>", 1)[0]
     assert "Feedback to give" in waiting
@@ -330,7 +330,7 @@ def test_both_sides_of_a_placement_that_ended_yesterday_are_asked_once(
     settings,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        sent = pipeline.placements_feedback_request_send()
+        sent = feedback.placements_feedback_request_send()
 
     assert sent == 3
     by_recipient = {mail.to[0]: mail for mail in mailoutbox}
@@ -342,7 +342,7 @@ def test_both_sides_of_a_placement_that_ended_yesterday_are_asked_once(
     assert organisation_url(ended) in by_recipient["coordinator@example.org"].body
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = pipeline.placements_feedback_request_send()
+        again = feedback.placements_feedback_request_send()
     assert again == 0
     assert len(mailoutbox) == 3
 
@@ -355,7 +355,7 @@ def test_sides_that_gave_feedback_and_old_or_future_placements_are_not_asked(
     placement_between(-3, 10, need=NeedFactory(programme=programme))  # still going
 
     with django_capture_on_commit_callbacks(execute=True):
-        sent = pipeline.placements_feedback_request_send()
+        sent = feedback.placements_feedback_request_send()
 
     assert sent == 1
     assert [mail.to for mail in mailoutbox] == [["coordinator@example.org"]]
@@ -363,7 +363,7 @@ def test_sides_that_gave_feedback_and_old_or_future_placements_are_not_asked(
 
 def test_a_run_that_was_missed_is_caught_up_the_next_day(volunteer, ended, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert pipeline.placements_feedback_request_send(today=days(3)) == 1
+        assert feedback.placements_feedback_request_send(today=days(3)) == 1
 
     assert Notification.objects.get().event_key == f"feedback-request:{ended.pk}:volunteer"
 
@@ -374,7 +374,7 @@ def test_a_volunteer_who_opted_out_of_feedback_requests_gets_none(
     NotificationPreference.objects.create(user=volunteer.user, feedback_requests=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.placements_feedback_request_send()
+        feedback.placements_feedback_request_send()
 
     assert mailoutbox == []
     assert Notification.objects.get().status == Notification.Status.SKIPPED
@@ -388,7 +388,7 @@ def test_the_daily_task_asks_for_feedback(coordinator, ended, mailoutbox, django
     assert len(mailoutbox) == 2
     assert "placements-feedback-request" in settings.CELERY_BEAT_SCHEDULE
     schedule = settings.CELERY_BEAT_SCHEDULE["placements-feedback-request"]
-    assert schedule["task"] == "programmes.tasks.placements_feedback_request"
+    assert schedule["task"] == "placements.request_feedback"
 
 
 def test_a_coordinator_who_is_removed_is_not_asked(volunteer, ended, organisation, mailoutbox):
@@ -396,6 +396,6 @@ def test_a_coordinator_who_is_removed_is_not_asked(volunteer, ended, organisatio
     member.user.is_active = False
     member.user.save()
 
-    pipeline.placements_feedback_request_send()
+    feedback.placements_feedback_request_send()
 
     assert not Notification.objects.filter(recipient=member.user).exists()

@@ -9,16 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.loader import DEMO_COUNTRIES, DEMO_PASSWORD, DEMO_SURNAMES, DOCTOR_PROFESSIONS, demo_organisations, demo_users
 from globalir.accounts.models import User
 from organisations.models import Membership, Organisation
-from programmes.demo import (
-    DEMO_COUNTRIES,
-    DEMO_PASSWORD,
-    DEMO_SURNAMES,
-    DOCTOR_PROFESSIONS,
-    demo_organisations,
-    demo_users,
-)
 from programmes.models import Mode, Need, Programme, Site
 from tests.factories import NeedFactory
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
@@ -206,7 +199,7 @@ def test_a_demo_volunteer_signs_in_with_the_documented_password(client):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("programmes:dashboard")
+    assert response.url == reverse("placements:dashboard")
     assert client.session["_auth_user_id"] == str(User.objects.get(email="demo-volunteer-0007@example.org").pk)
 
 

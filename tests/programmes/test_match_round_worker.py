@@ -6,9 +6,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from matcher import rounds
 from matcher.models import MatchRound, RoundRanking
 from placements.models import Application
-from programmes.matching import rounds
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -34,7 +34,7 @@ def test_a_real_worker_runs_a_match_round_once_even_when_the_task_comes_twice(wo
         rounds.match_round_rank_needs(match_round=match_round, profile=application.volunteer, ranks={need.pk: 1})
 
     for _ in range(2):
-        client.send_task("programmes.tasks.run_match_round", args=[match_round.pk, False], queue=queue)
+        client.send_task("matcher.run_match_round", args=[match_round.pk, False], queue=queue)
 
     deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
     while time.monotonic() < deadline:

@@ -8,14 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from matcher import round_run, round_selectors, rounds, tasks
+from matcher.engine import blocking_pairs
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification
+from placements.emails import application_volunteer_label
 from placements.models import Application
-from programmes import tasks
-from programmes.matching import rounds
-from programmes.matching.engine import blocking_pairs
 from programmes.models import Need
-from programmes.services import application_volunteer_label
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,
@@ -130,17 +129,17 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
 ):
     # The coordinator opens the round.
     client.force_login(coordinator)
-    page = client.get(reverse("programmes:round-create", args=[cast.programme.pk]))
+    page = client.get(reverse("matcher:round-create", args=[cast.programme.pk]))
     assert page.status_code == 200
     assert "Open the round" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("programmes:round-create", args=[cast.programme.pk]),
+            reverse("matcher:round-create", args=[cast.programme.pk]),
             {"ranking_deadline": deadline_field(in_days(7))},
         )
     match_round = MatchRound.objects.get(programme=cast.programme)
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:round-detail", args=[match_round.pk])
+    assert response["Location"] == reverse("matcher:round-detail", args=[match_round.pk])
     assert match_round.status == MatchRound.Status.OPEN
     assert match_round.rankings.count() == 6
     for who in ("ana", "ben", "cai"):
@@ -148,7 +147,7 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
             "Rank your choices for “Road2IR rotation 2027”" in s for s in subjects(mailoutbox, f"{who}@example.org")
         )
     opened = next(m for m in mailoutbox if "ben@example.org" in m.to)
-    assert reverse("programmes:round-volunteer", args=[match_round.pk]) in opened.body
+    assert reverse("matcher:round-volunteer", args=[match_round.pk]) in opened.body
     assert "Ultrasound outreach" in opened.body
 
     # Each volunteer ranks the needs they applied to on their page.
@@ -159,7 +158,7 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
     }
     for who, ranks in volunteer_ranks.items():
         client.force_login(getattr(cast, who).user)
-        url = reverse("programmes:round-volunteer", args=[match_round.pk])
+        url = reverse("matcher:round-volunteer", args=[match_round.pk])
         page = client.get(url).content.decode()
         assert "Rank the needs you applied to" in page
         assert "Embolisation faculty" in page
@@ -170,10 +169,10 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
 
     # The coordinator sees who has ranked and puts cai first for need A.
     client.force_login(coordinator)
-    detail = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
+    detail = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
     assert "3 of 3" in detail
     response = client.post(
-        reverse("programmes:round-need-ranking", args=[match_round.pk, cast.a.pk]),
+        reverse("matcher:round-need-ranking", args=[match_round.pk, cast.a.pk]),
         {
             f"applicant-{cast.app('cai', 'A').pk}": "1",
             f"applicant-{cast.app('ben', 'A').pk}": "2",
@@ -186,9 +185,9 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
     # A dry run shows who would be matched, without offers or e-mails.
     sent_before = len(mailoutbox)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programmes:round-dry-run", args=[match_round.pk]))
+        response = client.post(reverse("matcher:round-dry-run", args=[match_round.pk]))
     assert response.status_code == 302
-    detail = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
+    detail = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
     assert "Dry run: who would be matched" in detail
     assert "Would be matched:" in detail
     assert "Cai Tester" in detail
@@ -199,13 +198,13 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
     assert match_round.dry_run_result["pairs"] == 2
 
     # Running it without ticking the confirmation does nothing.
-    response = client.post(reverse("programmes:round-run", args=[match_round.pk]))
+    response = client.post(reverse("matcher:round-run", args=[match_round.pk]))
     match_round.refresh_from_db()
     assert match_round.status == MatchRound.Status.OPEN
 
     # Run now: offers for the matched pairs only, within the request under eager Celery.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programmes:round-run", args=[match_round.pk]), {"confirm": "yes"})
+        response = client.post(reverse("matcher:round-run", args=[match_round.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     match_round.refresh_from_db()
     assert match_round.status == MatchRound.Status.DONE
@@ -232,12 +231,12 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
 
     # Each participant's result page explains the outcome.
     client.force_login(cast.ana.user)
-    page = client.get(reverse("programmes:round-volunteer", args=[match_round.pk])).content.decode()
+    page = client.get(reverse("matcher:round-volunteer", args=[match_round.pk])).content.decode()
     assert "You were matched to “Drainage teaching”." in page
     assert "An offer is waiting for your answer on your dashboard." in page
     assert "you were matched to “Drainage teaching”, which you ranked higher" in page
     client.force_login(cast.ben.user)
-    page = client.get(reverse("programmes:round-volunteer", args=[match_round.pk])).content.decode()
+    page = client.get(reverse("matcher:round-volunteer", args=[match_round.pk])).content.decode()
     assert "You were not matched in this round." in page
     assert "The places of “Embolisation faculty” went to applicants the coordinators ranked higher." in page
     assert "The places of “Drainage teaching” went to applicants the coordinators ranked higher." in page
@@ -245,7 +244,7 @@ def test_a_coordinator_runs_a_match_round_end_to_end_through_the_pages(
 
     # The coordinator's page: per need who was matched, the places left, and why the others were not.
     client.force_login(coordinator)
-    detail = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
+    detail = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
     assert "Result" in detail
     assert "Matched:" in detail
     assert "The places went to applicants you ranked higher." in detail
@@ -292,7 +291,7 @@ def test_a_second_round_cannot_open_while_one_is_in_progress(client, cast, coord
     client.force_login(coordinator)
 
     response = client.post(
-        reverse("programmes:round-create", args=[cast.programme.pk]), {"ranking_deadline": deadline_field(in_days(3))}
+        reverse("matcher:round-create", args=[cast.programme.pk]), {"ranking_deadline": deadline_field(in_days(3))}
     )
 
     assert response.status_code == 400
@@ -304,10 +303,10 @@ def test_the_round_create_page_links_to_the_round_in_progress(client, cast, coor
     match_round = open_round(cast, coordinator)
     client.force_login(coordinator)
 
-    page = client.get(reverse("programmes:round-create", args=[cast.programme.pk])).content.decode()
+    page = client.get(reverse("matcher:round-create", args=[cast.programme.pk])).content.decode()
 
     assert "A round is already in progress" in page
-    assert reverse("programmes:round-detail", args=[match_round.pk]) in page
+    assert reverse("matcher:round-detail", args=[match_round.pk]) in page
 
 
 def test_a_round_without_applications_is_refused_with_a_clear_message(client, organisation, coordinator):
@@ -316,7 +315,7 @@ def test_a_round_without_applications_is_refused_with_a_clear_message(client, or
     client.force_login(coordinator)
 
     response = client.post(
-        reverse("programmes:round-create", args=[programme.pk]), {"ranking_deadline": deadline_field(in_days(3))}
+        reverse("matcher:round-create", args=[programme.pk]), {"ranking_deadline": deadline_field(in_days(3))}
     )
 
     assert response.status_code == 400
@@ -330,7 +329,7 @@ def test_a_ranking_deadline_must_be_a_future_date_and_time(client, cast, coordin
         value = deadline_field(in_days(-1))
     client.force_login(coordinator)
 
-    response = client.post(reverse("programmes:round-create", args=[cast.programme.pk]), {"ranking_deadline": value})
+    response = client.post(reverse("matcher:round-create", args=[cast.programme.pk]), {"ranking_deadline": value})
 
     assert response.status_code == 400
     assert not MatchRound.objects.exists()
@@ -363,7 +362,7 @@ def test_a_volunteer_gets_a_clear_error_for_bad_ranks(client, cast, coordinator,
     client.force_login(cast.ana.user)
 
     response = client.post(
-        reverse("programmes:round-volunteer", args=[match_round.pk]),
+        reverse("matcher:round-volunteer", args=[match_round.pk]),
         {f"need-{needs[key].pk}": value for key, value in ranks.items()},
     )
 
@@ -399,7 +398,7 @@ def test_volunteers_cannot_rank_after_the_deadline(client, cast, coordinator):
     match_round = open_round(cast, coordinator)
     MatchRound.objects.filter(pk=match_round.pk).update(ranking_deadline=in_days(-0.01))
     client.force_login(cast.cai.user)
-    url = reverse("programmes:round-volunteer", args=[match_round.pk])
+    url = reverse("matcher:round-volunteer", args=[match_round.pk])
 
     page = client.get(url).content.decode()
     response = client.post(url, {f"need-{cast.a.pk}": "1"})
@@ -426,7 +425,7 @@ def test_a_coordinator_gets_a_clear_error_for_bad_ranks(client, cast, coordinato
     client.force_login(coordinator)
 
     response = client.post(
-        reverse("programmes:round-need-ranking", args=[match_round.pk, cast.a.pk]),
+        reverse("matcher:round-need-ranking", args=[match_round.pk, cast.a.pk]),
         {f"applicant-{applications[key].pk}": value for key, value in values.items()},
     )
 
@@ -440,7 +439,7 @@ def test_a_coordinator_marks_an_applicant_not_acceptable_by_leaving_the_box_empt
     client.force_login(coordinator)
 
     client.post(
-        reverse("programmes:round-need-ranking", args=[match_round.pk, cast.a.pk]),
+        reverse("matcher:round-need-ranking", args=[match_round.pk, cast.a.pk]),
         {
             f"applicant-{cast.app('cai', 'A').pk}": "5",
             f"applicant-{cast.app('ben', 'A').pk}": "",
@@ -458,7 +457,7 @@ def test_ranking_a_need_that_is_not_in_the_round_is_not_found(client, cast, coor
     elsewhere = NeedFactory(programme=cast.programme)
     client.force_login(coordinator)
 
-    response = client.post(reverse("programmes:round-need-ranking", args=[match_round.pk, elsewhere.pk]), {})
+    response = client.post(reverse("matcher:round-need-ranking", args=[match_round.pk, elsewhere.pk]), {})
 
     assert response.status_code == 404
 
@@ -474,7 +473,7 @@ def test_capacities_count_places_already_offered_or_taken(cast, coordinator, dja
     rounds.match_round_rank_needs(match_round=match_round, profile=cast.ana, ranks={cast.a.pk: 1, cast.b.pk: 2})
 
     with django_capture_on_commit_callbacks(execute=True):
-        match_round = rounds.match_round_run(match_round=match_round, dry_run=False)
+        match_round = round_run.match_round_run(match_round=match_round, dry_run=False)
 
     # A has one place left: cai (ranked first) gets it; ana and ben go to B in B's order.
     assert match_round.result["capacities"][str(cast.a.pk)] == 1
@@ -495,7 +494,7 @@ def test_explanations_name_an_unranked_applicant_a_closed_need_and_a_withdrawn_a
     Need.objects.filter(pk=cast.c.pk).update(status=Need.Status.CLOSED)
     Application.objects.filter(pk=cast.app("ana", "A").pk).update(status=Application.Status.WITHDRAWN)
 
-    match_round = rounds.match_round_run(match_round=match_round, dry_run=False)
+    match_round = round_run.match_round_run(match_round=match_round, dry_run=False)
 
     assert match_round.status == MatchRound.Status.DONE
     assert ranking(match_round, cast.app("ben", "B")).explanation == (
@@ -520,7 +519,7 @@ def test_running_a_round_twice_does_nothing_more(cast, coordinator, django_captu
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.run_match_round(match_round.pk, False) == MatchRound.Status.DONE
-        rounds.match_round_run(match_round=match_round, dry_run=False)
+        round_run.match_round_run(match_round=match_round, dry_run=False)
 
     assert list(Application.objects.filter(status=Application.Status.OFFERED).order_by("pk")) == offered
     assert len(offered) == 2
@@ -553,7 +552,8 @@ def test_a_round_whose_worker_died_is_started_again(cast, coordinator, django_ca
     match_round = open_round(cast, coordinator)
     rank_everything(cast, match_round, coordinator)
     MatchRound.objects.filter(pk=match_round.pk).update(
-        status=MatchRound.Status.RUNNING, started_at=timezone.now() - rounds.STALE_RUN - datetime.timedelta(minutes=1)
+        status=MatchRound.Status.RUNNING,
+        started_at=timezone.now() - round_selectors.STALE_RUN - datetime.timedelta(minutes=1),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -568,7 +568,7 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
 ):
     match_round = open_round(cast, coordinator)
     rank_everything(cast, match_round, coordinator)
-    real_offer = rounds.application_offer
+    real_offer = round_run.application_offer
     calls = []
 
     def offer_then_break(**kwargs):
@@ -577,12 +577,12 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
             raise RuntimeError("The mail relay caught fire")
         return real_offer(**kwargs)
 
-    monkeypatch.setattr(rounds, "application_offer", offer_then_break)
+    monkeypatch.setattr(round_run, "application_offer", offer_then_break)
     sent = len(mailoutbox)
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programmes:round-run", args=[match_round.pk]), {"confirm": "yes"})
+        response = client.post(reverse("matcher:round-run", args=[match_round.pk]), {"confirm": "yes"})
 
     assert response.status_code == 302
     match_round.refresh_from_db()
@@ -593,10 +593,10 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
     assert not RoundRanking.objects.filter(match_round=match_round).exclude(outcome="").exists()
     assert len(mailoutbox) == sent
     assert not Notification.objects.filter(kind__in=["offer_made", "round_result_volunteer"]).exists()
-    page = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
+    page = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
     assert "The round could not run. No offer was made" in page
     client.force_login(cast.ana.user)
-    page = client.get(reverse("programmes:round-volunteer", args=[match_round.pk])).content.decode()
+    page = client.get(reverse("matcher:round-volunteer", args=[match_round.pk])).content.decode()
     assert "could not be completed" in page
 
 
@@ -627,14 +627,14 @@ def test_a_cancelled_round_makes_no_offer_and_tells_the_volunteers(client, cast,
     match_round = open_round(cast, coordinator)
     client.force_login(coordinator)
 
-    client.post(reverse("programmes:round-cancel", args=[match_round.pk]))
+    client.post(reverse("matcher:round-cancel", args=[match_round.pk]))
 
     match_round.refresh_from_db()
     assert match_round.status == MatchRound.Status.CANCELLED
-    assert rounds.match_round_run(match_round=match_round, dry_run=False).status == MatchRound.Status.CANCELLED
+    assert round_run.match_round_run(match_round=match_round, dry_run=False).status == MatchRound.Status.CANCELLED
     assert not Application.objects.filter(status=Application.Status.OFFERED).exists()
     client.force_login(cast.ben.user)
-    page = client.get(reverse("programmes:round-volunteer", args=[match_round.pk])).content.decode()
+    page = client.get(reverse("matcher:round-volunteer", args=[match_round.pk])).content.decode()
     assert "cancelled this round" in page
 
 
@@ -645,15 +645,15 @@ def test_progress_is_shown_while_the_round_runs_and_the_page_reloads_when_done(c
     )
     client.force_login(coordinator)
 
-    detail = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
-    fragment = client.get(reverse("programmes:round-progress", args=[match_round.pk]), headers={"HX-Request": "true"})
+    detail = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
+    fragment = client.get(reverse("matcher:round-progress", args=[match_round.pk]), headers={"HX-Request": "true"})
 
     assert 'hx-trigger="every 2s"' in detail
     assert "Refresh" in detail
     assert 'value="40"' in fragment.content.decode()
     assert "HX-Refresh" not in fragment
     MatchRound.objects.filter(pk=match_round.pk).update(status=MatchRound.Status.DONE, progress=100)
-    fragment = client.get(reverse("programmes:round-progress", args=[match_round.pk]), headers={"HX-Request": "true"})
+    fragment = client.get(reverse("matcher:round-progress", args=[match_round.pk]), headers={"HX-Request": "true"})
     assert fragment["HX-Refresh"] == "true"
     assert "hx-trigger" not in fragment.content.decode()
 
@@ -662,13 +662,13 @@ def test_the_dashboard_invites_participants_to_rank_their_choices(client, cast, 
     match_round = open_round(cast, coordinator)
 
     client.force_login(cast.ana.user)
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
     client.force_login(other_volunteer.user)
-    other_page = client.get(reverse("programmes:dashboard")).content.decode()
+    other_page = client.get(reverse("placements:dashboard")).content.decode()
 
     waiting = page.split("Waiting for you", 1)[1].split("</section>", 1)[0]
     assert "Rank your choices" in waiting
-    assert reverse("programmes:round-volunteer", args=[match_round.pk]) in waiting
+    assert reverse("matcher:round-volunteer", args=[match_round.pk]) in waiting
     assert "Rank your choices" not in other_page
 
 
@@ -679,7 +679,7 @@ def test_the_round_page_runs_a_constant_number_of_queries(client, cast, coordina
     client.force_login(coordinator)
 
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("programmes:round-detail", args=[match_round.pk]))
+        response = client.get(reverse("matcher:round-detail", args=[match_round.pk]))
 
     assert response.status_code == 200
     labels = [application_volunteer_label(a) for a in Application.objects.filter(need=cast.b)]
@@ -712,7 +712,7 @@ def test_who_may_open_the_coordinator_pages(client, request, cast, coordinator, 
     elif who != "anonymous":
         client.force_login(request.getfixturevalue(who))
 
-    response = client.get(reverse(f"programmes:{name}", args=[pk]))
+    response = client.get(reverse(f"matcher:{name}", args=[pk]))
 
     assert response.status_code == status
     if who == "anonymous":
@@ -725,9 +725,9 @@ def test_outsiders_cannot_act_on_a_round(client, request, cast, coordinator, nam
     match_round = open_round(cast, coordinator)
     client.force_login(cast.ana.user if who == "volunteer" else request.getfixturevalue(who))
 
-    response = client.post(reverse(f"programmes:{name}", args=[match_round.pk]), {"confirm": "yes"})
+    response = client.post(reverse(f"matcher:{name}", args=[match_round.pk]), {"confirm": "yes"})
     need_ranking = client.post(
-        reverse("programmes:round-need-ranking", args=[match_round.pk, cast.a.pk]),
+        reverse("matcher:round-need-ranking", args=[match_round.pk, cast.a.pk]),
         {f"applicant-{cast.app('ana', 'A').pk}": "1"},
     )
 
@@ -751,7 +751,7 @@ def test_who_may_open_the_volunteer_round_page(client, request, cast, coordinato
     elif who != "anonymous":
         client.force_login(request.getfixturevalue(who))
 
-    response = client.get(reverse("programmes:round-volunteer", args=[match_round.pk]))
+    response = client.get(reverse("matcher:round-volunteer", args=[match_round.pk]))
 
     assert response.status_code == status
 
@@ -761,7 +761,7 @@ def test_the_action_urls_answer_post_only(client, cast, coordinator):
     client.force_login(coordinator)
 
     for name in ("round-dry-run", "round-run", "round-cancel"):
-        assert client.get(reverse(f"programmes:{name}", args=[match_round.pk])).status_code == 405
+        assert client.get(reverse(f"matcher:{name}", args=[match_round.pk])).status_code == 405
 
 
 def test_a_run_waiting_for_a_worker_closes_the_ranking_and_is_started_again_later(
@@ -772,14 +772,14 @@ def test_a_run_waiting_for_a_worker_closes_the_ranking_and_is_started_again_late
     rounds.match_round_request_run(match_round=match_round, by=coordinator)  # its task is never delivered
     client.force_login(coordinator)
 
-    detail = client.get(reverse("programmes:round-detail", args=[match_round.pk])).content.decode()
+    detail = client.get(reverse("matcher:round-detail", args=[match_round.pk])).content.decode()
     refused = client.post(
-        reverse("programmes:round-need-ranking", args=[match_round.pk, cast.a.pk]),
+        reverse("matcher:round-need-ranking", args=[match_round.pk, cast.a.pk]),
         {f"applicant-{cast.app('ana', 'A').pk}": "1"},
     )
     client.force_login(cast.ana.user)
     volunteer_refused = client.post(
-        reverse("programmes:round-volunteer", args=[match_round.pk]), {f"need-{cast.a.pk}": "1"}
+        reverse("matcher:round-volunteer", args=[match_round.pk]), {f"need-{cast.a.pk}": "1"}
     )
 
     assert "waiting for a worker" in detail
@@ -787,7 +787,7 @@ def test_a_run_waiting_for_a_worker_closes_the_ranking_and_is_started_again_late
     assert "no longer open for ranking" in refused.content.decode()
     assert volunteer_refused.status_code == 400
     assert tasks.start_due_match_rounds() == 0  # asked for a moment ago: its own task may still come
-    MatchRound.objects.filter(pk=match_round.pk).update(started_at=timezone.now() - rounds.QUEUED_RETRY)
+    MatchRound.objects.filter(pk=match_round.pk).update(started_at=timezone.now() - round_selectors.QUEUED_RETRY)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.start_due_match_rounds() == 1
     assert MatchRound.objects.get(pk=match_round.pk).status == MatchRound.Status.DONE

@@ -20,10 +20,10 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from placements import services
 from placements.models import PLACEMENT_NO_OVERLAP, Application, Placement
-from programmes import services
+from placements.selectors import onsite_placements_overlapping, placement_dates_for
 from programmes.models import Mode
-from programmes.services import onsite_placements_overlapping, placement_dates_for
 from tests.factories import (
     ApplicationFactory,
     NeedFactory,
@@ -253,7 +253,7 @@ def test_an_accept_racing_a_placement_written_without_the_lock_is_refused_with_a
 
     def accept():
         try:
-            responses.append(client.post(reverse("programmes:offer-accept", args=[offer.pk]), follow=True))
+            responses.append(client.post(reverse("placements:offer-accept", args=[offer.pk]), follow=True))
         finally:
             connection.close()
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.urls import reverse
 
+from placements import services
 from placements.models import Application, Placement
-from programmes import services
 from programmes.models import Need
 from tests.factories import ApplicationFactory, NeedFactory, PlacementFactory, StaffFactory
 
@@ -86,7 +86,7 @@ def test_from_application_to_accepted_placement_through_the_web_pages(client, vo
     need = NeedFactory(places=1)
     client.force_login(volunteer.user)
     client.post(
-        reverse("programmes:application-create", args=[need.pk]),
+        reverse("placements:application-create", args=[need.pk]),
         {"message": "Happy to help", "proposed_start": need.window_start, "proposed_end": need.window_end},
     )
     application = Application.objects.get(need=need, volunteer=volunteer)
@@ -100,8 +100,8 @@ def test_from_application_to_accepted_placement_through_the_web_pages(client, vo
     assert "1 offer made." in response.content.decode()
 
     client.force_login(volunteer.user)
-    assert "Accept the offer" in client.get(reverse("programmes:dashboard")).content.decode()
-    client.post(reverse("programmes:offer-accept", args=[application.pk]))
+    assert "Accept the offer" in client.get(reverse("placements:dashboard")).content.decode()
+    client.post(reverse("placements:offer-accept", args=[application.pk]))
 
     placement = Placement.objects.get(application=application)
     assert (placement.start_date, placement.end_date) == (need.window_start, need.window_end)

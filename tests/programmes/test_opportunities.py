@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from demo.loader import demo_data_replace
 from globalir.regions import region_of
 from organisations.models import Organisation
 from placements.models import Application
-from programmes.demo import demo_data_replace
 from programmes.models import Mode, Need, Programme, Site
-from programmes.selectors import OPPORTUNITY_PAGE_SIZE
+from programmes.opportunities import OPPORTUNITY_PAGE_SIZE
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
@@ -734,7 +734,7 @@ def test_need_past_its_deadline_keeps_its_page_but_is_not_listed(client):
 
 
 def has_application_form(response) -> bool:
-    return reverse("programmes:application-create", args=[response.context["need"].pk]) in response.content.decode()
+    return reverse("placements:application-create", args=[response.context["need"].pk]) in response.content.decode()
 
 
 def test_filled_need_keeps_its_public_page_without_the_form(client, volunteer):
@@ -821,7 +821,7 @@ def test_a_draft_programmes_need_has_no_page_even_for_its_coordinators(client, o
     client.force_login(coordinator)
 
     assert client.get(need.get_absolute_url()).status_code == 404
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
     assert "See its public page" not in board
 
 
@@ -830,7 +830,7 @@ def test_upcoming_placement_links_to_its_need_once_the_need_is_filled(client, vo
     Need.objects.filter(pk=placement.need_id).update(status=Need.Status.FILLED)
     client.force_login(volunteer.user)
 
-    dashboard = client.get(reverse("programmes:dashboard")).content.decode()
+    dashboard = client.get(reverse("placements:dashboard")).content.decode()
     link = re.search(r'<a href="([^"]+)">Filled by me</a>', dashboard).group(1)
     response = client.get(link)
 
@@ -842,7 +842,7 @@ def test_the_board_links_to_its_closed_needs_page(client, organisation, coordina
     need = NeedFactory(programme__lead_organisation=organisation, status=Need.Status.CLOSED)
     client.force_login(coordinator)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
     link = re.search(r'<a href="([^"]+)">See its public page</a>', board).group(1)
 
     assert link == need.get_absolute_url()

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
+from placements import emails, pipeline, services
 from placements.models import Application
-from programmes import pipeline, services
 from tests.factories import ApplicationFactory, NeedFactory, VolunteerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_coordinators_of_the_lead_organisation_hear_of_a_new_application(
     assert sorted(mail.to[0] for mail in mailoutbox) == ["coordinator@example.org", "org.admin@example.org"]
     mail = mailoutbox[0]
     assert mail.subject == "[GlobalIR] New application for “PPH embolisation teaching, Moshi”"
-    url = link(settings, "programmes:pipeline-application", application.pk)
+    url = link(settings, "placements:pipeline-application", application.pk)
     assert url in mail.body
     assert url in html_of(mail)
     assert (
@@ -75,7 +75,7 @@ def test_coordinators_of_the_lead_organisation_hear_of_a_new_application(
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            services._notify_application_received(application)
+            emails.notify_application_received(application)
     assert len(mailoutbox) == 2
 
 
@@ -105,20 +105,20 @@ def test_the_volunteer_is_e_mailed_an_offer_with_a_link_to_the_dashboard(
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programmes:application-offer", args=[application.pk]))
+        client.post(reverse("placements:application-offer", args=[application.pk]))
 
     [mail] = mailoutbox
     assert mail.to == ["ana.pereira@example.org"]
     assert mail.subject == "[GlobalIR] You are offered a place: “PPH embolisation teaching, Moshi”"
-    assert link(settings, "programmes:dashboard") in mail.body
-    assert link(settings, "programmes:dashboard") in html_of(mail)
+    assert link(settings, "placements:dashboard") in mail.body
+    assert link(settings, "placements:dashboard") in html_of(mail)
     assert "Road to IR Test Partners (R2T) offers you a place" in mail.body
     assert "Stop e-mails like this one" not in mail.body
 
     # The same event once more sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            services._notify_offer_made(application)
+            emails.notify_offer_made(application)
     assert len(mailoutbox) == 1
     assert Notification.objects.filter(event_key=f"offer-made:{application.pk}").count() == 1
 
@@ -126,9 +126,9 @@ def test_the_volunteer_is_e_mailed_an_offer_with_a_link_to_the_dashboard(
 @pytest.mark.parametrize(
     ("view", "subject"),
     [
-        ("programmes:offer-accept", "[GlobalIR] Ana Pereira accepted the offer for “PPH embolisation teaching, Moshi”"),
+        ("placements:offer-accept", "[GlobalIR] Ana Pereira accepted the offer for “PPH embolisation teaching, Moshi”"),
         (
-            "programmes:offer-decline",
+            "placements:offer-decline",
             "[GlobalIR] Ana Pereira declined the offer for “PPH embolisation teaching, Moshi”",
         ),
     ],
@@ -146,8 +146,8 @@ def test_coordinators_hear_when_the_volunteer_answers_an_offer(
 
     assert sorted(mail.to[0] for mail in mailoutbox) == ["coordinator@example.org", "org.admin@example.org"]
     assert {mail.subject for mail in mailoutbox} == {subject}
-    target = "programmes:pipeline-application" if view == "programmes:offer-accept" else "programmes:pipeline"
-    target_pk = application.pk if view == "programmes:offer-accept" else need.pk
+    target = "placements:pipeline-application" if view == "placements:offer-accept" else "placements:pipeline"
+    target_pk = application.pk if view == "placements:offer-accept" else need.pk
     assert link(settings, target, target_pk) in mailoutbox[0].body
     assert link(settings, target, target_pk) in html_of(mailoutbox[0])
 
@@ -160,7 +160,7 @@ def test_the_volunteer_is_e_mailed_the_reason_when_declined(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("programmes:application-decline", args=[application.pk]),
+            reverse("placements:application-decline", args=[application.pk]),
             {"reason": "We chose someone who speaks Swahili <fluently>."},
         )
 
@@ -169,11 +169,11 @@ def test_the_volunteer_is_e_mailed_the_reason_when_declined(
     assert mail.subject == "[GlobalIR] Your application for “PPH embolisation teaching, Moshi”"
     assert "We chose someone who speaks Swahili <fluently>." in mail.body
     assert "We chose someone who speaks Swahili &lt;fluently&gt;." in html_of(mail)
-    assert link(settings, "programmes:dashboard") in mail.body
+    assert link(settings, "placements:dashboard") in mail.body
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            services._notify_application_declined(application)
+            emails.notify_application_declined(application)
     assert len(mailoutbox) == 1
 
 
@@ -202,7 +202,7 @@ def test_a_volunteer_who_withdrew_consent_is_named_by_number_in_coordinators_e_m
     client.force_login(private.user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programmes:offer-accept", args=[application.pk]))
+        client.post(reverse("placements:offer-accept", args=[application.pk]))
 
     [mail] = mailoutbox
     assert f"Volunteer #{application.pk} accepted" in mail.subject

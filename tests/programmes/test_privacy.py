@@ -16,13 +16,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from globalir import privacy
 from globalir.accounts.audit import audit_login_succeeded
 from globalir.accounts.models import AuditEvent, User
 from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
+from placements import pipeline, selectors
 from placements.models import Application, Feedback, Placement
-from programmes import pipeline, selectors, services
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -43,8 +44,8 @@ from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage,
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = reverse("programmes:data-export")
-DELETE = reverse("programmes:account-delete")
+EXPORT = reverse("privacy:data-export")
+DELETE = reverse("privacy:account-delete")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -392,10 +393,10 @@ def test_profile_page_links_to_the_export_and_to_account_deletion(client, volunt
 @pytest.mark.parametrize(
     ("method", "name"),
     [
-        ("get", "programmes:data-export"),
-        ("get", "programmes:account-delete"),
-        ("post", "programmes:account-delete"),
-        ("post", "programmes:calendar-token-reset"),
+        ("get", "privacy:data-export"),
+        ("get", "privacy:account-delete"),
+        ("post", "privacy:account-delete"),
+        ("post", "placements:calendar-token-reset"),
     ],
 )
 def test_anonymous_visitor_is_sent_to_log_in(client, method, name):
@@ -436,7 +437,7 @@ def test_delete_page_says_what_is_erased_and_what_stays(client, rich_volunteer):
     assert "Fluoroscopy training, Blantyre with Blantyre Radiology Partners" in page
     assert "Those that have not started yet are given up with your account" in page
     assert '<input type="password" name="password"' in page
-    assert reverse("programmes:data-export") in page
+    assert reverse("privacy:data-export") in page
 
 
 def test_wrong_password_deletes_nothing(client, rich_volunteer):
@@ -493,7 +494,7 @@ def test_right_password_erases_the_volunteer_and_keeps_anonymised_applications_a
     assert placement.application.volunteer is None
     assert placement.application.status == Application.Status.WITHDRAWN
     # The calendar link dies with the account.
-    assert client.get(reverse("programmes:calendar-feed"), {"token": token}).status_code == 404
+    assert client.get(reverse("placements:calendar-feed"), {"token": token}).status_code == 404
     # Signed out, and told so.
     assert client.get(EXPORT).status_code == 302
     home = client.get(reverse("home")).content.decode()
@@ -650,7 +651,7 @@ def test_erasure_renames_the_volunteer_in_e_mails_about_their_placements_and_nob
     theirs = email(f"feedback-request:{placement.pk}:organisation:{coordinator.pk}", "Ngozi Quist")
     someone_elses = email(f"feedback-request:{placement.application_id}:organisation:{coordinator.pk}", "Grace")
 
-    services.account_erase(user=leaving.user)
+    privacy.account_erase(user=leaving.user)
 
     theirs.refresh_from_db()
     someone_elses.refresh_from_db()
@@ -682,7 +683,7 @@ def applied_credential(volunteer, organisation):
 
 
 def document_url(credential) -> str:
-    return reverse("programmes:credential-document", args=[credential.pk])
+    return reverse("placements:credential-document", args=[credential.pk])
 
 
 @pytest.mark.parametrize(

@@ -11,20 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from globalir import refresh
 from globalir.outbox.models import OutboxTask
 from globalir.outbox.services import outbox_publish, outbox_relay
+from matcher import fit, loader, store
+from matcher import suggestions as matcher_suggestions
+from matcher.engine import FACTORS
 from matcher.models import Recommendation
+from matcher.tasks import refresh_all_recommendations, refresh_need_recommendations, refresh_volunteer_recommendations
 from notifications.models import Notification
+from placements import services as placements_services
 from placements.models import Application
-from programmes import fit, selectors
-from programmes import services as programme_services
-from programmes.matching import service
-from programmes.matching.engine import FACTORS
-from programmes.matching.tasks import (
-    refresh_all_recommendations,
-    refresh_need_recommendations,
-    refresh_volunteer_recommendations,
-)
+from programmes import selectors
+from programmes import services as programmes_services
 from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
@@ -83,7 +82,7 @@ def test_refresh_stores_each_volunteers_eligible_needs_with_score_ranks_and_fact
     other = NeedFactory(title="MRI", required_skills=["mri"])
     NeedFactory(title="For physicists", profession=Profession.PHYSICIST)
 
-    summary = service.recommendations_refresh()
+    summary = store.recommendations_refresh()
 
     rows = {r.need_id: r for r in Recommendation.objects.filter(volunteer=volunteer)}
     assert set(rows) == {best.pk, other.pk}
@@ -101,7 +100,7 @@ def test_refresh_keeps_each_sides_top_k_only(small_top_k):
     volunteers = [available(years_experience=5 + i) for i in range(4)]
     needs = [NeedFactory() for _ in range(3)]
 
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     for volunteer in volunteers:
         ranks = Recommendation.objects.filter(volunteer=volunteer).values_list("rank_for_volunteer", flat=True)
@@ -123,7 +122,7 @@ def test_only_onboarded_consenting_active_volunteers_and_listed_needs_are_recomm
     NeedFactory(programme__status=Programme.Status.DRAFT)
     NeedFactory(application_deadline=days(-1))
 
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     assert set(stored()) == {(volunteer.pk, need.pk)}
 
@@ -132,10 +131,10 @@ def test_refresh_run_twice_leaves_the_same_rows_untouched():
     for _ in range(3):
         available()
     NeedFactory.create_batch(2)
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     before = list(Recommendation.objects.order_by("pk").values_list("pk", "score", "factors", "computed_at"))
 
-    again = service.recommendations_refresh()
+    again = store.recommendations_refresh()
 
     assert list(Recommendation.objects.order_by("pk").values_list("pk", "score", "factors", "computed_at")) == before
     assert (again.inserted, again.deleted, again.rows) == (0, 0, 6)
@@ -144,7 +143,7 @@ def test_refresh_run_twice_leaves_the_same_rows_untouched():
 def test_refresh_reads_the_database_in_the_same_handful_of_queries_for_many_volunteers_as_for_few():
     def queries_for_refresh():
         with CaptureQueriesContext(connection) as queries:
-            service.recommendations_refresh()
+            store.recommendations_refresh()
         return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
 
     available(skills=["embolisation"])
@@ -179,8 +178,8 @@ def test_loaded_records_equal_those_the_need_page_explains():
     ]
     needs[0].preferred_skills.set([skill("mri")])
 
-    loaded = {v.id: v for v in service.volunteers_data(VolunteerProfile.objects.all())}
-    loaded_needs = {n.id: n for n in service.needs_data(Need.objects.all())}
+    loaded = {v.id: v for v in loader.volunteers_data(VolunteerProfile.objects.all())}
+    loaded_needs = {n.id: n for n in loader.needs_data(Need.objects.all())}
 
     for volunteer in volunteers:
         assert loaded[volunteer.pk] == fit.volunteer_data(volunteer)
@@ -193,19 +192,19 @@ def test_loaded_records_equal_those_the_need_page_explains():
 
 
 def snapshot_after_full_refresh() -> dict:
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     return stored()
 
 
 def test_a_volunteers_refresh_gives_what_a_full_refresh_would(small_top_k):
     volunteers = [available(years_experience=4 + 2 * i) for i in range(5)]
     needs = [NeedFactory(required_skills=["embolisation"]) for _ in range(3)] + [NeedFactory()]
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     # The least experienced volunteer learns embolisation: now first for the needs that ask for it.
     volunteers[0].skills.set([skill("embolisation")])
     VolunteerProfile.objects.filter(pk=volunteers[0].pk).update(years_experience=20)
-    summary = service.recommendations_refresh_volunteers(volunteer_ids=[volunteers[0].pk])
+    summary = store.recommendations_refresh_volunteers(volunteer_ids=[volunteers[0].pk])
 
     assert summary.incomplete_needs == []
     partial = stored()
@@ -216,12 +215,12 @@ def test_a_volunteers_refresh_gives_what_a_full_refresh_would(small_top_k):
 def test_a_volunteer_leaving_a_full_top_k_gets_that_need_recomputed(small_top_k, django_capture_on_commit_callbacks):
     volunteers = [available(years_experience=4 + 2 * i) for i in range(4)]
     need = NeedFactory()
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     best = volunteers[3]
 
     VolunteerProfile.objects.filter(pk=best.pk).update(consent_to_share=False)
     with django_capture_on_commit_callbacks(execute=True):
-        summary = service.recommendations_refresh_volunteers(volunteer_ids=[best.pk])
+        summary = store.recommendations_refresh_volunteers(volunteer_ids=[best.pk])
 
     assert summary.incomplete_needs == [need.pk]
     assert not Recommendation.objects.filter(volunteer=best).exists()
@@ -234,12 +233,12 @@ def test_a_volunteer_leaving_a_full_top_k_gets_that_need_recomputed(small_top_k,
 def test_a_needs_refresh_gives_what_a_full_refresh_would(small_top_k, django_capture_on_commit_callbacks):
     volunteers = [available(years_experience=4 + 2 * i, skills=["mri"] if i % 2 else []) for i in range(4)]
     needs = [NeedFactory() for _ in range(3)]
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     # The need now asks for MRI: the volunteers without it rank it lower than a need they had left out.
     needs[1].required_skills.set([skill("mri")])
     with django_capture_on_commit_callbacks(execute=True):
-        summary = service.recommendations_refresh_needs(need_ids=[needs[1].pk])
+        summary = store.recommendations_refresh_needs(need_ids=[needs[1].pk])
 
     assert summary.incomplete_volunteers == [volunteers[0].pk, volunteers[2].pk]
     assert stored() == snapshot_after_full_refresh()
@@ -253,11 +252,11 @@ def test_a_closed_need_loses_its_recommendations_and_volunteers_see_their_next_b
 ):
     volunteer = available()
     needs = [NeedFactory(min_years_experience=y) for y in (0, 1, 2)]
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     top = Recommendation.objects.get(volunteer=volunteer, rank_for_volunteer=1).need
 
     with django_capture_on_commit_callbacks(execute=True):
-        programme_services.needs_close(needs=[top], by=coordinator)
+        programmes_services.need_status_change(needs=[top], change=programmes_services.NeedChange.CLOSE, by=coordinator)
 
     assert not Recommendation.objects.filter(need=top).exists()
     remaining = Recommendation.objects.filter(volunteer=volunteer).order_by("rank_for_volunteer")
@@ -271,26 +270,26 @@ def test_a_closed_need_loses_its_recommendations_and_volunteers_see_their_next_b
 def test_a_refresh_failing_midway_leaves_the_previous_results_in_place(seeded_transactional_db, monkeypatch):
     volunteers = [available(years_experience=5 + i) for i in range(3)]
     NeedFactory.create_batch(3)
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     before = list(Recommendation.objects.order_by("pk").values_list("pk", "volunteer_id", "need_id", "score"))
     # New results to write: a volunteer gains experience, a need appears.
     VolunteerProfile.objects.filter(pk=volunteers[0].pk).update(years_experience=30)
     NeedFactory()
-    real_insert = service._insert_rows
+    real_insert = store._insert_rows
 
     def insert_half_then_fail(rows):
         real_insert(rows[: len(rows) // 2])
         raise ConnectionError("the database went away while writing")
 
-    monkeypatch.setattr(service, "_insert_rows", insert_half_then_fail)
+    monkeypatch.setattr(store, "_insert_rows", insert_half_then_fail)
     with pytest.raises(ConnectionError):
-        service.recommendations_refresh()
+        store.recommendations_refresh()
     with pytest.raises(ConnectionError):
-        service.recommendations_refresh_volunteers(volunteer_ids=[volunteers[0].pk])
+        store.recommendations_refresh_volunteers(volunteer_ids=[volunteers[0].pk])
 
     assert list(Recommendation.objects.order_by("pk").values_list("pk", "volunteer_id", "need_id", "score")) == before
-    monkeypatch.setattr(service, "_insert_rows", real_insert)
-    assert service.recommendations_refresh().inserted > 0
+    monkeypatch.setattr(store, "_insert_rows", real_insert)
+    assert store.recommendations_refresh().inserted > 0
     assert Recommendation.objects.count() == 12
 
 
@@ -331,8 +330,8 @@ def test_a_burst_of_edits_queues_one_refresh_until_it_starts(django_capture_on_c
     # Three edits of each volunteer before their tasks are sent: one queued refresh each.
     with django_capture_on_commit_callbacks(execute=False):
         for _ in range(3):
-            service.recommendations_refresh_volunteer_later(volunteer_id=first.pk)
-            service.recommendations_refresh_volunteer_later(volunteer_id=second.pk)
+            volunteer_services.profiles_recommendations_refresh_later({first.pk})
+            volunteer_services.profiles_recommendations_refresh_later({second.pk})
     queued = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).order_by("pk")
     assert [(row.args, row.owner_id, row.not_before is not None) for row in queued] == [
         ([first.pk], first.user_id, True),
@@ -343,8 +342,8 @@ def test_a_burst_of_edits_queues_one_refresh_until_it_starts(django_capture_on_c
     outbox_publish(ids=[queued[0].pk])
     assert Recommendation.objects.filter(volunteer=first).exists()
     with django_capture_on_commit_callbacks(execute=False):
-        service.recommendations_refresh_volunteer_later(volunteer_id=first.pk)
-        service.recommendations_refresh_volunteer_later(volunteer_id=second.pk)
+        volunteer_services.profiles_recommendations_refresh_later({first.pk})
+        volunteer_services.profiles_recommendations_refresh_later({second.pk})
     assert sorted(OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).values_list("args", flat=True)) == [
         [first.pk],
         [second.pk],
@@ -357,7 +356,7 @@ def test_nothing_runs_before_the_edit_commits_and_the_refresh_runs_once_it_has(d
     available()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        service.recommendations_refresh_need_later(need_id=need.pk)
+        refresh.recommendations_refresh_need_later(need_id=need.pk)
 
     assert not Recommendation.objects.exists()
     assert OutboxTask.objects.get().status == OutboxTask.Status.PENDING
@@ -379,7 +378,7 @@ def test_a_broker_outage_does_not_break_the_edit_and_the_relay_sends_it_later(
     with monkeypatch.context() as patched:
         patched.setattr(refresh_all_recommendations, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
-            service.recommendations_refresh_all_later()
+            refresh.recommendations_refresh_all_later()
     assert OutboxTask.objects.get().status == OutboxTask.Status.PENDING
 
     # The broker is back: the relay sends the waiting task.
@@ -393,7 +392,7 @@ def test_the_full_refresh_runs_every_night():
 
     schedule = settings.CELERY_BEAT_SCHEDULE["refresh-all-recommendations"]
 
-    assert schedule["task"] == "programmes.matching.tasks.refresh_all_recommendations"
+    assert schedule["task"] == "matcher.refresh_all"
     assert schedule["schedule"].hour == {2}
 
 
@@ -402,7 +401,7 @@ def test_a_real_worker_refreshes_a_volunteer_sent_through_the_broker(seeded_tran
     volunteer = available()
     need = NeedFactory()
 
-    client.send_task("programmes.matching.tasks.refresh_volunteer_recommendations", args=[volunteer.pk], queue=queue)
+    client.send_task("matcher.refresh_volunteer", args=[volunteer.pk], queue=queue)
 
     deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
     while not Recommendation.objects.filter(volunteer=volunteer, need=need).exists():
@@ -412,7 +411,7 @@ def test_a_real_worker_refreshes_a_volunteer_sent_through_the_broker(seeded_tran
         time.sleep(0.2)
     recommendation = Recommendation.objects.get(volunteer=volunteer, need=need)
     assert (recommendation.rank_for_volunteer, recommendation.rank_for_need) == (1, 1)
-    assert "refresh_volunteer_recommendations" in log_path.read_text()
+    assert "matcher.refresh_volunteer" in log_path.read_text()
 
 
 # -- what triggers a refresh -----------------------------------------------------------------------
@@ -427,14 +426,14 @@ def test_completing_the_profile_shows_suggestions_from_the_matcher_at_once(clien
 
     assert Recommendation.objects.filter(volunteer=profile, need=need, rank_for_volunteer=1).exists()
     client.force_login(profile.user)
-    suggested = text(client.get(reverse("programmes:dashboard"))).split("Suggested for you", 1)[1]
+    suggested = text(client.get(reverse("placements:dashboard"))).split("Suggested for you", 1)[1]
     assert "Teach embolisation in Moshi" in suggested
 
 
 def test_saving_availability_refreshes_the_volunteers_recommendations(django_capture_on_commit_callbacks):
     profile = available()
     NeedFactory()
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     assert Recommendation.objects.filter(volunteer=profile).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -451,7 +450,7 @@ def test_a_verified_credential_brings_needs_that_require_one(site_admin, django_
     profile = available()
     need = NeedFactory(requires_verified_credential=True)
     credential = CredentialFactory(profile=profile, status=Credential.Status.PENDING)
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     assert not Recommendation.objects.filter(need=need).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -470,11 +469,11 @@ def test_accepting_an_offer_refreshes_the_volunteer_who_is_now_busy(django_captu
     application = ApplicationFactory(
         volunteer=profile, need=need, status=Application.Status.OFFERED, proposed_end=days(100)
     )
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     assert Recommendation.objects.filter(volunteer=profile, need=overlapping).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        programme_services.offer_accept(application=application, by=profile.user)
+        placements_services.offer_accept(application=application, by=profile.user)
 
     # On site from day 40 to 100, they are no longer free for the other need; the filled need is gone.
     assert not Recommendation.objects.filter(volunteer=profile).exists()
@@ -483,10 +482,10 @@ def test_accepting_an_offer_refreshes_the_volunteer_who_is_now_busy(django_captu
 def test_closing_a_programme_removes_its_needs_suggestions(site_admin, django_capture_on_commit_callbacks):
     available()
     need = NeedFactory()
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     with django_capture_on_commit_callbacks(execute=True):
-        programme_services.programmes_close(programmes=[need.programme], by=site_admin)
+        programmes_services.programmes_close(programmes=[need.programme], by=site_admin)
 
     assert not Recommendation.objects.filter(need=need).exists()
 
@@ -497,15 +496,15 @@ def test_closing_a_programme_removes_its_needs_suggestions(site_admin, django_ca
 def test_dashboard_suggestions_come_from_the_stored_recommendations(client):
     profile = available()
     first, second = NeedFactory(title="Stored first"), NeedFactory(title="Stored second")
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     # Scores as the matcher stored them (here edited to tell them apart from a live computation).
     Recommendation.objects.filter(need=first).update(score=91.6)
     Recommendation.objects.filter(need=second).update(score=97.2)
     client.force_login(profile.user)
 
-    response = client.get(reverse("programmes:dashboard"))
+    response = client.get(reverse("placements:dashboard"))
 
-    suggested = response.context["dashboard"].suggestions
+    suggested = response.context["suggestions"]
     assert [(n.title, n.fit_score) for n in suggested] == [("Stored second", 97), ("Stored first", 92)]
     assert "Fit 97 / 100" in text(response)
 
@@ -514,12 +513,12 @@ def test_dashboard_leaves_out_needs_applied_to_and_no_longer_listed(client):
     profile = available()
     applied, closed = NeedFactory(), NeedFactory()
     NeedFactory(title="Still open")
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     ApplicationFactory(volunteer=profile, need=applied)
     Need.objects.filter(pk=closed.pk).update(status=Need.Status.CLOSED)
     client.force_login(profile.user)
 
-    suggested = client.get(reverse("programmes:dashboard")).context["dashboard"].suggestions
+    suggested = client.get(reverse("placements:dashboard")).context["suggestions"]
 
     assert [n.title for n in suggested] == ["Still open"]
 
@@ -529,7 +528,7 @@ def test_dashboard_scores_live_until_the_matcher_has_run_for_the_volunteer(clien
     NeedFactory(title="Not refreshed yet")
     client.force_login(profile.user)
 
-    suggested = client.get(reverse("programmes:dashboard")).context["dashboard"].suggestions
+    suggested = client.get(reverse("placements:dashboard")).context["suggestions"]
 
     assert [n.title for n in suggested] == ["Not refreshed yet"]
     assert suggested[0].fit_score > 0
@@ -542,20 +541,20 @@ def test_dashboard_with_stored_recommendations_runs_fewer_queries_than_scoring_l
     NeedFactory.create_batch(8)
     client.force_login(profile.user)
     with CaptureQueriesContext(connection) as live:
-        client.get(reverse("programmes:dashboard"))
-    service.recommendations_refresh()
+        client.get(reverse("placements:dashboard"))
+    store.recommendations_refresh()
 
     with django_assert_max_num_queries(len(live) - 3):
-        response = client.get(reverse("programmes:dashboard"))
+        response = client.get(reverse("placements:dashboard"))
 
-    assert len(response.context["dashboard"].suggestions) == selectors.DASHBOARD_SUGGESTIONS
+    assert len(response.context["suggestions"]) == matcher_suggestions.DASHBOARD_SUGGESTIONS
 
 
 def test_best_fit_sort_follows_the_stored_scores(client):
     profile = available()
     needs = [NeedFactory(title=f"Need {i}") for i in range(3)]
     NeedFactory(title="For radiographers", profession=Profession.RADIOGRAPHER, application_deadline=days(2))
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     for need, score in zip(needs, (55.0, 88.0, 70.0), strict=True):
         Recommendation.objects.filter(need=need).update(score=score)
     client.force_login(profile.user)
@@ -577,7 +576,7 @@ def test_best_fit_with_stored_recommendations_runs_fewer_queries_than_scoring_li
         return len(captured)
 
     live = queries()
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     assert queries() <= live - 4
 
@@ -585,7 +584,7 @@ def test_best_fit_with_stored_recommendations_runs_fewer_queries_than_scoring_li
 def test_need_page_explains_the_same_score_the_matcher_stored(client):
     profile = available(skills=["embolisation"])
     need = NeedFactory(required_skills=["embolisation", "mri"])
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     client.force_login(profile.user)
 
     response = client.get(need.get_absolute_url())
@@ -602,10 +601,10 @@ def test_need_suggestions_list_the_best_volunteers_with_score_and_reasons(django
     need = NeedFactory(required_skills=["embolisation"], programme__countries=["TZ"])
     skilled = available(skills=["embolisation"], years_experience=13)
     plain = available(preferred_regions=[])
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     with django_assert_num_queries(2):
-        suggestions = selectors.need_suggested_volunteers(need=need)
+        suggestions = matcher_suggestions.need_suggested_volunteers(need=need)
 
     assert [(s.volunteer, s.rank) for s in suggestions] == [(skilled, 1), (plain, 2)]
     assert suggestions[0].score == round(Recommendation.objects.get(volunteer=skilled, need=need).score)
@@ -623,20 +622,20 @@ def test_need_suggestions_list_the_best_volunteers_with_score_and_reasons(django
 def test_need_suggestions_leave_out_applicants_and_volunteers_who_withdrew_consent():
     need = NeedFactory()
     applicant, withdrawn, hidden, shown = (available() for _ in range(4))
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     ApplicationFactory(need=need, volunteer=applicant)
     ApplicationFactory(need=need, volunteer=withdrawn, status=Application.Status.WITHDRAWN)
     ApplicationFactory(need=need, volunteer=None, status=Application.Status.COMPLETED)  # an erased volunteer
     VolunteerProfile.objects.filter(pk=hidden.pk).update(consent_to_share=False)
 
-    suggestions = selectors.need_suggested_volunteers(need=need, limit=10)
+    suggestions = matcher_suggestions.need_suggested_volunteers(need=need, limit=10)
 
     assert [s.volunteer for s in suggestions] == [shown]
 
 
 def test_need_suggestions_are_empty_before_the_matcher_ran():
     available()
-    assert selectors.need_suggested_volunteers(need=NeedFactory()) == []
+    assert matcher_suggestions.need_suggested_volunteers(need=NeedFactory()) == []
 
 
 # -- inviting a suggested volunteer to apply -------------------------------------------------------
@@ -646,12 +645,12 @@ def test_need_suggestions_are_empty_before_the_matcher_ran():
 def suggested(organisation):
     need = NeedFactory(title="Embolisation faculty, Mwanza", programme__lead_organisation=organisation)
     volunteer = available(user__first_name="Amina", user__last_name="Okafor")
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     return need, volunteer
 
 
 def invite_url(need, volunteer):
-    return reverse("programmes:suggestion-invite", args=[need.pk, volunteer.pk])
+    return reverse("matcher:suggestion-invite", args=[need.pk, volunteer.pk])
 
 
 def test_coordinator_invites_a_suggested_volunteer_who_gets_one_email(
@@ -663,7 +662,7 @@ def test_coordinator_invites_a_suggested_volunteer_who_gets_one_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(invite_url(need, volunteer), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("programmes:pipeline", args=[need.pk])
+    assert response.redirect_chain[-1][0] == reverse("placements:pipeline", args=[need.pk])
     assert "Amina Okafor has been invited by e-mail to apply to this need." in [
         str(m) for m in response.context["messages"]
     ]
@@ -674,7 +673,7 @@ def test_coordinator_invites_a_suggested_volunteer_who_gets_one_email(
     assert email.to == [volunteer.user.email]
     assert "Embolisation faculty, Mwanza" in email.subject
     assert need.get_absolute_url() in email.body
-    assert selectors.need_suggested_volunteers(need=need)[0].invited
+    assert matcher_suggestions.need_suggested_volunteers(need=need)[0].invited
 
 
 def test_a_volunteer_is_invited_once_only(
@@ -715,7 +714,7 @@ def test_invitation_is_refused_with_a_reason(client, coordinator, suggested, cha
 
     response = client.post(invite_url(need, volunteer), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("programmes:pipeline", args=[need.pk])
+    assert response.redirect_chain[-1][0] == reverse("placements:pipeline", args=[need.pk])
     assert [str(m) for m in response.context["messages"]] == [message]
     assert not Notification.objects.filter(kind="apply_invitation").exists()
 
@@ -743,7 +742,7 @@ def test_invitation_needs_a_post_and_an_existing_volunteer(client, coordinator, 
     client.force_login(coordinator)
 
     assert client.get(invite_url(need, volunteer)).status_code == 405
-    assert client.post(reverse("programmes:suggestion-invite", args=[need.pk, 999999])).status_code == 404
+    assert client.post(reverse("matcher:suggestion-invite", args=[need.pk, 999999])).status_code == 404
 
 
 def test_site_admin_may_invite_for_any_organisation(
@@ -806,7 +805,7 @@ def test_remote_needs_and_hybrid_needs_are_recommended_by_mode():
     remote = RemoteNeedFactory(hours_per_week=3, min_duration_days=20)
     hybrid = NeedFactory(mode=Mode.HYBRID, hours_per_week=2)
 
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     assert set(stored()) == {(onsite_only.pk, hybrid.pk), (remote_only.pk, remote.pk)}
 
@@ -816,7 +815,7 @@ def test_programme_factory_needs_are_candidates_only_when_published():
     NeedFactory(programme=programme)
     available()
 
-    assert service.recommendations_refresh().rows == 0
+    assert store.recommendations_refresh().rows == 0
 
 
 def test_suggestions_block_shows_score_reasons_and_an_invite_button_for_the_board(rf, coordinator, suggested):
@@ -825,10 +824,10 @@ def test_suggestions_block_shows_score_reasons_and_an_invite_button_for_the_boar
     need, volunteer = suggested
     request = rf.get("/")
     request.user = coordinator
-    suggestions = selectors.need_suggested_volunteers(need=need)
+    suggestions = matcher_suggestions.need_suggested_volunteers(need=need)
 
     html = render_to_string(
-        "programmes/includes/suggested_volunteers.html", {"need": need, "suggestions": suggestions}, request=request
+        "matcher/includes/suggested_volunteers.html", {"need": need, "suggestions": suggestions}, request=request
     )
 
     page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
@@ -843,8 +842,8 @@ def test_suggestions_block_shows_score_reasons_and_an_invite_button_for_the_boar
         email=volunteer.user.email,
     )
     again = render_to_string(
-        "programmes/includes/suggested_volunteers.html",
-        {"need": need, "suggestions": selectors.need_suggested_volunteers(need=need)},
+        "matcher/includes/suggested_volunteers.html",
+        {"need": need, "suggestions": matcher_suggestions.need_suggested_volunteers(need=need)},
         request=request,
     )
     assert "Invited to apply" in again and invite_url(need, volunteer) not in again
@@ -868,7 +867,7 @@ def test_refresh_command_stores_recommendations_and_says_how_many():
 def test_editing_a_need_in_the_admin_refreshes_its_suggestions(client, site_admin, django_capture_on_commit_callbacks):
     volunteer = available(years_experience=8)
     need = NeedFactory()
-    service.recommendations_refresh()
+    store.recommendations_refresh()
     assert Recommendation.objects.filter(need=need, volunteer=volunteer).exists()
     client.force_login(site_admin)
     url = reverse("admin:programmes_need_change", args=[need.pk])
@@ -906,7 +905,7 @@ def test_partial_refreshes_after_random_edits_agree_with_a_full_refresh(
         NeedFactory(min_years_experience=rng.randint(0, 10), required_skills=rng.sample(skills, rng.randint(0, 2)))
         for _ in range(5)
     ]
-    service.recommendations_refresh()
+    store.recommendations_refresh()
 
     for _ in range(6):
         if rng.random() < 0.5:
@@ -919,7 +918,7 @@ def test_partial_refreshes_after_random_edits_agree_with_a_full_refresh(
             else:
                 VolunteerProfile.objects.filter(pk=volunteer.pk).update(consent_to_share=rng.random() < 0.5)
             with django_capture_on_commit_callbacks(execute=True):
-                service.recommendations_refresh_volunteers(volunteer_ids=[volunteer.pk])
+                store.recommendations_refresh_volunteers(volunteer_ids=[volunteer.pk])
         else:
             need = rng.choice(needs)
             edit = rng.choice(["years", "skills", "status"])
@@ -931,7 +930,7 @@ def test_partial_refreshes_after_random_edits_agree_with_a_full_refresh(
                 status = rng.choice([Need.Status.OPEN, Need.Status.CLOSED])
                 Need.objects.filter(pk=need.pk).update(status=status)
             with django_capture_on_commit_callbacks(execute=True):
-                service.recommendations_refresh_needs(need_ids=[need.pk])
+                store.recommendations_refresh_needs(need_ids=[need.pk])
         partial = stored()
 
         assert partial == snapshot_after_full_refresh()

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from globalir import privacy
+from placements import reports
 from placements.models import Application, Placement
-from programmes import reports, services
 from programmes.models import Mode, Need
 from tests.factories import (
     ApplicationFactory,
@@ -101,7 +102,7 @@ def data(organisation, other_organisation):
     NeedFactory(programme=elsewhere, host_site=SiteFactory(country="UG"), status=Need.Status.CLOSED, places=4)
 
     # The sonographer erases their account: their placement stays, anonymised.
-    services.account_erase(user=leaving.user)
+    privacy.account_erase(user=leaving.user)
 
     return {"programme": programme, "second": second, "need_a": need_a, "canadian": canadian, "kenyan": kenyan}
 
@@ -203,7 +204,7 @@ def test_the_median_of_an_odd_number_of_needs_is_the_middle_one(organisation):
 def test_coordinator_sees_the_programme_report_with_charts_and_tables(client, coordinator, data):
     client.force_login(coordinator)
 
-    response = client.get(reverse("programmes:programme-report", args=[data["programme"].pk]))
+    response = client.get(reverse("placements:programme-report", args=[data["programme"].pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -215,7 +216,7 @@ def test_coordinator_sees_the_programme_report_with_charts_and_tables(client, co
     assert '<text class="chart-label" x="0" y="14">Places posted</text>' in html
     assert "5.5 days" in html
     assert "style=" not in html
-    assert reverse("programmes:placements-csv", args=[data["programme"].pk]) in html
+    assert reverse("placements:placements-csv", args=[data["programme"].pk]) in html
 
 
 def test_chart_bars_are_scaled_to_the_largest_value():
@@ -234,7 +235,7 @@ def test_an_empty_report_says_so_instead_of_drawing_empty_charts(client, coordin
     programme = ProgrammeFactory(lead_organisation=organisation)
     client.force_login(coordinator)
 
-    html = client.get(reverse("programmes:programme-report", args=[programme.pk])).content.decode()
+    html = client.get(reverse("placements:programme-report", args=[programme.pk])).content.decode()
 
     assert "Nothing to show yet." in html
     assert "No need filled yet" in html
@@ -244,16 +245,16 @@ def test_an_empty_report_says_so_instead_of_drawing_empty_charts(client, coordin
 def test_organisation_report_links_each_programme_report(client, organisation_admin, organisation, data):
     client.force_login(organisation_admin)
 
-    response = client.get(reverse("programmes:organisation-report", args=[organisation.slug]))
+    response = client.get(reverse("placements:organisation-report", args=[organisation.slug]))
 
     assert response.status_code == 200
-    assert reverse("programmes:programme-report", args=[data["second"].pk]) in response.content.decode()
+    assert reverse("placements:programme-report", args=[data["second"].pk]) in response.content.decode()
 
 
 def test_portal_report_page_shows_active_countries(client, site_admin, data):
     client.force_login(site_admin)
 
-    html = client.get(reverse("programmes:portal-report")).content.decode()
+    html = client.get(reverse("placements:portal-report")).content.decode()
 
     assert "Malawi, Tanzania, Zambia" in html
     assert "Countries with an open need" in html
@@ -269,7 +270,7 @@ def csv_rows(response) -> list[list[str]]:
 def test_placements_csv_names_only_volunteers_who_consented(client, coordinator, data):
     client.force_login(coordinator)
 
-    response = client.get(reverse("programmes:placements-csv", args=[data["programme"].pk]))
+    response = client.get(reverse("placements:placements-csv", args=[data["programme"].pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -320,7 +321,7 @@ def test_placements_csv_defuses_cells_a_spreadsheet_would_run_as_formulas(client
     placement(need, volunteer, status=Application.Status.ACCEPTED, days=7)
     client.force_login(coordinator)
 
-    rows = csv_rows(client.get(reverse("programmes:placements-csv", args=[need.programme.pk])))
+    rows = csv_rows(client.get(reverse("placements:placements-csv", args=[need.programme.pk])))
 
     assert rows[1][0] == '\'=HYPERLINK("http://x","y")'
     assert rows[1][-1] == "'@SUM(A1) +1"
@@ -333,7 +334,7 @@ def test_placements_csv_quotes_every_field_and_defuses_formulas_after_a_delimite
     placement(need, volunteer, status=Application.Status.ACCEPTED, days=7)
     client.force_login(coordinator)
 
-    response = client.get(reverse("programmes:placements-csv", args=[need.programme.pk]))
+    response = client.get(reverse("placements:placements-csv", args=[need.programme.pk]))
 
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == '"Need","Mode","Start","End","Days","Remote hours","Status","Volunteer"'
@@ -373,7 +374,7 @@ def test_reports_are_for_the_organisations_coordinators_and_site_admins(
     sign_in(client, request, who)
     argument = organisation.slug if page == "organisation-report" else programme.pk
 
-    response = client.get(reverse(f"programmes:{page}", args=[argument]))
+    response = client.get(reverse(f"placements:{page}", args=[argument]))
 
     assert response.status_code == expected
     if who == "anonymous":
@@ -394,7 +395,7 @@ def test_reports_are_for_the_organisations_coordinators_and_site_admins(
 def test_the_portal_report_is_for_site_admins_only(client, request, who, expected):
     sign_in(client, request, who)
 
-    response = client.get(reverse("programmes:portal-report"))
+    response = client.get(reverse("placements:portal-report"))
 
     assert response.status_code == expected
     if who == "anonymous":
@@ -405,7 +406,7 @@ def test_the_reports_refuse_to_change_anything(client, coordinator, organisation
     programme = ProgrammeFactory(lead_organisation=organisation)
     client.force_login(coordinator)
 
-    assert client.post(reverse("programmes:programme-report", args=[programme.pk])).status_code == 405
+    assert client.post(reverse("placements:programme-report", args=[programme.pk])).status_code == 405
 
 
 # --- A fixed number of queries -----------------------------------------------------------------
@@ -434,10 +435,10 @@ def test_reports_take_the_same_number_of_queries_however_much_data_there_is(clie
     client.force_login(site_admin)
     programme = data["programme"]
     url = {
-        "programme-report": reverse("programmes:programme-report", args=[programme.pk]),
-        "placements-csv": reverse("programmes:placements-csv", args=[programme.pk]),
-        "organisation-report": reverse("programmes:organisation-report", args=[programme.lead_organisation.slug]),
-        "portal-report": reverse("programmes:portal-report"),
+        "programme-report": reverse("placements:programme-report", args=[programme.pk]),
+        "placements-csv": reverse("placements:placements-csv", args=[programme.pk]),
+        "organisation-report": reverse("placements:organisation-report", args=[programme.lead_organisation.slug]),
+        "portal-report": reverse("placements:portal-report"),
     }[page]
 
     before = queries_for(client, url)
@@ -455,7 +456,7 @@ def test_anonymised_placements_keep_counting_after_erasure(organisation):
     placement(need, volunteer, status=Application.Status.COMPLETED, days=7)
     before = reports.programme_report(programme=programme)
 
-    services.account_erase(user=volunteer.user)
+    privacy.account_erase(user=volunteer.user)
     after = reports.programme_report(programme=programme)
 
     assert (

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from matcher.rounds import match_round_open
 from notifications.services import notify
 from organisations.models import Membership, Organisation
 from organisations.services import invitation_create
-from programmes.matching.rounds import match_round_open
 from programmes.models import Need
 from programmes.services import needs_close_expired
 from tests.factories import ApplicationFactory, NeedFactory, today
@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
 def test_an_archived_organisations_coordinator_can_no_longer_open_its_pipeline(client, organisation, coordinator):
     need = NeedFactory(programme__lead_organisation=organisation)
     client.force_login(coordinator)
-    assert client.get(reverse("programmes:pipeline", args=[need.pk])).status_code == 200
+    assert client.get(reverse("placements:pipeline", args=[need.pk])).status_code == 200
 
     organisation.status = Organisation.Status.ARCHIVED
     organisation.save()
 
-    assert client.get(reverse("programmes:pipeline", args=[need.pk])).status_code == 404
+    assert client.get(reverse("placements:pipeline", args=[need.pk])).status_code == 404
     assert client.get(reverse("programmes:programme-detail", args=[need.programme_id])).status_code == 404
 
 

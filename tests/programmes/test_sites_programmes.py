@@ -306,7 +306,7 @@ def test_programme_page_lists_its_needs_with_counts_and_actions(coordinator_clie
     assert page.index("Open need") < page.index("Closed need")
     assert reverse("programmes:need-close", args=[open_need.pk]) in page
     assert reverse("programmes:need-duplicate", args=[open_need.pk]) in page
-    assert reverse("programmes:pipeline", args=[open_need.pk]) in page
+    assert reverse("placements:pipeline", args=[open_need.pk]) in page
     assert "2 of 2" in page
 
 

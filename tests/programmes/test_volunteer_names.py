@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from globalir import privacy
+from placements import services
 from placements.models import Application
-from programmes import services
 from tests.factories import (
     ApplicationFactory,
     FeedbackFactory,
@@ -45,7 +46,7 @@ def named():
 
 
 def csv_rows(client, programme) -> list[list[str]]:
-    response = client.get(reverse("programmes:placements-csv", args=[programme.pk]))
+    response = client.get(reverse("placements:placements-csv", args=[programme.pk]))
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
@@ -55,8 +56,8 @@ def test_coordinators_see_the_name_and_title_the_volunteer_gave_on_the_board_and
     application = ApplicationFactory(need=need, volunteer=named)
     client.force_login(coordinator)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
-    page = client.get(reverse("programmes:pipeline-application", args=[application.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
+    page = client.get(reverse("placements:pipeline-application", args=[application.pk])).content.decode()
 
     assert "Dr Amina Okafor" in board
     assert "<h1>Dr Amina Okafor</h1>" in page
@@ -84,7 +85,7 @@ def test_the_placements_csv_and_the_feedback_page_name_the_volunteer_as_they_ask
     client.force_login(coordinator)
 
     rows = csv_rows(client, programme)
-    feedback = client.get(reverse("programmes:programme-feedback", args=[programme.pk])).content.decode()
+    feedback = client.get(reverse("placements:programme-feedback", args=[programme.pk])).content.decode()
 
     assert rows[1][-1] == "Dr Amina Okafor"
     assert "Dr Amina Okafor" in feedback
@@ -106,7 +107,7 @@ def test_a_volunteer_who_does_not_share_is_a_number_whatever_their_name(client, 
     placement = PlacementFactory(application__need=need, application__volunteer=private)
     client.force_login(coordinator)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
     rows = csv_rows(client, programme)
 
     assert f"Volunteer #{placement.application_id}" in board
@@ -119,12 +120,12 @@ def test_an_erased_volunteer_is_named_the_same_way_on_the_board_in_the_csv_and_o
 ):
     placement = PlacementFactory(application__need=need, application__status=Application.Status.COMPLETED)
     FeedbackFactory(placement=placement, comments="It went well.")
-    services.account_erase(user=placement.volunteer.user)
+    privacy.account_erase(user=placement.volunteer.user)
     client.force_login(coordinator)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
     rows = csv_rows(client, programme)
-    feedback = client.get(reverse("programmes:programme-feedback", args=[programme.pk])).content.decode()
+    feedback = client.get(reverse("placements:programme-feedback", args=[programme.pk])).content.decode()
 
     assert rows[1][-1] == "Former volunteer (account erased)"
     assert "Former volunteer (account erased)" in board
@@ -136,7 +137,7 @@ def test_a_volunteer_from_before_names_were_asked_is_shown_by_whole_e_mail_addre
     ApplicationFactory(need=need, volunteer=unnamed)
     client.force_login(coordinator)
 
-    board = client.get(reverse("programmes:pipeline", args=[need.pk])).content.decode()
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
 
     assert EMAIL in board
 
@@ -145,14 +146,14 @@ def test_a_volunteer_without_a_name_is_asked_for_it_on_their_dashboard(client):
     unnamed = VolunteerProfileFactory(name="", user__email=EMAIL, user__first_name="", user__last_name="")
     client.force_login(unnamed.user)
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
+    page = client.get(reverse("placements:dashboard")).content.decode()
 
     assert f"they see you as “{EMAIL}”" in page
     assert reverse("volunteers:onboarding-step", args=["about"]) in page
 
     unnamed.name = "Amina Okafor"
     unnamed.save()
-    assert 'id="name-prompt"' not in client.get(reverse("programmes:dashboard")).content.decode()
+    assert 'id="name-prompt"' not in client.get(reverse("placements:dashboard")).content.decode()
 
 
 MIGRATION_BEFORE = ("volunteers", "0006_credential_document_checked")

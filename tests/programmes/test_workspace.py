@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership, Organisation
+from placements.emails import needs_deadline_reminders_send
 from placements.models import Application
-from programmes.coordination import WORKSPACE_NEEDS_PER_PROGRAMME, needs_deadline_reminders_send
+from placements.tasks import send_deadline_reminders
 from programmes.models import Need, Programme
-from programmes.tasks import send_deadline_reminders
+from programmes.selectors import WORKSPACE_NEEDS_PER_PROGRAMME
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -64,12 +65,12 @@ def test_workspace_lists_programmes_by_status_and_needs_with_their_counts(client
     cells = [cell.split("<", 1)[0].strip() for cell in row.split('class="number">')[1:]]
     assert cells == ["2", "1", "1", "1 of 3"]  # new, shortlisted, offered, places left to offer
     assert days(21).strftime("%Y") in row
-    assert reverse("programmes:pipeline", args=[need.pk]) in page
+    assert reverse("placements:pipeline", args=[need.pk]) in page
     assert reverse("programmes:need-edit", args=[need.pk]) in page
     assert reverse("programmes:programme-create", args=[organisation.slug]) in page
     assert reverse("programmes:site-list", args=[organisation.slug]) in page
-    assert reverse("programmes:organisation-report", args=[organisation.slug]) in page
-    assert reverse("programmes:programme-report", args=[published.pk]) in page
+    assert reverse("placements:organisation-report", args=[organisation.slug]) in page
+    assert reverse("placements:programme-report", args=[published.pk]) in page
     # Only organisation admins manage members.
     assert reverse("organisations:member-list", args=[organisation.slug]) not in page
 
@@ -236,9 +237,9 @@ def test_coordinators_are_reminded_three_days_before_the_deadline_once(
     assert "in 3 days" in message.body
     assert "New: 2" in message.body and "Shortlisted: 1" in message.body
     assert "Places left: 2 of 2" in message.body
-    assert reverse("programmes:pipeline", args=[due_need.pk]) in message.body
+    assert reverse("placements:pipeline", args=[due_need.pk]) in message.body
     html = message.alternatives[0][0]
-    assert reverse("programmes:pipeline", args=[due_need.pk]) in html
+    assert reverse("placements:pipeline", args=[due_need.pk]) in html
     assert message.extra_headers.get("List-Unsubscribe")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -266,4 +267,4 @@ def test_the_reminder_task_is_scheduled_daily(settings):
     ]
 
     assert len(entries) == 1
-    assert entries[0]["task"] == "programmes.tasks.send_deadline_reminders"
+    assert entries[0]["task"] == "placements.send_deadline_reminders"

@@ -117,7 +117,7 @@ def test_credential_documents_are_only_linked_through_the_checked_download(admin
         reverse("admin:volunteers_volunteerprofile_change", args=[volunteer.pk]),
     ):
         page = admin_client.get(url).content.decode()
-        assert reverse("programmes:credential-document", args=[credential.pk]) in page
+        assert reverse("placements:credential-document", args=[credential.pk]) in page
         assert "0123abcd.pdf" not in page
 
 

@@ -409,7 +409,7 @@ def test_admin_uploads_a_document_sent_by_post_under_a_generated_name(admin_clie
     assert re.fullmatch(r"credentials/[0-9a-f]{32}\.pdf", credential.document.name)
     # The change form offers the checked download, never a link to the storage path.
     page = admin_client.get(reverse("admin:volunteers_credential_change", args=[credential.pk])).content.decode()
-    assert reverse("programmes:credential-document", args=[credential.pk]) in page
+    assert reverse("placements:credential-document", args=[credential.pk]) in page
     assert credential.document.name not in page
 
 
@@ -441,7 +441,7 @@ def test_download_is_an_attachment_with_a_generated_name_nosniff_and_its_checked
     upload(volunteer_client, CREDENTIALS_URL, "<b onmouseover=alert(1)>My licence.pdf", PDF)
     credential = Credential.objects.get()
 
-    response = volunteer_client.get(reverse("programmes:credential-document", args=[credential.pk]))
+    response = volunteer_client.get(reverse("placements:credential-document", args=[credential.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -455,7 +455,7 @@ def test_a_stored_file_changed_behind_the_portals_back_is_served_as_opaque_bytes
     with default_storage.open(credential.document.name, "wb") as file:
         file.write(HTML)
 
-    response = volunteer_client.get(reverse("programmes:credential-document", args=[credential.pk]))
+    response = volunteer_client.get(reverse("placements:credential-document", args=[credential.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"

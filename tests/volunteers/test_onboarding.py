@@ -254,7 +254,7 @@ def test_volunteer_completes_the_five_steps_and_lands_on_the_dashboard(newcomer_
     response = newcomer_client.post(step_url("preferences"), preferences_data())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("programmes:dashboard")
+    assert response["Location"] == reverse("placements:dashboard")
     assert messages_of(response) == [
         "Welcome to GlobalIR! Your profile is complete: you can now apply to opportunities."
     ]

@@ -1,0 +1,424 @@
+"""How well needs fit a volunteer: the database side of the pure matching engine.
+
+Turns a VolunteerProfile and Needs into the engine's VolunteerData / NeedData
+(matcher/engine.py), scores a set of candidate needs for one volunteer, and turns the
+engine's explanation of one pair (English, machine-oriented) into plain sentences in the visitor's
+language.
+
+Query budget: `volunteer_data` runs three queries and `need_fit_scores` two, whatever the number of
+needs; each UNION below folds rows of two tables into one round trip.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from globalir.regions import Region, region_of
+from placements.models import Application, Placement
+from programmes.models import Mode, Need
+from volunteers.models import (
+    AvailabilityWindow,
+    Credential,
+    Profession,
+    Proficiency,
+    VolunteerLanguage,
+    VolunteerProfile,
+)
+
+from .engine import NeedData, VolunteerData, explain, score_matrix
+
+# Marks in the UNION queries: which table a row came from.
+_SKILL = 0  # volunteer languages use their proficiency (1–4), skills this
+_REQUIRED_SKILL, _PREFERRED_SKILL, _REQUIRED_LANGUAGE = 1, 2, 3
+_WINDOW = "window"  # placements use their mode ("onsite", "remote", "hybrid")
+
+
+# --------------------------------------------------------------------------------------------------
+# Models → engine data
+# --------------------------------------------------------------------------------------------------
+
+
+def need_region(host_country: str | None, programme_countries: Iterable[str]) -> str | None:
+    """The region of a need: its host site's, or for a remote need the one region all of its
+    programme's countries are in (None when they span several or none is known)."""
+    if host_country:
+        return region_of(host_country)
+    regions = {region_of(code) for code in programme_countries if code} - {None}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def volunteer_data(profile: VolunteerProfile) -> VolunteerData:
+    """Everything the engine needs about a volunteer, in three queries."""
+    Skills = VolunteerProfile.skills.through
+    skills: set[int] = set()
+    languages: dict[str, int] = {}
+    spoken = (
+        VolunteerLanguage.objects.filter(profile_id=profile.pk).order_by().values_list("language_id", "proficiency")
+    )
+    skill_rows = (
+        Skills.objects.filter(volunteerprofile_id=profile.pk)
+        .order_by()
+        .values_list(Cast("skill_id", CharField()), Value(_SKILL, output_field=IntegerField()))
+    )
+    for key, level in spoken.union(skill_rows, all=True):
+        if level == _SKILL:
+            skills.add(int(key))
+        else:
+            languages[key] = level
+
+    availability: list[tuple[datetime.date, datetime.date, int]] = []
+    busy: list[tuple[datetime.date, datetime.date]] = []
+    engaged: set[int] = set()
+    windows = (
+        AvailabilityWindow.objects.filter(profile_id=profile.pk)
+        .order_by()
+        .values_list(Value(_WINDOW, output_field=CharField()), "start_date", "end_date", "hours_per_week")
+    )
+    placements = (
+        Placement.objects.filter(
+            volunteer_id=profile.pk,
+            application__status__in=Application.TAKING_PLACE_STATUSES,
+        )
+        .order_by()
+        .values_list("mode", "start_date", "end_date", "need__programme__lead_organisation_id")
+    )
+    for kind, start, end, number in windows.union(placements, all=True):
+        if kind == _WINDOW:
+            availability.append((start, end, number))
+        else:
+            engaged.add(number)
+            if kind in (Mode.ONSITE, Mode.HYBRID):
+                busy.append((start, end))
+
+    expiries = list(Credential.objects.filter(profile_id=profile.pk).verified().values_list("expires_on", flat=True))
+    if not expiries:
+        valid_until = None
+    elif None in expiries:
+        valid_until = datetime.date.max
+    else:
+        valid_until = max(expiries)
+
+    return VolunteerData(
+        id=profile.pk,
+        profession=profile.profession,
+        offers_onsite=profile.offers_onsite,
+        offers_remote=profile.offers_remote,
+        years_experience=profile.years_experience,
+        languages=languages,
+        skills=frozenset(skills),
+        availability=tuple(sorted(availability)),
+        preferred_regions=frozenset(profile.preferred_regions or ()),
+        credential_valid_until=valid_until,
+        busy=tuple(sorted(busy)),
+        consent=profile.consent_to_share,
+        organisations_engaged=frozenset(engaged),
+    )
+
+
+def need_data(need: Need) -> NeedData:
+    """The engine's view of one need loaded with its programme and host site and its skills and
+    languages prefetched (as `need_listed_detail_queryset` does)."""
+    return NeedData(
+        id=need.pk,
+        profession=need.profession,
+        mode=need.mode,
+        window_start=need.window_start,
+        window_end=need.window_end,
+        min_duration_days=need.min_duration_days,
+        hours_per_week=need.hours_per_week,
+        required_skills=frozenset(skill.pk for skill in need.required_skills.all()),
+        preferred_skills=frozenset(skill.pk for skill in need.preferred_skills.all()),
+        required_languages=frozenset(language.pk for language in need.required_languages.all()),
+        min_years_experience=need.min_years_experience,
+        requires_verified_credential=need.requires_verified_credential,
+        region=need_region(
+            need.host_site.country.code if need.host_site_id else None,
+            [country.code for country in need.programme.countries],
+        ),
+        organisation_id=need.programme.lead_organisation_id,
+    )
+
+
+def _modes_open_to(volunteer: VolunteerData) -> list[str]:
+    modes = []
+    if volunteer.offers_onsite:
+        modes += [Mode.ONSITE, Mode.HYBRID]  # a hybrid need always has an on-site part
+    if volunteer.offers_remote:
+        modes.append(Mode.REMOTE)
+    return modes
+
+
+def need_fit_scores(*, volunteer: VolunteerData, needs: QuerySet[Need]) -> dict[int, float]:
+    """The fit score (0–100) of each need of `needs` the volunteer is eligible for; the others are left out.
+
+    Only the needs that can be eligible at all (the volunteer's profession, a mode they offer) are loaded
+    and scored, in two queries however many needs there are.
+    """
+    modes = _modes_open_to(volunteer)
+    if not volunteer.consent or not modes:
+        return {}
+    candidates = needs.filter(profession=volunteer.profession, mode__in=modes).order_by()
+    rows = list(
+        candidates.values_list(
+            "pk",
+            "mode",
+            "window_start",
+            "window_end",
+            "min_duration_days",
+            "hours_per_week",
+            "min_years_experience",
+            "requires_verified_credential",
+            "host_site__country",
+            "programme__countries",
+            "programme__lead_organisation_id",
+        )
+    )
+    if not rows:
+        return {}
+
+    wanted = {pk: (set(), set(), set()) for pk, *_ in rows}
+    candidate_ids = candidates.values("pk")
+    marked = []
+    for through, mark, column in (
+        (Need.required_skills.through, _REQUIRED_SKILL, "skill_id"),
+        (Need.preferred_skills.through, _PREFERRED_SKILL, "skill_id"),
+        (Need.required_languages.through, _REQUIRED_LANGUAGE, "language_id"),
+    ):
+        marked.append(
+            through.objects.filter(need_id__in=candidate_ids)
+            .order_by()
+            .values_list("need_id", Value(mark, output_field=IntegerField()), Cast(column, CharField()))
+        )
+    for need_id, mark, key in marked[0].union(*marked[1:], all=True):
+        if need_id in wanted:
+            required, preferred, languages = wanted[need_id]
+            if mark == _REQUIRED_SKILL:
+                required.add(int(key))
+            elif mark == _PREFERRED_SKILL:
+                preferred.add(int(key))
+            else:
+                languages.add(key)
+
+    needs_data = []
+    for pk, mode, start, end, days, hours, years, credential, host_country, countries, organisation in rows:
+        required, preferred, languages = wanted[pk]
+        needs_data.append(
+            NeedData(
+                id=pk,
+                profession=volunteer.profession,
+                mode=mode,
+                window_start=start,
+                window_end=end,
+                min_duration_days=days,
+                hours_per_week=hours,
+                required_skills=frozenset(required),
+                preferred_skills=frozenset(preferred),
+                required_languages=frozenset(languages),
+                min_years_experience=years,
+                requires_verified_credential=credential,
+                # values_list() gives a multiple CountryField in its stored form, "KE,TZ".
+                region=need_region(host_country, (countries or "").split(",")),
+                organisation_id=organisation,
+            )
+        )
+    result = score_matrix([volunteer], needs_data)
+    eligible, scores = result.eligible[0], result.score[0]
+    return {need_id: float(scores[i]) for i, need_id in enumerate(result.need_ids) if eligible[i]}
+
+
+# --------------------------------------------------------------------------------------------------
+# The engine's explanation, in plain words
+# --------------------------------------------------------------------------------------------------
+
+# The first failed requirement, by the engine's reason code (REASON_CODES), with what to do about it.
+REASON_TEXTS = {
+    "no_consent": gettext_lazy(
+        "You have not agreed to be shown to the coordinators of the needs you apply to, so they cannot consider you."
+    ),
+    "profession": gettext_lazy(
+        "This need is for this profession: %(need_profession)s. Your profile says: %(volunteer_profession)s."
+    ),
+    "not_onsite": gettext_lazy(
+        "This need includes on-site work, and your profile does not offer on-site volunteering."
+    ),
+    "not_remote": gettext_lazy("This need is remote, and your profile does not offer remote volunteering."),
+    "onsite_availability": gettext_lazy(
+        "You are not available for %(min_duration_days)s consecutive days between %(window_start)s and %(window_end)s."
+    ),
+    "remote_availability": gettext_lazy(
+        "You are not available %(hours_per_week)s hours a week for %(min_duration_days)s consecutive days between "
+        "%(window_start)s and %(window_end)s."
+    ),
+    "language": gettext_lazy("This need requires %(language)s at working level or better."),
+    "experience": gettext_lazy(
+        "This need requires at least %(min_years)s years of experience; your profile says %(years)s."
+    ),
+    "credential": gettext_lazy("This need requires a verified credential valid until at least %(valid_through)s."),
+}
+_PROFILE_ACTION = ("volunteers:profile", gettext_lazy("Update your profile"))
+REASON_ACTIONS = {
+    "no_consent": ("volunteers:consent", gettext_lazy("Give your consent again")),
+    "profession": _PROFILE_ACTION,
+    "not_onsite": _PROFILE_ACTION,
+    "not_remote": _PROFILE_ACTION,
+    "onsite_availability": ("volunteers:profile", gettext_lazy("Update your availability")),
+    "remote_availability": ("volunteers:profile", gettext_lazy("Update your availability")),
+    "language": ("volunteers:profile", gettext_lazy("Update your languages")),
+    "experience": _PROFILE_ACTION,
+    "credential": ("volunteers:credentials", gettext_lazy("Add or renew a credential")),
+}
+
+
+@dataclass(frozen=True)
+class FitReason:
+    text: str
+    points: int
+
+
+@dataclass(frozen=True)
+class NeedFit:
+    """How a need fits one volunteer, ready for a template."""
+
+    eligible: bool
+    score: int = 0  # 0–100
+    reasons: list[FitReason] = field(default_factory=list)  # why it fits, best factors first
+    missing: str = ""  # the first requirement the volunteer misses
+    action_url: str = ""
+    action_label: str = ""
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _names(items) -> str:
+    return ", ".join(str(item) for item in items)
+
+
+def _missing_text(code: str, params: dict, need: Need) -> str:
+    values = dict(params)
+    for key in ("window_start", "window_end", "valid_through"):
+        if isinstance(values.get(key), datetime.date):
+            values[key] = _date(values[key])
+    if code == "profession":
+        values["need_profession"] = Profession(params["need_profession"]).label
+        values["volunteer_profession"] = Profession(params["volunteer_profession"]).label
+    if code == "language":
+        names = {language.pk: language.name for language in need.required_languages.all()}
+        values["language"] = names.get(params["language"], params["language"])
+    return str(REASON_TEXTS[code]) % values
+
+
+def _skills_text(wanted: list, have: set[int], *, preferred: bool) -> str:
+    missing = [skill for skill in wanted if skill.pk not in have]
+    if not missing:
+        if preferred:
+            return _("You have every preferred skill: %(skills)s.") % {"skills": _names(wanted)}
+        return _("You have every required skill: %(skills)s.") % {"skills": _names(wanted)}
+    values = {"have": len(wanted) - len(missing), "total": len(wanted), "missing": _names(missing)}
+    if preferred:
+        return (
+            ngettext(
+                "You have %(have)s of the %(total)s preferred skill (missing: %(missing)s).",
+                "You have %(have)s of the %(total)s preferred skills (missing: %(missing)s).",
+                len(wanted),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "You have %(have)s of the %(total)s required skill (missing: %(missing)s).",
+            "You have %(have)s of the %(total)s required skills (missing: %(missing)s).",
+            len(wanted),
+        )
+        % values
+    )
+
+
+def _factor_text(code: str, value: float, *, volunteer: VolunteerData, data: NeedData, need: Need) -> str:
+    """One soft factor of the engine's score as a sentence, or "" when it says nothing useful."""
+    if code == "required_skills":
+        wanted = list(need.required_skills.all())
+        return _skills_text(wanted, volunteer.skills, preferred=False) if wanted else ""
+    if code == "preferred_skills":
+        wanted = list(need.preferred_skills.all())
+        return _skills_text(wanted, volunteer.skills, preferred=True) if wanted else ""
+    if code == "languages":
+        if not data.required_languages:
+            return ""
+        spoken = [
+            _("%(language)s (%(level)s)")
+            % {"language": language.name, "level": Proficiency(volunteer.languages[language.pk]).label}
+            for language in need.required_languages.all()
+        ]
+        return _("You speak %(languages)s.") % {"languages": _names(spoken)}
+    if code == "experience":
+        values = {"years": volunteer.years_experience, "min_years": data.min_years_experience}
+        if data.min_years_experience:
+            return (
+                ngettext(
+                    "You have %(years)s year of experience; the need asks for at least %(min_years)s.",
+                    "You have %(years)s years of experience; the need asks for at least %(min_years)s.",
+                    volunteer.years_experience,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "You have %(years)s year of experience.",
+                "You have %(years)s years of experience.",
+                volunteer.years_experience,
+            )
+            % values
+        )
+    if code == "region":
+        if value >= 1:
+            return _("It is in a region you prefer: %(region)s.") % {"region": Region(data.region).label}
+        if value <= 0:
+            return _("It is outside the regions you prefer.")
+        return ""
+    if code == "availability":
+        if value >= 1:
+            return _("You are available for its whole date window.")
+        days = round(value * data.window_days)
+        return ngettext(
+            "You are available for %(days)s consecutive day of its %(window)s-day window.",
+            "You are available for %(days)s consecutive days of its %(window)s-day window.",
+            days,
+        ) % {"days": days, "window": data.window_days}
+    if code == "engagement" and value > 0:
+        return _("You have volunteered with %(organisation)s before.") % {
+            "organisation": need.programme.lead_organisation
+        }
+    return ""
+
+
+def need_fit(*, profile: VolunteerProfile, need: Need) -> NeedFit:
+    """Why `need` fits the volunteer (the engine's factors in plain words) or the first requirement they
+    miss. `need` comes from `need_listed_detail_queryset` (programme, host site, skills and languages
+    loaded); three queries for the volunteer."""
+    volunteer = volunteer_data(profile)
+    data = need_data(need)
+    explanation = explain(volunteer, data)
+    if not explanation.eligible:
+        code = explanation.reason_code
+        url_name, label = REASON_ACTIONS.get(code, ("", ""))
+        return NeedFit(
+            eligible=False,
+            missing=_missing_text(code, explanation.reason_params, need),
+            action_url=reverse(url_name) if url_name else "",
+            action_label=str(label),
+        )
+    reasons = []
+    for contribution in sorted(explanation.contributions, key=lambda c: -c.points):
+        text = _factor_text(contribution.code, contribution.value, volunteer=volunteer, data=data, need=need)
+        if text:
+            reasons.append(FitReason(text=text, points=round(contribution.points)))
+    return NeedFit(eligible=True, score=round(explanation.score), reasons=reasons)

@@ -1,0 +1,427 @@
+"""The matcher's database side: stored recommendations of needs to volunteers and of volunteers to needs.
+
+Loads volunteers and needs into the engine's records (matcher.loader), scores
+them with `matcher.engine` and stores each side's best pairs as `Recommendation` rows:
+
+* every candidate volunteer keeps its MATCHING_TOP_K best eligible needs (`rank_for_volunteer` 1…K);
+* every candidate need keeps its MATCHING_TOP_K best eligible volunteers (`rank_for_need` 1…K);
+* a row exists while either rank is set; `factors` holds the points each soft factor gave (they add up
+  to `score`), `computed_at` the time the row last changed.
+
+Writes are atomic. A refresh computes the rows it is responsible for, compares them with the stored ones
+and, in one transaction, deletes the rows that went or changed and inserts the new and changed ones:
+either the whole new result is in place or, if anything fails, the previous one is untouched. Unchanged
+rows are left as they are, so running a refresh twice leaves the same rows. On PostgreSQL a refresh holds
+a transaction-level advisory lock from its first read to its commit, so two refreshes never interleave and
+each one reads what the previous one wrote.
+
+Three scopes: everything (`recommendations_refresh`: nightly and from the admin), some volunteers
+(`recommendations_refresh_volunteers`: after a profile, availability or credential change) and some needs
+(`recommendations_refresh_needs`: after a need changes). A partial refresh recomputes its own side
+completely and merges its new scores into the other side's stored rankings. When someone drops out of
+another entity's full top K and the next in line is not stored, that entity is refreshed later
+(`RefreshSummary.incomplete_*`, enqueued once the transaction commits).
+
+Refreshes are enqueued by every app through `globalir.refresh` (the task outbox, by task name, coalesced).
+"""
+
+import csv
+import datetime
+import io
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from globalir.refresh import recommendations_refresh_needs_later
+from volunteers.services import profiles_recommendations_refresh_later
+
+from . import engine
+from .loader import candidate_needs, candidate_volunteers, matching_top_k, matching_weights, needs_data, volunteers_data
+from .models import Recommendation
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
+_LOCK_KEY = 4_707_152_030_517_301
+_ID_CHUNK = 5_000  # ids per DELETE … WHERE id IN (…)
+_COLUMNS = ("volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at")
+
+
+@dataclass
+class RefreshSummary:
+    """What a refresh did. `incomplete_*` name the entities whose stored ranking it left short (their
+    refresh is enqueued); `seconds` times its phases (read, score, write, total)."""
+
+    scope: str  # "all", "volunteers" or "needs"
+    volunteers: int = 0  # engine records loaded
+    needs: int = 0
+    rows: int = 0  # rows the refresh is responsible for, after it
+    inserted: int = 0
+    deleted: int = 0
+    incomplete_volunteers: list[int] = field(default_factory=list)
+    incomplete_needs: list[int] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted
+
+
+# A row as the refresh wants it, keyed by (volunteer id, need id): [score, rank_for_volunteer,
+# rank_for_need, factors as JSON text, or None until computed].
+Key = tuple[int, int]
+
+# Factors are written as JSON text in the key order and spacing PostgreSQL's jsonb gives back (shorter
+# keys first), so that a stored row compares equal to the same row computed again on every database.
+_JSON_ORDER = sorted(range(len(engine.FACTORS)), key=lambda i: (len(engine.FACTORS[i]), engine.FACTORS[i]))
+_JSON_TEMPLATE = "{" + ", ".join(f'"{engine.FACTORS[i]}": %r' for i in _JSON_ORDER) + "}"
+
+
+@dataclass
+class _Stored:
+    pk: int
+    score: float
+    rank_for_volunteer: int | None
+    rank_for_need: int | None
+    factors: str
+
+    def value(self) -> tuple:
+        return (self.score, self.rank_for_volunteer, self.rank_for_need, self.factors)
+
+
+def _lock() -> None:
+    """Serialise refreshes (PostgreSQL; SQLite lets one writer in at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _stored_rows(rows: QuerySet[Recommendation]) -> dict[Key, _Stored]:
+    # The factors as text: comparing texts spares decoding JSON for every stored row.
+    return {
+        (volunteer_id, need_id): _Stored(pk, score, rank_v, rank_n, factors)
+        for pk, volunteer_id, need_id, score, rank_v, rank_n, factors in rows.order_by().values_list(
+            "pk",
+            "volunteer_id",
+            "need_id",
+            "score",
+            "rank_for_volunteer",
+            "rank_for_need",
+            Cast("factors", output_field=TextField()),
+        )
+    }
+
+
+def _fill_factors(
+    wanted: dict[Key, list],
+    volunteers: list[engine.VolunteerData],
+    needs: list[engine.NeedData],
+    weights: engine.Weights,
+) -> None:
+    """Compute the factor points of the wanted rows that have none yet (vectorised, in one call)."""
+    missing = [key for key, value in wanted.items() if value[3] is None]
+    if not missing:
+        return
+    points = engine.pair_factor_points(volunteers, needs, [v for v, _ in missing], [n for _, n in missing], weights)
+    # Two decimals; adding 0.0 turns -0.0 into 0.0.
+    rounded = (np.round(points.astype(np.float64), 2) + 0.0)[:, _JSON_ORDER].tolist()
+    template = _JSON_TEMPLATE
+    for key, row in zip(missing, rounded, strict=True):
+        wanted[key][3] = template % tuple(row)
+
+
+def _insert_rows(rows: list[tuple]) -> None:
+    """Insert (volunteer_id, need_id, score, rank_for_volunteer, rank_for_need, factors JSON text) tuples
+    computed at `now`: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Recommendation._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            buffer.seek(0)
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        else:
+            placeholders = ", ".join(["%s"] * len(_COLUMNS))
+            # Table and column names are the model's own, quoted; every value is a query parameter.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608  # nosec B608
+
+
+def _write(stored: dict[Key, _Stored], wanted: dict[Key, list], *, now: datetime.datetime) -> tuple[int, int]:
+    """Make the stored rows of the refresh's scope equal `wanted`: delete the rows that went or changed,
+    insert the new and changed ones. Runs inside the caller's transaction. Returns (inserted, deleted)."""
+    doomed: list[int] = []
+    for key, row in stored.items():
+        value = wanted.get(key)
+        if value is None or row.value() != tuple(value):
+            doomed.append(row.pk)
+    if connection.vendor == "postgresql":
+        at = now.isoformat()
+        blank = ""  # NULL in COPY's CSV format
+    else:
+        at = connection.ops.adapt_datetimefield_value(now)
+        blank = None
+    inserts = []
+    for key, (score, rank_v, rank_n, factors) in wanted.items():
+        row = stored.get(key)
+        if row is None or row.value() != (score, rank_v, rank_n, factors):
+            inserts.append(
+                (
+                    key[0],
+                    key[1],
+                    repr(score) if blank == "" else score,
+                    blank if rank_v is None else rank_v,
+                    blank if rank_n is None else rank_n,
+                    factors,
+                    at,
+                )
+            )
+    for start in range(0, len(doomed), _ID_CHUNK):
+        Recommendation.objects.filter(pk__in=doomed[start : start + _ID_CHUNK]).delete()
+    _insert_rows(inserts)
+    return len(inserts), len(doomed)
+
+
+def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSummary:
+    """Recompute every candidate volunteer's and need's top K and store them in one transaction; rows of
+    volunteers and needs that are no longer candidates go."""
+    summary = RefreshSummary(scope="all")
+    weights, k = matching_weights(), matching_top_k()
+    started = time.perf_counter()
+    with transaction.atomic():
+        _lock()
+        volunteers = volunteers_data(candidate_volunteers())
+        needs = needs_data(candidate_needs(today=today))
+        summary.volunteers, summary.needs = len(volunteers), len(needs)
+        read = time.perf_counter()
+        top = engine.score_top_k(volunteers, needs, weights, k_per_volunteer=k, k_per_need=k)
+        wanted: dict[Key, list] = {}
+        for volunteer_id, ranked in top.for_volunteers.items():
+            for rank, (need_id, score) in enumerate(ranked, 1):
+                wanted[(volunteer_id, need_id)] = [score, rank, None, None]
+        for need_id, ranked in top.for_needs.items():
+            for rank, (volunteer_id, score) in enumerate(ranked, 1):
+                wanted.setdefault((volunteer_id, need_id), [score, None, None, None])[2] = rank
+        del top
+        _fill_factors(wanted, volunteers, needs, weights)
+        scored = time.perf_counter()
+        stored = _stored_rows(Recommendation.objects.all())
+        summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
+        summary.rows = len(wanted)
+    finished = time.perf_counter()
+    summary.seconds = {
+        "read": read - started,
+        "score": scored - read,
+        "write": finished - scored,
+        "total": finished - started,
+    }
+    logger.info(
+        "Recommendations refreshed: %s volunteers, %s needs, %s rows (%s inserted, %s deleted) in %.1f s",
+        summary.volunteers,
+        summary.needs,
+        summary.rows,
+        summary.inserted,
+        summary.deleted,
+        summary.seconds["total"],
+    )
+    return summary
+
+
+@dataclass(frozen=True)
+class _Side:
+    """Which side a partial refresh recomputes: field names and positions in the (volunteer, need) key
+    and in a wanted row."""
+
+    scope: str
+    own: int  # 0 volunteer, 1 need
+    own_field: str
+    other_field: str
+    own_rank_field: str
+    other_rank_field: str
+
+    @property
+    def own_rank(self) -> int:
+        return 1 + self.own
+
+    @property
+    def other_rank(self) -> int:
+        return 2 - self.own
+
+    def key(self, own: int, other: int) -> Key:
+        return (own, other) if self.own == 0 else (other, own)
+
+
+_VOLUNTEER_SIDE = _Side("volunteers", 0, "volunteer_id", "need_id", "rank_for_volunteer", "rank_for_need")
+_NEED_SIDE = _Side("needs", 1, "need_id", "volunteer_id", "rank_for_need", "rank_for_volunteer")
+
+
+def _affected_others(side: _Side, own_ids: set[int], fresh: dict[int, dict[int, float]], k: int) -> set[int]:
+    """The other-side ids whose top K the refresh may change: those the own side was ranked by before,
+    and those it now beats the K-th of (or whose list is not full). One query each."""
+    affected = set(
+        Recommendation.objects.filter(
+            **{f"{side.own_field}__in": own_ids, f"{side.other_rank_field}__isnull": False}
+        ).values_list(side.other_field, flat=True)
+    )
+    reached = {other for scored in fresh.values() for other in scored}
+    kth = {
+        other: (score, own)
+        for other, own, score in Recommendation.objects.filter(
+            **{f"{side.other_field}__in": sorted(reached), side.other_rank_field: k}
+        ).values_list(side.other_field, side.own_field, "score")
+    }
+    for own, scored in fresh.items():
+        for other, score in scored.items():
+            cutoff = kth.get(other)
+            if cutoff is None or (-score, own) < (-cutoff[0], cutoff[1]) or cutoff[1] in own_ids:
+                affected.add(other)
+    return affected
+
+
+def _merge(
+    side: _Side,
+    own_ids: set[int],
+    fresh: dict[int, dict[int, float]],
+    stored: dict[Key, _Stored],
+    affected: set[int],
+    k: int,
+) -> tuple[dict[Key, list], set[int]]:
+    """The rows a partial refresh wants for its scope — every row of the own side, and the ranked rows
+    of the affected other side — and the other-side ids whose top K it left short."""
+    wanted: dict[Key, list] = {}
+    for own in own_ids:
+        ranked = sorted(fresh.get(own, {}).items(), key=lambda item: (-item[1], item[0]))
+        for rank, (other, score) in enumerate(ranked[:k], 1):
+            row = wanted[side.key(own, other)] = [score, None, None, None]
+            row[side.own_rank] = rank
+
+    ranked_rows: dict[int, list[tuple[int, _Stored]]] = defaultdict(list)
+    for key, row in stored.items():
+        if getattr(row, side.other_rank_field) is not None and key[side.own] not in own_ids:
+            ranked_rows[key[1 - side.own]].append((key[side.own], row))
+    # Each affected ranking as it stood: its length and its last entry, as a sort key (-score, own id).
+    ranked_before: dict[int, int] = defaultdict(int)
+    last_before: dict[int, tuple[float, int]] = {}
+    for key, row in stored.items():
+        if getattr(row, side.other_rank_field) is not None:
+            other, entry = key[1 - side.own], (-row.score, key[side.own])
+            ranked_before[other] += 1
+            last_before[other] = max(entry, last_before.get(other, entry))
+
+    incomplete = set()
+    for other in affected:
+        entries = ranked_rows.get(other, [])
+        candidates = [(row.score, own) for own, row in entries]
+        candidates += [(fresh[own][other], own) for own in own_ids if other in fresh.get(own, {})]
+        candidates.sort(key=lambda item: (-item[0], item[1]))
+        top = candidates[:k]
+        new_rank = {own: rank for rank, (_, own) in enumerate(top, 1)}
+        # Everyone missing from a full top K ranked after its last entry. When the new top K is short, or
+        # ends after that entry (someone fell back), one of them may belong in it: recompute it later.
+        if ranked_before[other] >= k and (len(top) < k or (-top[-1][0], top[-1][1]) > last_before[other]):
+            incomplete.add(other)
+        for own in own_ids:
+            rank = new_rank.get(own)
+            if rank is not None:
+                row = wanted.setdefault(side.key(own, other), [fresh[own][other], None, None, None])
+                row[side.other_rank] = rank
+        for own, row in entries:
+            value = [row.score, row.rank_for_volunteer, row.rank_for_need, row.factors]
+            value[side.other_rank] = new_rank.get(own)
+            if value[1] is not None or value[2] is not None:
+                wanted[side.key(own, other)] = value
+    return wanted, incomplete
+
+
+def _refresh_partial(
+    side: _Side,
+    own_ids: Collection[int],
+    load: Callable[[set[int]], tuple[list[engine.VolunteerData], list[engine.NeedData]]],
+) -> RefreshSummary:
+    summary = RefreshSummary(scope=side.scope)
+    own_ids = set(own_ids)
+    if not own_ids:
+        return summary
+    weights, k = matching_weights(), matching_top_k()
+    started = time.perf_counter()
+    with transaction.atomic():
+        _lock()
+        volunteers, needs = load(own_ids)
+        summary.volunteers, summary.needs = len(volunteers), len(needs)
+        read = time.perf_counter()
+        result = engine.score_matrix(volunteers, needs, weights)
+        fresh: dict[int, dict[int, float]] = defaultdict(dict)
+        rows, cols = np.nonzero(result.eligible)
+        scores = result.score[rows, cols].tolist()
+        for i, j, score in zip(rows.tolist(), cols.tolist(), scores, strict=True):
+            volunteer_id, need_id = result.volunteer_ids[i], result.need_ids[j]
+            own, other = (volunteer_id, need_id) if side.own == 0 else (need_id, volunteer_id)
+            if own in own_ids:
+                fresh[own][other] = score
+        del result
+        affected = _affected_others(side, own_ids, fresh, k)
+        # The scope: every row of the own side, and the ranked rows of the affected other side.
+        scope = Q(**{f"{side.own_field}__in": sorted(own_ids)})
+        if affected:
+            scope |= Q(**{f"{side.other_field}__in": sorted(affected), f"{side.other_rank_field}__isnull": False})
+        stored = _stored_rows(Recommendation.objects.filter(scope))
+        wanted, incomplete = _merge(side, own_ids, fresh, stored, affected, k)
+        _fill_factors(wanted, volunteers, needs, weights)
+        scored = time.perf_counter()
+        summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
+        summary.rows = len(wanted)
+        if side.own == 0:
+            summary.incomplete_needs = sorted(incomplete)
+            recommendations_refresh_needs_later(need_ids=summary.incomplete_needs)
+        else:
+            summary.incomplete_volunteers = sorted(incomplete)
+            profiles_recommendations_refresh_later(summary.incomplete_volunteers)
+    finished = time.perf_counter()
+    summary.seconds = {
+        "read": read - started,
+        "score": scored - read,
+        "write": finished - scored,
+        "total": finished - started,
+    }
+    return summary
+
+
+def recommendations_refresh_volunteers(
+    *, volunteer_ids: Collection[int], today: datetime.date | None = None
+) -> RefreshSummary:
+    """Recompute these volunteers' top K against every candidate need of their professions, merge their new
+    scores into those needs' rankings, and store it all in one transaction. A volunteer who is no longer a
+    candidate (consent withdrawn, account closed) loses their rows."""
+
+    def load(ids: set[int]):
+        volunteers = volunteers_data(candidate_volunteers().filter(pk__in=sorted(ids)))
+        professions = sorted({volunteer.profession for volunteer in volunteers})
+        needs = needs_data(candidate_needs(today=today).filter(profession__in=professions)) if professions else []
+        return volunteers, needs
+
+    return _refresh_partial(_VOLUNTEER_SIDE, volunteer_ids, load)
+
+
+def recommendations_refresh_needs(*, need_ids: Collection[int], today: datetime.date | None = None) -> RefreshSummary:
+    """Recompute these needs' top K against every candidate volunteer of their professions, merge their new
+    scores into those volunteers' rankings, and store it all in one transaction. A need that is no longer
+    a candidate (closed, filled, past its deadline, unpublished) loses its rows."""
+
+    def load(ids: set[int]):
+        needs = needs_data(candidate_needs(today=today).filter(pk__in=sorted(ids)))
+        professions = sorted({need.profession for need in needs})
+        volunteers = volunteers_data(candidate_volunteers().filter(profession__in=professions)) if professions else []
+        return volunteers, needs
+
+    return _refresh_partial(_NEED_SIDE, need_ids, load)

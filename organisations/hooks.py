@@ -1,0 +1,26 @@
+"""organisations' answers to the hooks of the apps below it (registered in OrganisationsConfig.ready())."""
+
+from django.db.models import Exists
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from .models import Membership
+from .selectors import organisation_pending_review_count
+
+
+def organisation_requests_to_review() -> dict:
+    """globalir.hooks.review_queue: requests to list an organisation."""
+    count = organisation_pending_review_count()
+    return {
+        "label": ngettext(
+            "%(count)s request to list an organisation", "%(count)s requests to list an organisation", count
+        )
+        % {"count": count},
+        "count": count,
+        "url": reverse("admin:organisations_organisation_changelist") + "?status__exact=pending",
+    }
+
+
+def member_of_an_organisation(user_id):
+    """globalir.accounts.hooks.role_requiring_mfa: coordinators and organisation admins (any membership)."""
+    return Exists(Membership.objects.filter(user_id=user_id))

@@ -1,0 +1,113 @@
+"""Site admins see applications, placements and feedback here; an application's status moves only through
+the actions, which call placements' services."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from globalir.audit import register_audit_trail
+from organisations.admin import ServiceActionsMixin
+from volunteers.admin import volunteer_admin_label
+
+from .models import Application, Feedback, Placement
+from .services import application_offer, application_withdraw_for_volunteer
+
+
+class VolunteerColumnMixin:
+    @admin.display(description=_("volunteer"), ordering="volunteer__name")
+    def volunteer_column(self, obj):
+        # Erased volunteers leave anonymised records behind.
+        return volunteer_admin_label(obj.volunteer) if obj.volunteer_id else _("former volunteer")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ServiceActionsMixin, VolunteerColumnMixin, SimpleHistoryAdmin):
+    list_display = ["volunteer_column", "need", "status", "created_at"]
+    actions = ["offer", "withdraw"]
+    list_filter = ["status"]
+    list_select_related = ["volunteer__user", "need__programme"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title", "need__programme__title"]
+    autocomplete_fields = ["need", "volunteer"]
+    # The status moves only through the actions and the pipeline, which also keep the placement, the
+    # need's places and the timestamps in step with it.
+    readonly_fields = [
+        "status",
+        "created_at",
+        "shortlisted_at",
+        "offered_at",
+        "accepted_at",
+        "declined_at",
+        "withdrawn_at",
+        "completed_at",
+        "updated_at",
+    ]
+
+    @admin.action(description=_("Offer a place to the selected applicants"), permissions=["change"])
+    def offer(self, request, queryset):
+        # Until coordinators have their pipeline pages, site admins make offers from here.
+        self.each_through_service(
+            request,
+            queryset,
+            application_offer,
+            ["status", "offered_at"],
+            lambda count: ngettext("%(count)d offer made.", "%(count)d offers made.", count) % {"count": count},
+        )
+
+    @admin.action(
+        description=_("Withdraw the selected applications for their volunteers (an accepted placement is given up)"),
+        permissions=["change"],
+    )
+    def withdraw(self, request, queryset):
+        self.each_through_service(
+            request,
+            queryset,
+            application_withdraw_for_volunteer,
+            ["status", "withdrawn_at"],
+            lambda count: (
+                ngettext("%(count)d application withdrawn.", "%(count)d applications withdrawn.", count)
+                % {"count": count}
+            ),
+        )
+
+    def each_through_service(self, request, queryset, service, fields, message) -> None:
+        """service(application=…, by=the admin) for each selected application in turn; then how many
+        changed, and every refusal."""
+        changed, refusals = [], []
+        for application in queryset.order_by("pk"):
+            try:
+                changed.append(service(application=application, by=request.user))
+            except ValidationError as error:
+                refusals.extend(error.messages)
+        self.report_changes(request, changed, fields, message(len(changed)))
+        if refusals:
+            self.report_refusal(request, ValidationError(refusals))
+
+    def get_queryset(self, request):
+        # Also used by the placement form's autocomplete, which shows each application's volunteer and need.
+        return super().get_queryset(request).select_related("volunteer__user", "need__programme")
+
+
+@admin.register(Placement)
+class PlacementAdmin(VolunteerColumnMixin, admin.ModelAdmin):
+    list_display = ["need", "volunteer_column", "mode", "start_date", "end_date", "completed_at"]
+    list_filter = ["mode", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["need__programme", "volunteer__user"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title", "need__programme__title"]
+    autocomplete_fields = ["application", "need", "volunteer"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["placement", "side", "rating", "created_at"]
+    list_filter = ["side", "rating"]
+    list_select_related = ["placement__need"]
+    readonly_fields = ["placement", "side", "author", "rating", "comments", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+register_audit_trail(admin.site, Application)

@@ -1,0 +1,30 @@
+"""placements' answers to the hooks of the apps below it (registered in PlacementsConfig.ready())."""
+
+from django.urls import reverse
+
+from organisations.selectors import organisations_coordinated_by
+from volunteers.models import VolunteerProfile
+from volunteers.selectors import volunteer_label, volunteer_profile_for_user
+
+from .emails import applications_coordinator_emails_rename
+
+
+def landing_url(user) -> str:
+    """globalir.accounts.hooks.landing_url: a coordinator or organisation admin lands on the workspace; a
+    volunteer on their dashboard, or the profile wizard until their profile is complete. Someone with both
+    roles lands on the first."""
+    if organisations_coordinated_by(user=user).exists():
+        return reverse("programmes:workspace")
+    profile = volunteer_profile_for_user(user=user)
+    if profile is not None and profile.onboarding_completed_at is not None:
+        return reverse("placements:dashboard")
+    return reverse("volunteers:onboarding")
+
+
+def consent_withdrawn(*, profile: VolunteerProfile) -> None:
+    """volunteers.hooks.consent_withdrawn: the e-mails to coordinators about the volunteer's applications
+    name them "Volunteer #n" from now on, should they be sent again."""
+    applications_coordinator_emails_rename(
+        application_pks=profile.applications.values_list("pk", flat=True),
+        label_of=lambda pk: volunteer_label(volunteer=profile, number=pk),
+    )

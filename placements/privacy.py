@@ -1,0 +1,141 @@
+"""Applications' part of a person's export and erasure (globalir.privacy): their applications, placements
+and the feedback on them. Partners report on past placements: the erasure keeps these records,
+anonymised, and withdraws what is still in progress."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from globalir.accounts.models import User
+from globalir.privacy import export_record
+from programmes.privacy import need_export_record
+from programmes.services import NeedChange, need_status_change
+from volunteers.models import VolunteerProfile
+
+from .calendar import placement_location
+from .emails import applications_coordinator_emails_rename
+from .models import Application, Feedback, Placement
+from .selectors import placement_calendar_list
+from .transitions import application_transition
+
+EXPORT_APPLICATION_FIELDS = (
+    "id",
+    "message",
+    "proposed_start",
+    "proposed_end",
+    "status",
+    "decline_reason",
+    "created_at",
+    "shortlisted_at",
+    "offered_at",
+    "accepted_at",
+    "declined_at",
+    "withdrawn_at",
+    "completed_at",
+    "updated_at",
+)
+EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
+EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+
+
+def export(user: User) -> dict[str, Any]:
+    applications = (
+        Application.objects.filter(volunteer__user=user)
+        .select_related("need__programme__lead_organisation")
+        .order_by("created_at", "pk")
+    )
+    placements = (
+        Placement.objects.filter(volunteer__user=user)
+        .select_related("need__programme__lead_organisation", "need__host_site")
+        .order_by("start_date", "pk")
+    )
+    # Both sides' feedback on the volunteer's placements; the author's identity is not the volunteer's data.
+    feedback = (
+        Feedback.objects.filter(placement__volunteer__user=user)
+        .select_related("placement__need__programme__lead_organisation")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "applications": [
+            {**export_record(application, EXPORT_APPLICATION_FIELDS), "need": need_export_record(application.need)}
+            for application in applications
+        ],
+        "placements": [
+            {
+                **export_record(placement, EXPORT_PLACEMENT_FIELDS),
+                "application": placement.application_id,
+                "need": need_export_record(placement.need),
+                "location": placement_location(placement),
+            }
+            for placement in placements
+        ],
+        "feedback": [
+            {
+                **export_record(row, EXPORT_FEEDBACK_FIELDS),
+                "placement": row.placement_id,
+                "need": need_export_record(row.placement.need),
+            }
+            for row in feedback
+        ],
+    }
+
+
+def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
+    """Applications still in progress, and accepted placements that have not started: given up with the
+    account, so that coordinators are not left waiting and the place can go to someone else."""
+    return Application.objects.filter(volunteer=profile).filter(
+        Q(status__in=Application.UNDECIDED_STATUSES)
+        | Q(status=Application.Status.ACCEPTED, placement__start_date__gt=today)
+    )
+
+
+def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        return {"withdrawing": [], "upcoming_placements": []}
+    return {
+        "withdrawing": list(
+            Application.objects.undecided().filter(volunteer=profile).select_related("need").order_by("created_at")
+        ),
+        "upcoming_placements": [
+            placement for placement in placement_calendar_list(profile=profile) if placement.end_date >= today
+        ],
+    }
+
+
+def erase(user: User) -> dict[str, int] | None:
+    """Applications still in progress (interested, shortlisted, offered) are withdrawn, and so are accepted
+    placements that have not started: a filled need whose place is free again reopens. The records stay
+    for the organisations' reports, but no words about the person: the messages they wrote; the
+    coordinators' internal notes on them and the reasons they were given for a refusal, which are personal
+    data about them however they are worded; and the comments of the feedback on their placements, their
+    own and the organisation's about them. The ratings stay: figures that name nobody. Placements under way
+    or completed keep their status. The volunteer is set to NULL when their profile goes (SET_NULL)."""
+    # The lock offer_accept takes too: no offer can be accepted while the profile is being erased.
+    profile = VolunteerProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        return None
+    withdrawn = [
+        application_transition(
+            application=application,
+            to=Application.Status.WITHDRAWN,
+            refusal=_("An application that is %(status)s cannot be withdrawn."),
+            code="cannot_withdraw",
+            validate=False,
+        )
+        for application in _withdrawn_on_erasure(profile, timezone.localdate()).order_by("pk")
+    ]
+    need_status_change(needs=[application.need for application in withdrawn], change=NeedChange.FREE_PLACES)
+    mine = Application.objects.filter(volunteer=profile)
+    mine.update(message="", coordinator_notes="", decline_reason="")
+    Feedback.objects.filter(placement__application__volunteer=profile).exclude(comments="").update(comments="")
+    former = str(_("A former volunteer"))
+    applications_coordinator_emails_rename(
+        application_pks=mine.values_list("pk", flat=True), label_of=lambda _pk: former
+    )
+    # The audit trail keeps what happened, not who it happened to.
+    Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
+    return {"applications withdrawn": len(withdrawn)}

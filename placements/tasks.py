@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from globalir.tasks import RELIABLE
+
+from . import emails, feedback
+
+
+@shared_task(name="placements.send_deadline_reminders", **RELIABLE, time_limit=600, soft_time_limit=540)
+def send_deadline_reminders() -> int:
+    # Safe to run again: each reminder is keyed by need, deadline and coordinator, so nobody gets two.
+    return emails.needs_deadline_reminders_send()
+
+
+@shared_task(name="placements.request_feedback", **RELIABLE, time_limit=600, soft_time_limit=540)
+def placements_feedback_request() -> int:
+    # Safe to run again: each request is keyed by placement, side and recipient, so nobody is asked twice.
+    return feedback.placements_feedback_request_send()

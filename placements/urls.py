@@ -1,0 +1,34 @@
+from django.urls import path
+
+from .views import applications, calendar, credentials, feedback, pipeline, reports
+
+app_name = "placements"
+
+urlpatterns = [
+    path("opportunities/<int:pk>/apply/", applications.application_create, name="application-create"),
+    path("me/", applications.dashboard, name="dashboard"),
+    path("me/applications/<int:pk>/withdraw/", applications.application_withdraw, name="application-withdraw"),
+    path("me/applications/<int:pk>/accept/", applications.offer_accept, name="offer-accept"),
+    path("me/applications/<int:pk>/decline/", applications.offer_decline, name="offer-decline"),
+    path("me/placements/", feedback.placement_record, name="placement-record"),
+    path("me/placements/<int:pk>/feedback/", feedback.volunteer_feedback, name="volunteer-feedback"),
+    # Calendar apps cannot sign in: the feed is reached with ?token=<the volunteer's secret token>.
+    path("me/calendar.ics", calendar.calendar_feed, name="calendar-feed"),
+    path("me/calendar/reset/", calendar.calendar_token_reset, name="calendar-token-reset"),
+    path("credentials/<int:pk>/document/", credentials.credential_document, name="credential-document"),
+    # The pipeline: a need's applications from interest to completed placement.
+    path("coordinate/needs/<int:pk>/", pipeline.board, name="pipeline"),
+    path("coordinate/applications/<int:pk>/", pipeline.application_detail, name="pipeline-application"),
+    path("coordinate/applications/<int:pk>/shortlist/", pipeline.application_shortlist, name="application-shortlist"),
+    path("coordinate/applications/<int:pk>/offer/", pipeline.application_offer, name="application-offer"),
+    path("coordinate/applications/<int:pk>/decline/", pipeline.application_decline, name="application-decline"),
+    path("coordinate/applications/<int:pk>/complete/", pipeline.application_complete, name="application-complete"),
+    path("coordinate/applications/<int:pk>/notes/", pipeline.application_notes, name="application-notes"),
+    path("coordinate/placements/<int:pk>/feedback/", feedback.organisation_feedback, name="organisation-feedback"),
+    path("coordinate/programmes/<int:pk>/feedback/", feedback.programme_feedback, name="programme-feedback"),
+    # Reports.
+    path("coordinate/programmes/<int:pk>/report/", reports.programme_report, name="programme-report"),
+    path("coordinate/programmes/<int:pk>/placements.csv", reports.programme_placements_csv, name="placements-csv"),
+    path("coordinate/<slug:slug>/report/", reports.organisation_report, name="organisation-report"),
+    path("reports/", reports.portal_report, name="portal-report"),
+]

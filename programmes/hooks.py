@@ -1,0 +1,23 @@
+"""What programmes asks of the apps above it (see globalir.hooks): each hook is registered once, in the
+AppConfig.ready() of the app named below."""
+
+from globalir.hooks import Hook
+
+# need_pipeline_counts(needs: QuerySet[Need]) -> QuerySet[Need]: `needs` annotated, in the same query, with
+# interested_count, shortlisted_count, offered_count, taken_count (places taken: accepted and completed) and
+# places_left (places − taken − offered, never below 0). The one count of a need's places taken: the
+# workspace, the need's status rules and its edits use it. Registered by placements.
+need_pipeline_counts = Hook("need_pipeline_counts")
+
+# need_ids_applied_by(user) -> QuerySet of need ids the user applied to as a volunteer (whatever became of
+# the application): they may still read those needs' pages once closed. Registered by placements.
+need_ids_applied_by = Hook("need_ids_applied_by")
+
+# needs_held_open() -> QuerySet of need ids the nightly job must not close although their dates have passed
+# (a match round still ranking their applicants). Registered by matcher; none without it.
+needs_held_open = Hook("needs_held_open", default=lambda: [])
+
+# opportunity_fit_scores(*, profile, needs: QuerySet[Need]) -> (ids of `needs` in their order, {need id:
+# fit score 0–100} of those that fit the volunteer): the "best fit" order of /opportunities/. Registered by
+# matcher.
+opportunity_fit_scores = Hook("opportunity_fit_scores")
