@@ -120,6 +120,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r . --quiet --severity-level medium
+	$(BIN)/lint-imports
 
 # Django's deployment checklist against production settings: DEBUG off, a long random key, a real
 # host name, and none of the relaxations that development and the tests set.
