@@ -23,7 +23,7 @@ from matcher.engine import (
     top_k_for_volunteers,
     validate_matching,
 )
-from tests.matching.test_scoring import (
+from tests.matcher.test_scoring import (
     make_need,
     make_volunteer,
     need_strategy,
@@ -31,7 +31,7 @@ from tests.matching.test_scoring import (
     volunteer_strategy,
     weights_strategy,
 )
-from tests.matching.test_stable_match import assert_valid_and_stable, instances
+from tests.matcher.test_stable_match import assert_valid_and_stable, instances
 
 
 def eligible_pairs(result):
