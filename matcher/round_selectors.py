@@ -98,7 +98,7 @@ def match_rounds_for_volunteer(*, profile: VolunteerProfile, recent_days: int = 
     since = timezone.now() - datetime.timedelta(days=recent_days)
     return list(
         MatchRound.objects.filter(rankings__application__volunteer=profile)
-        .filter(Q(status__in=[MatchRound.Status.OPEN, MatchRound.Status.RUNNING]) | Q(finished_at__gte=since))
+        .filter(Q(status__in=MatchRound.IN_PROGRESS_STATUSES) | Q(finished_at__gte=since))
         .exclude(status=MatchRound.Status.CANCELLED)
         .select_related("programme__lead_organisation")
         .distinct()

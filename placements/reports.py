@@ -271,7 +271,7 @@ def report_for(*, scope: dict) -> Report:
     return Report(
         needs=totals["needs"],
         places_posted=totals["places"],
-        places_filled=by_status.get(Application.Status.ACCEPTED, 0) + by_status.get(Application.Status.COMPLETED, 0),
+        places_filled=sum(by_status.get(status, 0) for status in Application.TAKING_PLACE_STATUSES),
         needs_filled=len(fill_dates),
         median_days_to_fill=_median_days(fill_dates),
         applications=sum(by_status.values()),

@@ -47,7 +47,7 @@ def _errors_into(form, error: ValidationError) -> None:
 def round_create(request, pk):
     programme = programme_for_coordinator(request, pk)
     rounds = list(round_selectors.match_rounds_for_programme(programme=programme)[:20])
-    current = next((r for r in rounds if r.status in (MatchRound.Status.OPEN, MatchRound.Status.RUNNING)), None)
+    current = next((r for r in rounds if r.status in MatchRound.IN_PROGRESS_STATUSES), None)
     form = MatchRoundForm(submitted_data(request))
     status = 200
     if request.method == "POST":

@@ -186,3 +186,18 @@ def test_placement_is_shown_with_its_dates():
     assert placement.is_onsite
     assert placement.overlaps(datetime.date(2026, 5, 24), datetime.date(2026, 6, 1))
     assert not placement.overlaps(datetime.date(2026, 5, 25), datetime.date(2026, 6, 1))
+
+
+def test_what_volunteers_do_themselves_is_a_move_their_applications_status_allows():
+    for status, moves in Application.VOLUNTEER_TRANSITIONS.items():
+        assert moves <= Application.TRANSITIONS[status], status
+
+
+def test_a_volunteer_may_withdraw_only_before_accepting_while_the_organisation_may_after():
+    accepted = ApplicationFactory(status=Status.ACCEPTED)
+    offered = ApplicationFactory(status=Status.OFFERED)
+
+    assert not accepted.can_become(Status.WITHDRAWN, by_volunteer=True)
+    assert accepted.can_become(Status.WITHDRAWN)
+    assert offered.can_become(Status.WITHDRAWN, by_volunteer=True)
+    assert not offered.can_become(Status.SHORTLISTED, by_volunteer=True)

@@ -289,3 +289,14 @@ def test_a_need_whose_application_deadline_has_passed_is_not_reopened(admin_clie
     assert "Its application deadline has passed; set a later one first." in response.content.decode()
     need.refresh_from_db()
     assert need.status == Need.Status.CLOSED
+
+
+def test_a_filled_need_whose_places_are_all_taken_is_not_reopened_from_the_admin_either(admin_client):
+    # One rule for every path that reopens a need: the coordinator's button refuses it too.
+    placement = PlacementFactory(application__need__title="Full", application__need__places=1)
+    Need.objects.filter(pk=placement.need_id).update(status=Need.Status.FILLED)
+
+    response = run_action(admin_client, NEEDS, "reopen", [placement.need])
+
+    assert "Every place of “Full” is taken: raise its number of places to reopen it." in response.content.decode()
+    assert Need.objects.get(pk=placement.need_id).status == Need.Status.FILLED
