@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from globalir.accounts.models import User
 from notifications.services import absolute_url, notify
@@ -442,8 +443,10 @@ def need_update(*, need: Need, data: dict[str, Any], by: User, today: datetime.d
         if need.places is not None and need.places < counts["taken"]:
             raise ValidationError(
                 {
-                    "places": _(
-                        "%(taken)s volunteers have already accepted a place: the need cannot offer fewer places."
+                    "places": ngettext(
+                        "%(taken)s volunteer has already accepted a place: the need cannot offer fewer places.",
+                        "%(taken)s volunteers have already accepted a place: the need cannot offer fewer places.",
+                        counts["taken"],
                     )
                     % counts
                 },
@@ -452,9 +455,10 @@ def need_update(*, need: Need, data: dict[str, Any], by: User, today: datetime.d
         if need.places is not None and need.places < counts["taken"] + counts["offered"]:
             raise ValidationError(
                 {
+                    # Two counts in one sentence: as figures after a colon, no noun has to agree with them.
                     "places": _(
-                        "%(taken)s places are taken and %(offered)s offers are waiting for an answer: "
-                        "decline an offer in the pipeline before lowering the places."
+                        "Places taken: %(taken)s; offers waiting for an answer: %(offered)s. Decline an offer "
+                        "in the pipeline before lowering the places."
                     )
                     % counts
                 },

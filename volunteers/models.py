@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -261,10 +262,11 @@ class Credential(models.Model):
         REGISTRATION = "registration", _("Professional registration")
         OTHER = "other", _("Other certificate")
 
+    # A context for the labels a credential shares in English with an organisation (their genders differ).
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting verification")
-        VERIFIED = "verified", _("Verified")
-        REJECTED = "rejected", _("Rejected")
+        VERIFIED = "verified", pgettext_lazy("credential status", "Verified")
+        REJECTED = "rejected", pgettext_lazy("credential status", "Rejected")
 
     profile = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LICENCE)
