@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: browser redis-server run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
+.PHONY: browser redis-server gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,36 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The translations Django reads (locale/<language>/LC_MESSAGES/django.mo) are compiled here from the committed
+# catalogues (django.po), and again in the Dockerfile. The .mo files are git-ignored: a binary that git can
+# neither diff nor merge, which would drift from its .po and ship translations nobody reviewed. Only a .po
+# newer than its .mo is compiled again.
+install: $(VENV)/.installed gettext
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=staticfiles --verbosity 0
+
+# gettext's msgfmt (compilemessages) and xgettext and msgmerge (makemessages) are system tools: installed like
+# the browser when missing and we may, otherwise a clear failure.
+gettext:
+	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null || ! command -v msgmerge >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's gettext for the translations"; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq gettext; \
+	  else \
+	    echo "The translations need GNU gettext (msgfmt, xgettext, msgmerge): run 'sudo apt-get install gettext'." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# The catalogues regenerated from the source (globalir/catalogues.py): new messages come in untranslated,
+# translations of the others are kept. Translate the new ones (locale/GLOSSARY.md) before committing.
+messages: install
+	DEBUG=1 $(BIN)/python -m globalir.catalogues update
+
+# Fails, listing them, when a message of the source is missing, empty or fuzzy in French, Spanish or
+# Portuguese, or when a translation drops or adds a placeholder or an HTML tag (globalir/catalogues.py).
+check-translations: install
+	DEBUG=1 $(BIN)/python -m globalir.catalogues check
 
 # `make run` serves on PORT, and SITE_URL (the address in e-mails and in the calendar feed) follows it unless
 # given. The database is SQLITE_PATH (db.sqlite3 here by default) unless DATABASE_URL is set.
@@ -140,4 +169,4 @@ beat: install
 	$(BIN)/celery -A globalir beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3* $(DEV_SETTINGS)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3* $(DEV_SETTINGS) locale/*/LC_MESSAGES/*.mo
