@@ -181,7 +181,7 @@ def main(argv: list[str]) -> int:
         print(problem, file=sys.stderr)
     if problems:
         print(
-            f"{len(problems)} translation problems. `make messages` brings new messages into the catalogues; "
+            f"Translation problems: {len(problems)}. `make messages` brings new messages into the catalogues; "
             "translate them (glossary: locale/GLOSSARY.md), keeping every placeholder and tag.",
             file=sys.stderr,
         )
