@@ -70,6 +70,8 @@ class Notification(models.Model):
         _("language"),
         max_length=7,
         blank=True,
+        default="",
+        db_default="",
         help_text=_(
             "The language of the page where the event happened. The e-mail is written in the recipient's "
             "language; this one serves for an address that has no account."

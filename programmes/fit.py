@@ -318,7 +318,7 @@ def _missing_text(code: str, params: dict, need: Need) -> str:
         values["need_profession"] = Profession(params["need_profession"]).label
         values["volunteer_profession"] = Profession(params["volunteer_profession"]).label
     if code == "language":
-        names = {language.pk: language.name for language in need.required_languages.all()}
+        names = {language.pk: str(language) for language in need.required_languages.all()}
         values["language"] = names.get(params["language"], params["language"])
     return REASON_TEXTS[code] % values
 
@@ -362,7 +362,7 @@ def _factor_text(code: str, value: float, *, volunteer: VolunteerData, data: Nee
             return ""
         spoken = [
             _("%(language)s (%(level)s)")
-            % {"language": language.name, "level": Proficiency(volunteer.languages[language.pk]).label}
+            % {"language": language, "level": Proficiency(volunteer.languages[language.pk]).label}
             for language in need.required_languages.all()
         ]
         return _("You speak %(languages)s.") % {"languages": _names(spoken)}

@@ -413,10 +413,10 @@ def _summary(profile: VolunteerProfile, *, today: datetime.date) -> VolunteerSum
         profession=profile.get_profession_display(),
         years_experience=profile.years_experience,
         languages=[
-            _("%(language)s (%(level)s)") % {"language": row.language.name, "level": row.get_proficiency_display()}
+            _("%(language)s (%(level)s)") % {"language": row.language, "level": row.get_proficiency_display()}
             for row in profile.board_languages
         ],
-        matching_skills=[skill.name for skill in profile.board_matching_skills],
+        matching_skills=[str(skill) for skill in profile.board_matching_skills],
         credential_status=credential_status(profile.board_credentials, today=today),
     )
 

@@ -37,6 +37,9 @@ class User(AbstractUser):
         max_length=7,
         choices=settings.LANGUAGES,
         blank=True,
+        default="",
+        # Also in the database, for rows written without the field (an older migration's state, raw SQL).
+        db_default="",
         help_text=_(
             "The language of the pages once logged in and of every e-mail sent to this person. Set at sign-up "
             "from the browser's language; the person changes it under Account."

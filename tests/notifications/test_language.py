@@ -31,8 +31,11 @@ def test_an_offer_e_mail_to_a_portuguese_reader_is_in_portuguese_whatever_langua
     reader = UserFactory(email="leitora@example.org", first_name="Ana", last_name="Machava", language="pt")
 
     # The coordinator who made the offer reads French: the e-mail is still the reader's.
-    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
-        send(kind="offer_made", event_key="offer-made:1", recipient=reader, context=OFFER_CONTEXT)
+    with translation.override("fr"):
+        with django_capture_on_commit_callbacks(execute=True):
+            send(kind="offer_made", event_key="offer-made:1", recipient=reader, context=OFFER_CONTEXT)
+        # The language of the page that sent it is back in force afterwards.
+        assert translation.get_language() == "fr"
 
     message = mailoutbox[0]
     assert message.subject == "[GlobalIR] Foi-lhe proposta uma vaga: “IR faculty for embolisation training”"
@@ -46,8 +49,6 @@ def test_an_offer_e_mail_to_a_portuguese_reader_is_in_portuguese_whatever_langua
     assert '<html lang="pt">' in html
     assert "Aceite ou recuse a proposta no seu painel" in html
     assert "1 de Março de 2027" in html
-    # The language of the page that sent it is back in force afterwards.
-    assert translation.get_language() == "en"
 
 
 def test_a_date_a_caller_formatted_already_is_shown_as_given(mailoutbox, django_capture_on_commit_callbacks):
