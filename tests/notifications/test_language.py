@@ -78,7 +78,7 @@ def test_a_reader_who_has_no_language_yet_reads_english(mailoutbox, django_captu
 INVITATION_CONTEXT = {
     "organisation_name": "Hospital Central de Maputo",
     "invited_by_name": "Dr Joana Sitoe",
-    "role_label": "coordenador",
+    "role_label": "Programme coordinator",
     "accept_url": "http://127.0.0.1:8000/organisations/invitations/abc/",
     "expires_on": "2027-01-15",
 }
@@ -92,6 +92,7 @@ def test_an_invitation_to_an_address_without_an_account_is_in_the_language_of_wh
 
     message = mailoutbox[0]
     assert message.subject == "[GlobalIR] Invitación para unirse a Hospital Central de Maputo en GlobalIR"
+    assert "como: Coordinador de programa." in message.body
     assert "15 de enero de 2027" in message.body
 
 
@@ -104,6 +105,7 @@ def test_an_invitation_to_the_address_of_an_account_is_in_that_account_s_languag
         send(kind="invitation", event_key="invitation:2", email="Existente@example.org", context=INVITATION_CONTEXT)
 
     assert mailoutbox[0].subject == "[GlobalIR] Convite para integrar Hospital Central de Maputo no GlobalIR"
+    assert "com a função: Coordenador de programa." in " ".join(mailoutbox[0].body.split())
     assert "15 de Janeiro de 2027" in mailoutbox[0].body
 
 
