@@ -146,7 +146,7 @@ def _msgfmt_problems(path: Path, language: str) -> list[Problem]:
     # The checks compilemessages makes (format strings, leading and trailing newlines, the header).
     command = ["msgfmt", "--check", "--output-file=/dev/null", str(path)]
     # A fixed gettext command on a file of the project.
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603 B607
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
     if result.returncode == 0:
         return []
     return [Problem(language, "msgfmt", str(path), detail=line) for line in result.stderr.splitlines() if line]
