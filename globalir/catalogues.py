@@ -14,7 +14,8 @@ catalogue. polib (requirements-dev.txt) reads the catalogues; makemessages and m
 
 import contextlib
 import re
-import subprocess  # nosec B404 - runs gettext's msgfmt on the project's own catalogues
+# Only to run gettext's msgfmt on the project's own catalogues.
+import subprocess  # nosec B404
 import sys
 import tempfile
 from collections import Counter
