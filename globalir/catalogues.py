@@ -14,7 +14,6 @@ catalogue. polib (requirements-dev.txt) reads the catalogues; makemessages and m
 
 import contextlib
 import re
-# Only to run gettext's msgfmt on the project's own catalogues.
 import subprocess  # nosec B404
 import sys
 import tempfile
