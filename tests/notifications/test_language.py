@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from notifications import services
+from notifications.models import NotificationPreference
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,28 @@ def test_allauth_s_e_mail_to_an_unknown_address_is_in_the_language_of_the_page_t
     client.post(reverse("account_reset_password"), {"email": "inconnu@example.org"})
 
     assert mailoutbox[0].subject == "[GlobalIR] Aucun compte avec cette adresse"
+
+
+def test_a_weekly_digest_recorded_in_english_reads_in_french(mailoutbox, django_capture_on_commit_callbacks):
+    """The digest is recorded by a nightly task, in the portal's default language; it is read in the reader's."""
+    reader = UserFactory(first_name="Awa", last_name="Diallo", language="fr")
+    NotificationPreference.objects.create(user=reader, weekly_digest=True)
+    need = {
+        "title": "Lecture de scanners à distance",
+        "organisation": "Partenaires de Dakar",
+        "where": "Remote",
+        "mode": "Remote",
+        "window_start": "2027-03-01",
+        "window_end": "2027-04-30",
+        "deadline": "2027-02-01",
+        "url": "http://127.0.0.1:8000/opportunities/1/",
+    }
+    context = {"count": 1, "opportunities_url": "http://127.0.0.1:8000/opportunities/", "needs": [need]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(kind="weekly_digest", event_key="digest:1", recipient=reader, context=context)
+
+    body = mailoutbox[0].body
+    assert "Partenaires de Dakar · À distance" in body
+    assert "Du 1 mars 2027 au 30 avril 2027" in body
+    assert "1 février 2027" in body
