@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from globalir.accounts.audit import audit_login_failed
 from globalir.accounts.models import User
 from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
-from globalir.accounts.services import user_language_set
+from globalir.accounts.services import supported_language, user_language_set
 from globalir.accounts.views import language_cookie_set
 from notifications.services import absolute_url
 from organisations.selectors import organisations_coordinated_by
@@ -106,7 +106,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         # The language the sign-up page was read in: the browser's, or the one picked with the switcher.
-        user.language = translation.get_supported_language_variant(translation.get_language())
+        user.language = supported_language(translation.get_language())
         return super().save_user(request, user, form, commit=commit)
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
@@ -115,7 +115,7 @@ class AccountAdapter(DefaultAccountAdapter):
         known_device_remember(request=request, response=response, user=user)
         if not user.language:
             # An account older than the choice of language reads the one its owner logs in with.
-            user_language_set(user=user, language=translation.get_language())
+            user_language_set(user=user, language=supported_language(translation.get_language()))
         # This browser reads the account's language, after logging out too.
         translation.activate(user.language)
         language_cookie_set(response, user.language)

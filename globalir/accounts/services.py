@@ -98,6 +98,14 @@ def accounts_prune_unverified(*, now: datetime.datetime | None = None) -> int:
     return pruned
 
 
+def supported_language(language: str | None) -> str:
+    """The portal's language nearest to ``language`` ("pt-br" gives "pt"), or its default one."""
+    try:
+        return translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def user_language_set(*, user: User, language: str) -> User:
     """Record the language ``user`` reads: the pages once they log in, and every e-mail sent to them.
 
