@@ -1,7 +1,7 @@
 """The account pages in a real browser: their menu can be read and leads to every page.
 
 The header's "Account" link opens two-factor authentication; the menu above each account page leads
-to the e-mail addresses, the password and the sessions open elsewhere. The contrast of every page is
+to the e-mail addresses, the password, the sessions open elsewhere and the language. The contrast of every page is
 checked by tests/e2e/conftest.py.
 """
 
@@ -47,3 +47,11 @@ def test_the_account_menu_can_be_read_and_leads_to_every_account_page(page: Page
     menu.get_by_role("link", name="E-mail addresses").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mail addresses")
     expect(page.get_by_text(volunteer.user.email)).to_be_visible()
+
+    menu.get_by_role("link", name="Language").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Language")
+    expect(menu.get_by_role("link", name="Language")).to_have_attribute("aria-current", "page")
+    page.get_by_label("Français").check()
+    page.get_by_role("button", name="Save the language").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Langue")
+    expect(page.get_by_role("status")).to_contain_text("Langue enregistrée : Français.")
