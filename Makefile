@@ -6,6 +6,8 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
+comma := ,
+
 .PHONY: browser redis-server gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
 
 $(BIN)/activate:
@@ -26,16 +28,7 @@ install: $(VENV)/.installed gettext
 # gettext's msgfmt (compilemessages) and xgettext and msgmerge (makemessages) are system tools: installed like
 # the browser when missing and we may, otherwise a clear failure.
 gettext:
-	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null || ! command -v msgmerge >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's gettext for the translations"; \
-	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq gettext; \
-	  else \
-	    echo "The translations need GNU gettext (msgfmt, xgettext, msgmerge): run 'sudo apt-get install gettext'." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	@$(call apt-install,command -v msgfmt >/dev/null && command -v xgettext >/dev/null && command -v msgmerge >/dev/null,gettext,the translations,The translations need GNU gettext (msgfmt$(comma) xgettext$(comma) msgmerge))
 
 # The catalogues regenerated from the source (globalir/catalogues.py): new messages come in untranslated,
 # translations of the others are kept. Translate the new ones (locale/GLOSSARY.md) before committing.
@@ -93,33 +86,30 @@ TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFES
 
 CHROMIUM := /usr/bin/chromium
 
-# The browser tests drive Debian's Chromium (Playwright cannot download a browser here). Install it
-# when missing and we may (root with apt); otherwise say what to do. A missing browser is a failure.
+# A system tool installed with Debian's package when missing and we may (root with apt); otherwise a failure
+# that says what to do. $(call apt-install,<shell test that the tool is there>,<package>,<what for>,<message>)
+define apt-install
+if ! ( $(1) ); then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "Installing Debian's $(2) for $(3)"; \
+    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(2); \
+  else \
+    echo "$(4): run 'sudo apt-get install $(2)'." >&2; \
+    exit 1; \
+  fi; \
+fi
+endef
+
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here). A missing browser is
+# a failure.
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; \
-	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium'." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	@$(call apt-install,[ -x "$(CHROMIUM)" ],chromium,the browser tests,The browser tests need Chromium at $(CHROMIUM))
 
 # The outbox's process tests (tests/test_outbox_processes.py) stop and start a redis-server of their own:
 # installed like the browser when missing and we may, otherwise a clear failure.
 redis-server:
-	@if ! command -v redis-server >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's redis-server for the outbox tests"; \
-	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server; \
-	  else \
-	    echo "The outbox tests need redis-server: run 'sudo apt-get install redis-server'." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	@$(call apt-install,command -v redis-server >/dev/null,redis-server,the outbox tests,The outbox tests need redis-server)
 
 test: install browser redis-server
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
