@@ -7,13 +7,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# gettext's msgfmt compiles the translations below.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
 
-# Static files are collected at build time; the key exists only for this step.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+# Translations are compiled and static files collected at build time (the .mo files are not in git); the
+# key exists only for this step.
+RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=staticfiles \
+    && SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 globalir \
     && mkdir -p /app/private-media \
     && chown -R globalir:globalir /app/private-media

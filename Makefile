@@ -6,7 +6,9 @@ PORT ?= 8000
 DEMO_VOLUNTEERS ?= 300
 DEMO_NEEDS ?= 80
 
-.PHONY: browser redis-server run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
+comma := ,
+
+.PHONY: browser redis-server gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +18,27 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The translations Django reads (locale/<language>/LC_MESSAGES/django.mo) are compiled here from the committed
+# catalogues (django.po), and again in the Dockerfile. The .mo files are git-ignored: a binary that git can
+# neither diff nor merge, which would drift from its .po and ship translations nobody reviewed. Only a .po
+# newer than its .mo is compiled again.
+install: $(VENV)/.installed gettext
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=staticfiles --verbosity 0
+
+# gettext's msgfmt (compilemessages) and xgettext and msgmerge (makemessages) are system tools: installed like
+# the browser when missing and we may, otherwise a clear failure.
+gettext:
+	@$(call apt-install,command -v msgfmt >/dev/null && command -v xgettext >/dev/null && command -v msgmerge >/dev/null,gettext,the translations,The translations need GNU gettext (msgfmt$(comma) xgettext$(comma) msgmerge))
+
+# The catalogues regenerated from the source (globalir/catalogues.py): new messages come in untranslated,
+# translations of the others are kept. Translate the new ones (locale/GLOSSARY.md) before committing.
+messages: install
+	DEBUG=1 $(BIN)/python -m globalir.catalogues update
+
+# Fails, listing them, when a message of the source is missing, empty or fuzzy in French, Spanish or
+# Portuguese, or when a translation drops or adds a placeholder or an HTML tag (globalir/catalogues.py).
+check-translations: install
+	DEBUG=1 $(BIN)/python -m globalir.catalogues check
 
 # `make run` serves on PORT, and SITE_URL (the address in e-mails and in the calendar feed) follows it unless
 # given. The database is SQLITE_PATH (db.sqlite3 here by default) unless DATABASE_URL is set.
@@ -64,33 +86,30 @@ TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFES
 
 CHROMIUM := /usr/bin/chromium
 
-# The browser tests drive Debian's Chromium (Playwright cannot download a browser here). Install it
-# when missing and we may (root with apt); otherwise say what to do. A missing browser is a failure.
+# A system tool installed with Debian's package when missing and we may (root with apt); otherwise a failure
+# that says what to do. $(call apt-install,<shell test that the tool is there>,<package>,<what for>,<message>)
+define apt-install
+if ! ( $(1) ); then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "Installing Debian's $(2) for $(3)"; \
+    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(2); \
+  else \
+    echo "$(4): run 'sudo apt-get install $(2)'." >&2; \
+    exit 1; \
+  fi; \
+fi
+endef
+
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here). A missing browser is
+# a failure.
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; \
-	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium'." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	@$(call apt-install,[ -x "$(CHROMIUM)" ],chromium,the browser tests,The browser tests need Chromium at $(CHROMIUM))
 
 # The outbox's process tests (tests/test_outbox_processes.py) stop and start a redis-server of their own:
 # installed like the browser when missing and we may, otherwise a clear failure.
 redis-server:
-	@if ! command -v redis-server >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's redis-server for the outbox tests"; \
-	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server; \
-	  else \
-	    echo "The outbox tests need redis-server: run 'sudo apt-get install redis-server'." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	@$(call apt-install,command -v redis-server >/dev/null,redis-server,the outbox tests,The outbox tests need redis-server)
 
 test: install browser redis-server
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -141,4 +160,4 @@ beat: install
 	$(BIN)/celery -A globalir beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3* $(DEV_SETTINGS)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3* $(DEV_SETTINGS) locale/*/LC_MESSAGES/*.mo

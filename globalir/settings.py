@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's pages in the language of their account (globalir.accounts.User.language).
+    "globalir.accounts.middleware.UserLanguageMiddleware",
     # Cache-Control: no-store on every response to a signed-in user and on every private path.
     "globalir.middleware.NoStoreForPersonalDataMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
+from globalir.accounts import views as accounts_views
 from organisations import views as organisations_views
 
 # The admin has no login form of its own: /admin/login/ sends visitors to allauth's, so the same rate
@@ -30,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("globalir.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also sets a signed-in user's language (globalir.accounts.views).
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,9 @@ class SuggestionsInput(forms.TextInput):
         attrs = dict(attrs or {})
         list_id = f"{attrs.get('id') or name}-suggestions"
         attrs["list"] = list_id
-        options = format_html_join("", '<option value="{}"></option>', ((str(item),) for item in self.suggestions))
+        # A language may say two suggestions alike (Mrs and Ms are both "Sra." in Spanish): each is offered once.
+        suggestions = dict.fromkeys(str(item) for item in self.suggestions)
+        options = format_html_join("", '<option value="{}"></option>', ((item,) for item in suggestions))
         return super().render(name, value, attrs, renderer) + format_html(
             '<datalist id="{}">{}</datalist>', list_id, options
         )

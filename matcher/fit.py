@@ -18,7 +18,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from globalir.regions import Region, region_of
 from placements.models import Application, Placement
@@ -249,16 +249,24 @@ REASON_TEXTS = {
         "This need includes on-site work, and your profile does not offer on-site volunteering."
     ),
     "not_remote": gettext_lazy("This need is remote, and your profile does not offer remote volunteering."),
-    "onsite_availability": gettext_lazy(
-        "You are not available for %(min_duration_days)s consecutive days between %(window_start)s and %(window_end)s."
+    # The plural follows the number of days (ngettext_lazy picks it from the values at formatting time).
+    "onsite_availability": ngettext_lazy(
+        "You are not available for %(min_duration_days)s day between %(window_start)s and %(window_end)s.",
+        "You are not available for %(min_duration_days)s consecutive days between %(window_start)s and %(window_end)s.",
+        "min_duration_days",
     ),
-    "remote_availability": gettext_lazy(
+    "remote_availability": ngettext_lazy(
+        "You are not available %(hours_per_week)s hours a week for %(min_duration_days)s day between "
+        "%(window_start)s and %(window_end)s.",
         "You are not available %(hours_per_week)s hours a week for %(min_duration_days)s consecutive days between "
-        "%(window_start)s and %(window_end)s."
+        "%(window_start)s and %(window_end)s.",
+        "min_duration_days",
     ),
     "language": gettext_lazy("This need requires %(language)s at working level or better."),
-    "experience": gettext_lazy(
-        "This need requires at least %(min_years)s years of experience; your profile says %(years)s."
+    "experience": ngettext_lazy(
+        "This need requires at least %(min_years)s year of experience; your profile says %(years)s.",
+        "This need requires at least %(min_years)s years of experience; your profile says %(years)s.",
+        "min_years",
     ),
     "credential": gettext_lazy("This need requires a verified credential valid until at least %(valid_through)s."),
 }
@@ -311,9 +319,9 @@ def _missing_text(code: str, params: dict, need: Need) -> str:
         values["need_profession"] = Profession(params["need_profession"]).label
         values["volunteer_profession"] = Profession(params["volunteer_profession"]).label
     if code == "language":
-        names = {language.pk: language.name for language in need.required_languages.all()}
+        names = {language.pk: str(language) for language in need.required_languages.all()}
         values["language"] = names.get(params["language"], params["language"])
-    return str(REASON_TEXTS[code]) % values
+    return REASON_TEXTS[code] % values
 
 
 def _skills_text(wanted: list, have: set[int], *, preferred: bool) -> str:
@@ -355,7 +363,7 @@ def _factor_text(code: str, value: float, *, volunteer: VolunteerData, data: Nee
             return ""
         spoken = [
             _("%(language)s (%(level)s)")
-            % {"language": language.name, "level": Proficiency(volunteer.languages[language.pk]).label}
+            % {"language": language, "level": Proficiency(volunteer.languages[language.pk]).label}
             for language in need.required_languages.all()
         ]
         return _("You speak %(languages)s.") % {"languages": _names(spoken)}

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationPreference(models.Model):
@@ -50,9 +51,9 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("e-mail status", "Sent")
         SKIPPED = "skipped", _("Not sent: the recipient opted out")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("e-mail status", "Failed")
 
     kind = models.CharField(_("kind"), max_length=50)
     event_key = models.CharField(_("event"), max_length=200, unique=True)
@@ -65,6 +66,17 @@ class Notification(models.Model):
         related_name="notifications",
     )
     email = models.EmailField(_("e-mail address"))
+    language = models.CharField(
+        _("language"),
+        max_length=7,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The language of the page where the event happened. The e-mail is written in the recipient's "
+            "language; this one serves for an address that has no account."
+        ),
+    )
     context = models.JSONField(_("context"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

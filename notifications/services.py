@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from globalir.accounts.models import User
 from globalir.links import absolute_url
@@ -56,8 +56,10 @@ def notify(
 ) -> Notification | None:
     """Record an e-mail of ``kind`` for one event and recipient, and send it once the transaction commits.
 
-    ``context`` must be JSON: titles, dates as text, absolute links; the templates
-    ``emails/<kind>_subject.txt``, ``emails/<kind>.txt`` and ``emails/<kind>.html`` render it.
+    ``context`` must be JSON: titles, dates, absolute links; the templates ``emails/<kind>_subject.txt``,
+    ``emails/<kind>.txt`` and ``emails/<kind>.html`` render it when the e-mail is sent, in the recipient's
+    language (see ``notification_language``). A date given as ISO 8601 text (``day.isoformat()``) is
+    written there in that language (the ``local_date`` filter); text in the context is shown as given.
     Returns None when this event already has its e-mail (the same event never mails twice).
     """
     address = email or (recipient.email if recipient else "")
@@ -66,7 +68,12 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                kind=kind, event_key=event_key[:200], recipient=recipient, email=address, context=context
+                kind=kind,
+                event_key=event_key[:200],
+                recipient=recipient,
+                email=address,
+                language=translation.get_language() or "",
+                context=context,
             )
     except IntegrityError:
         return None
@@ -102,7 +109,26 @@ def _opted_out(notification: Notification) -> bool:
     return not (getattr(preference, field) if preference else default)
 
 
+def notification_language(notification: Notification) -> str:
+    """The language an e-mail is written in: its recipient's. An e-mail to an address with no account
+    (an invitation) is written in the account's language if the address has one by now, otherwise in
+    the language of the page where it was caused."""
+    recipient = notification.recipient
+    if recipient is None:
+        recipient = User.objects.filter(email__iexact=notification.email).only("language").first()
+    if recipient is not None and recipient.language:
+        return recipient.language
+    if notification.recipient is None and notification.language:
+        return notification.language
+    return settings.LANGUAGE_CODE
+
+
 def _message(notification: Notification) -> EmailMultiAlternatives:
+    with translation.override(notification_language(notification)):
+        return _message_in_active_language(notification)
+
+
+def _message_in_active_language(notification: Notification) -> EmailMultiAlternatives:
     context = {
         **notification.context,
         "recipient": notification.recipient,

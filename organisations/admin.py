@@ -16,7 +16,7 @@ from django.db.models import Case, Value, When
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django_countries import countries
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
@@ -317,13 +317,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state(self, invitation):
+        # A context: an application and a credential share these English words, not their genders.
         if invitation.accepted_at:
-            return _("Accepted")
+            return pgettext("invitation status", "Accepted")
         if invitation.revoked_at:
-            return _("Withdrawn")
+            return pgettext("invitation status", "Withdrawn")
         if invitation.expires_at <= timezone.now():
-            return _("Expired")
-        return _("Waiting")
+            return pgettext("invitation status", "Expired")
+        return pgettext("invitation status", "Waiting")
 
     @admin.action(description=_("Withdraw the selected invitations"), permissions=["change"])
     def revoke(self, request, queryset):

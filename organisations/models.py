@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -33,10 +34,12 @@ class Organisation(models.Model):
         NETWORK = "network", _("Network or consortium")
         OTHER = "other", _("Other")
 
+    # A context for the labels an organisation shares in English with a credential: they agree with
+    # "organisation" (feminine in French), not with "credential".
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending review")
-        VERIFIED = "verified", _("Verified")
-        REJECTED = "rejected", _("Rejected")
+        VERIFIED = "verified", pgettext_lazy("organisation status", "Verified")
+        REJECTED = "rejected", pgettext_lazy("organisation status", "Rejected")
         ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(_("name"), max_length=200, unique=True)

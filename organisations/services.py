@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
@@ -218,6 +218,12 @@ def _check_name_free(name: str, *, organisation: Organisation | None = None) -> 
                 )
             }
         )
+
+
+def _english(label) -> str:
+    """A translatable label as its English source, which a template translates for its reader."""
+    with translation.override(None):
+        return str(label)
 
 
 def _check_pending_limit(user: User) -> None:
@@ -512,10 +518,11 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, by: 
             context={
                 "organisation_name": str(organisation),
                 "role": role,
-                "role_label": str(invitation.get_role_display()),
+                # In English, and the day as ISO 8601: the e-mail writes both in its reader's language.
+                "role_label": _english(invitation.get_role_display()),
                 "invited_by_name": by.get_full_name() or by.email,
                 "accept_url": absolute_url(reverse("organisations:invitation-accept", kwargs={"token": token})),
-                "expires_on": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
+                "expires_on": timezone.localtime(invitation.expires_at).date().isoformat(),
                 "days": settings.INVITATION_DAYS,
             },
         )

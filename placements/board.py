@@ -122,10 +122,10 @@ def volunteer_summary(profile: VolunteerProfile, *, today: datetime.date) -> Vol
         profession=profile.get_profession_display(),
         years_experience=profile.years_experience,
         languages=[
-            _("%(language)s (%(level)s)") % {"language": row.language.name, "level": row.get_proficiency_display()}
+            _("%(language)s (%(level)s)") % {"language": row.language, "level": row.get_proficiency_display()}
             for row in profile.board_languages
         ],
-        matching_skills=[skill.name for skill in profile.board_matching_skills],
+        matching_skills=[str(skill) for skill in profile.board_matching_skills],
         credential_status=credential_status(profile.board_credentials, today=today),
     )
 

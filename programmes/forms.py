@@ -265,7 +265,7 @@ class NeedForm(forms.ModelForm):
         cleaned = super().clean()
         required, preferred = cleaned.get("required_skills"), cleaned.get("preferred_skills")
         if required is not None and preferred is not None:
-            both = sorted({skill.name for skill in required} & {skill.name for skill in preferred})
+            both = sorted({str(skill) for skill in required} & {str(skill) for skill in preferred})
             if both:
                 self.add_error(
                     "preferred_skills",

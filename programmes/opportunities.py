@@ -70,17 +70,20 @@ def opportunity_country_choices(*, needs: QuerySet[Need]) -> list[tuple[str, str
 
 
 def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active skills by category, as option groups of (slug, name)."""
+    """Active skills by category, as option groups of (slug, name) in the reader's language (filter_menu keeps
+    one menu per language)."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for slug, name, category in (
-        Skill.objects.active().order_by("category", "name").values_list("slug", "name", "category")
-    ):
-        groups.setdefault(category, []).append((slug, name))
-    return [(str(Skill.Category(category).label), options) for category, options in groups.items()]
+    for skill in Skill.objects.active().order_by("category", "name"):
+        groups.setdefault(skill.category, []).append((skill.slug, str(skill)))
+    return [
+        (str(Skill.Category(category).label), sorted(options, key=lambda option: _sort_key(option[1])))
+        for category, options in groups.items()
+    ]
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return list(Language.objects.order_by("name").values_list("code", "name"))
+    names = [(language.code, str(language)) for language in Language.objects.all()]
+    return sorted(names, key=lambda option: _sort_key(option[1]))
 
 
 def filter_menu(name: str, load: Callable[[], list]) -> list:

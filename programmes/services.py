@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from globalir.accounts.models import User
 from globalir.refresh import recommendations_refresh_need_later, recommendations_refresh_needs_later
@@ -245,8 +246,10 @@ def need_update(*, need: Need, data: dict[str, Any], by: User, today: datetime.d
         if need.places is not None and need.places < counts["taken"]:
             raise ValidationError(
                 {
-                    "places": _(
-                        "%(taken)s volunteers have already accepted a place: the need cannot offer fewer places."
+                    "places": ngettext(
+                        "%(taken)s volunteer has already accepted a place: the need cannot offer fewer places.",
+                        "%(taken)s volunteers have already accepted a place: the need cannot offer fewer places.",
+                        counts["taken"],
                     )
                     % counts
                 },
@@ -255,9 +258,10 @@ def need_update(*, need: Need, data: dict[str, Any], by: User, today: datetime.d
         if need.places is not None and need.places < counts["taken"] + counts["offered"]:
             raise ValidationError(
                 {
+                    # Two counts in one sentence: as figures after a colon, no noun has to agree with them.
                     "places": _(
-                        "%(taken)s places are taken and %(offered)s offers are waiting for an answer: "
-                        "decline an offer in the pipeline before lowering the places."
+                        "Places taken: %(taken)s; offers waiting for an answer: %(offered)s. Decline an offer "
+                        "in the pipeline before lowering the places."
                     )
                     % counts
                 },

@@ -61,6 +61,17 @@ def fresh_cache(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the portal's default language: Django activates a request's language in the
+    thread that serves it and leaves it there, and the test client serves in the test's own thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def celery_tasks_run_in_process():
     """Tasks the code under test enqueues run at once, in this process and on the test's database.
 

@@ -223,6 +223,7 @@ NOT_EXPORTED = {
         "id": "an internal number",
         "recipient": "the user",
         "event_key": "an internal key that stops an e-mail going twice",
+        "language": "the language of the page of whoever caused the e-mail, used only for an address with no account",
         "context": "the e-mail's template data, which can hold sign-in and invitation links",
         "attempts": "the sending machinery's bookkeeping",
         "last_error": "the sending machinery's bookkeeping",

@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from globalir.forms import ModelMultipleChoiceField
@@ -368,10 +370,15 @@ def onboarding_step_forms(step: str, *, profile: VolunteerProfile | None, data=N
 # Credentials
 
 
+def _document_help_text() -> str:
+    return gettext("A scan or photo: PDF, JPEG or PNG, at most %(size)s MB.") % {"size": MAX_DOCUMENT_SIZE // 2**20}
+
+
 class CredentialForm(forms.ModelForm):
     document = forms.FileField(
         label=_("Document"),
-        help_text=_("A scan or photo: PDF, JPEG or PNG, at most %(size)s MB.") % {"size": MAX_DOCUMENT_SIZE // 2**20},
+        # Formatted when shown, in the reader's language (not once, in English, when the module loads).
+        help_text=lazy(_document_help_text, str)(),
         validators=[validate_credential_document],
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
         error_messages={

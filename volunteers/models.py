@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -70,7 +71,13 @@ class Skill(models.Model):
         verbose_name_plural = _("skills")
 
     def __str__(self):
-        return self.name
+        # The seeded taxonomy is in the catalogues (volunteers/migrations/0002_seed_taxonomy.py); a skill an
+        # admin adds later shows as it was typed.
+        return gettext(self.name)
+
+    @property
+    def description_shown(self) -> str:
+        return gettext(self.description) if self.description else ""
 
 
 class Language(models.Model):
@@ -85,7 +92,8 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self):
-        return self.name
+        # In the reader's language, like a skill.
+        return gettext(self.name)
 
 
 def new_calendar_token() -> str:
@@ -261,10 +269,11 @@ class Credential(models.Model):
         REGISTRATION = "registration", _("Professional registration")
         OTHER = "other", _("Other certificate")
 
+    # A context for the labels a credential shares in English with an organisation (their genders differ).
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting verification")
-        VERIFIED = "verified", _("Verified")
-        REJECTED = "rejected", _("Rejected")
+        VERIFIED = "verified", pgettext_lazy("credential status", "Verified")
+        REJECTED = "rejected", pgettext_lazy("credential status", "Rejected")
 
     profile = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LICENCE)

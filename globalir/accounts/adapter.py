@@ -8,7 +8,11 @@ on the first of these. An explicit ``?next=`` still wins (allauth checks it befo
 adapter, and keeps it through the authenticator step).
 
 allauth's e-mails link to SITE_URL, like every other e-mail of the portal, rather than to the host
-the request that caused them named. allauth's error messages are worded the portal's way ("e-mail").
+the request that caused them named, and are written in their reader's language. allauth's error messages
+are worded the portal's way ("e-mail").
+
+A new account reads the language the sign-up page was shown in (the browser's, or the one chosen with
+the switcher); at login the account's language becomes this browser's.
 """
 
 from urllib.parse import quote
@@ -17,13 +21,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from globalir.accounts.audit import audit_login_failed
+from globalir.accounts.models import User
 from globalir.accounts.ratelimits import LoginRefusal, known_device_remember, login_attempt_consume, wait_in_words
+from globalir.accounts.services import supported_language, user_language_set
+from globalir.accounts.views import language_cookie_set
 from globalir.links import absolute_url
 
 from . import hooks
@@ -90,10 +99,21 @@ class AccountAdapter(DefaultAccountAdapter):
             advice = _("Wait %(wait)s.")
         return f"{self.error_messages['too_many_login_attempts']} {advice % {'wait': wait}}"
 
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        # The language the sign-up page was read in: the browser's, or the one picked with the switcher.
+        user.language = supported_language(translation.get_language())
+        return super().save_user(request, user, form, commit=commit)
+
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
         # Every step is done (password, e-mail check, second factor): this browser is known from now on.
         response = super().post_login(request, user, **kwargs)
         known_device_remember(request=request, response=response, user=user)
+        if not user.language:
+            # An account older than the choice of language reads the one its owner logs in with.
+            user_language_set(user=user, language=supported_language(translation.get_language()))
+        # This browser reads the account's language, after logging out too.
+        translation.activate(user.language)
+        language_cookie_set(response, user.language)
         return response
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
@@ -117,7 +137,22 @@ class AccountAdapter(DefaultAccountAdapter):
         links = LINKS_ALLAUTH_BUILDS_FROM_THE_REQUEST.get(template_prefix, {})
         context = {**context, **{key: absolute_url(reverse(name)) for key, name in links.items()}}
         context = {**context, "site_url": settings.SITE_URL, "contact_email": settings.CONTACT_EMAIL}
-        super().send_mail(template_prefix, email, context)
+        with translation.override(self._reader_language(email, context)):
+            super().send_mail(template_prefix, email, context)
+
+    def _reader_language(self, email: str, context: dict) -> str:
+        """The language of the account the e-mail goes to; with none (an address that has no account, or an
+        account that has no language yet), the language of the request that caused it, that is the
+        language of whoever typed the address."""
+        user = context.get("user")
+        if not isinstance(user, User):
+            # allauth's security notices name no user: the address is the account's, primary or not.
+            user = (
+                User.objects.filter(Q(email__iexact=email) | Q(emailaddress__email__iexact=email))
+                .only("language")
+                .first()
+            )
+        return (user.language if user else "") or translation.get_language()
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -1,4 +1,5 @@
-"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS and MFA_FORMS).
+"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS and MFA_FORMS),
+and the choice of the language an account reads.
 
 Only the wording changes; fields, validation and behaviour stay allauth's. A label allauth already words
 the portal's way keeps allauth's msgid, and so its translations.
@@ -6,6 +7,8 @@ the portal's way keeps allauth's msgid, and so its translations.
 
 from allauth.account import forms as account_forms
 from allauth.mfa.totp import forms as totp_forms
+from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +72,9 @@ class ResetPasswordKeyForm(PortalLabels, account_forms.ResetPasswordKeyForm):
 
 class ActivateTOTPForm(PortalLabels, totp_forms.ActivateTOTPForm):
     labels = {"code": _("Code from the app")}
+
+
+class LanguageForm(forms.Form):
+    """The language switcher's choice (its field is named as Django's set_language view reads it)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -1,8 +1,9 @@
-"""Records every refused access to an object's URL as a security event."""
+"""Records every refused access to an object's URL as a security event; activates a signed-in user's language."""
 
 import logging
 
 from django.db import DatabaseError
+from django.utils import translation
 
 from .audit import audit_access_refused
 
@@ -34,3 +35,22 @@ class AccessRefusedAuditMiddleware:
                     # The visitor still gets their answer; the failure is in the log for the admins.
                     logger.exception("Could not record a refused access (status %s)", response.status_code)
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user reads the portal in the language of their account, on every device.
+
+    Runs after LocaleMiddleware (which chose from the language cookie or the browser's preferences) and
+    after AuthenticationMiddleware. The account's language wins, so that changing it on one device
+    changes it everywhere; a user who has none yet keeps the language LocaleMiddleware chose.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.user.language if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

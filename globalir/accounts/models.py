@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -31,6 +32,19 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        # Also in the database, for rows written without the field (an older migration's state, raw SQL).
+        db_default="",
+        help_text=_(
+            "The language of the pages once logged in and of every e-mail sent to this person. Set at sign-up "
+            "from the browser's language; the person changes it under Account."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -47,6 +61,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def reading_language(self) -> str:
+        """The language to write to this person in: theirs, or the portal's default until they have one."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ EXPORT_USER_FIELDS = (
     "email",
     "first_name",
     "last_name",
+    "language",
     "date_joined",
     "last_login",
     "is_active",

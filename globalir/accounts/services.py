@@ -1,4 +1,5 @@
-"""Writes to accounts that every app relies on: ending a user's sessions, pruning abandoned sign-ups."""
+"""Writes to accounts that every app relies on: ending a user's sessions, pruning abandoned sign-ups, the
+language a user reads."""
 
 import datetime
 import logging
@@ -12,9 +13,11 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .audit import audit_events_erase
 from .models import User
@@ -93,3 +96,27 @@ def accounts_prune_unverified(*, now: datetime.datetime | None = None) -> int:
     if pruned:
         logger.info("Pruned %s accounts that were never verified", pruned)
     return pruned
+
+
+def supported_language(language: str | None) -> str:
+    """The portal's language nearest to ``language`` ("pt-br" gives "pt"), or its default one."""
+    try:
+        return translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Record the language ``user`` reads: the pages once they log in, and every e-mail sent to them.
+
+    ``language`` may be a browser's variant ("pt-br"): the portal's nearest language is kept. Raises
+    ValidationError for a language the portal does not offer.
+    """
+    try:
+        language = translation.get_supported_language_variant(language)
+    except LookupError:
+        raise ValidationError(_("The portal is not available in this language."), code="invalid_language") from None
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

@@ -1,4 +1,5 @@
-"""allauth's account pages that change how one signs in, behind a recent re-authentication.
+"""allauth's account pages that change how one signs in, behind a recent re-authentication, and the page
+of the account's language.
 
 Included before allauth's own URLs, so these paths resolve here first. A session whose password
 (or authenticator code) was last confirmed more than ACCOUNT_REAUTHENTICATION_TIMEOUT ago is asked
@@ -11,6 +12,8 @@ from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
 from django.urls import path
 
+from . import views
+
 urlpatterns = [
     path(
         "password/change/",
@@ -18,4 +21,6 @@ urlpatterns = [
         name="account_change_password",
     ),
     path("email/", reauthentication_required(allauth_views.email, app="allauth.account"), name="account_email"),
+    # Not about signing in: no re-authentication.
+    path("language/", views.account_language, name="account_language"),
 ]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxTaskQuerySet(models.QuerySet):
@@ -26,13 +27,14 @@ class OutboxTask(models.Model):
     does nothing: a redelivered or twice-published message runs the work once.
     """
 
+    # A context for the words a match round's status shares in English (a task and a round differ in gender).
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the broker")
         SENT = "sent", _("Sent to the broker")
-        STARTED = "started", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        STARTED = "started", pgettext_lazy("outbox task status", "Running")
+        DONE = "done", pgettext_lazy("outbox task status", "Done")
+        FAILED = "failed", pgettext_lazy("outbox task status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("outbox task status", "Cancelled")
 
     QUEUED = (Status.PENDING, Status.SENT)
     UNFINISHED = (Status.PENDING, Status.SENT, Status.STARTED)

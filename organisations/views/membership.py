@@ -17,6 +17,7 @@ from django.forms import Form
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import selectors, services
@@ -164,7 +165,11 @@ def invitation_create(request, slug):
         else:
             messages.success(
                 request,
-                _("Invitation sent to %(email)s. The link works for %(days)d days.")
+                ngettext(
+                    "Invitation sent to %(email)s. The link works for %(days)d day.",
+                    "Invitation sent to %(email)s. The link works for %(days)d days.",
+                    settings.INVITATION_DAYS,
+                )
                 % {"email": invitation.email, "days": settings.INVITATION_DAYS},
             )
             return redirect("organisations:member-list", slug=organisation.slug)

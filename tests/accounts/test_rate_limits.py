@@ -242,7 +242,7 @@ def test_a_rate_limited_page_answers_in_the_sites_layout_and_language_with_when_
     page = response.content.decode()
     assert '<html lang="es">' in page
     assert 'class="site-header"' in page
-    assert "Ten paciencia, estás enviando muchas solicitudes." in page
+    assert "Tenga paciencia: está enviando demasiadas solicitudes." in page
     assert "1\xa0minuto" in page
     assert "<script" not in page and "style=" not in page
 

@@ -473,7 +473,7 @@ def test_places_cannot_drop_below_offers_waiting_for_an_answer(coordinator_clien
     response = coordinator_client.post(reverse("programmes:need-edit", args=[need.pk]), need_payload(site, places="1"))
 
     assert response.status_code == 400
-    assert "offers are waiting for an answer" in " ".join(field_errors(response, "places"))
+    assert "Places taken: 1; offers waiting for an answer: 1." in " ".join(field_errors(response, "places"))
 
 
 # Duplicate
