@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from globalir.catalogues import catalogue_path
-from programmes.models import Application
+from placements.models import Application
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
@@ -191,7 +191,7 @@ def test_a_volunteer_reads_their_dashboard_and_the_opportunities_in_their_langua
     user.save(update_fields=["language"])
     client.force_login(user)
 
-    dashboard = client.get(reverse("programmes:dashboard"))
+    dashboard = client.get(reverse("placements:dashboard"))
     page = dashboard.content.decode()
     # Every part of the dashboard is there to be read.
     for section in (
@@ -213,7 +213,7 @@ def test_a_new_volunteer_without_a_name_or_consent_reads_their_dashboard_in_thei
     newcomer = VolunteerProfileFactory(name="", consent_to_share=False, consent_given_at=None, user__language=language)
     client.force_login(newcomer.user)
 
-    response = client.get(reverse("programmes:dashboard"))
+    response = client.get(reverse("placements:dashboard"))
 
     page = response.content.decode()
     assert 'id="name-prompt"' in page and 'id="consent-withdrawn"' in page

@@ -65,7 +65,7 @@ def test_a_signed_in_user_reads_their_account_s_language_whatever_the_browser_sa
     client.force_login(volunteer.user)
     client.cookies.load({"django_language": "fr"})
 
-    response = client.get(reverse("programmes:dashboard"), HTTP_ACCEPT_LANGUAGE="pt")
+    response = client.get(reverse("placements:dashboard"), HTTP_ACCEPT_LANGUAGE="pt")
 
     assert html_lang(response) == "es"
     assert response["Content-Language"] == "es"

@@ -1,5 +1,5 @@
 """More properties of the engine: per-pair factor points, the whole pipeline from scores to a stable
-matching, and instances where places outnumber volunteers (programmes.matching.engine)."""
+matching, and instances where places outnumber volunteers (matcher.engine)."""
 
 import dataclasses
 import math

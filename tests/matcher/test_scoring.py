@@ -1,4 +1,4 @@
-"""Eligibility, scores, explanations and top-K suggestions (programmes.matching.engine)."""
+"""Eligibility, scores, explanations and top-K suggestions (matcher.engine)."""
 
 import dataclasses
 import math

@@ -1,4 +1,4 @@
-"""The stable matching of volunteers to needs (programmes.matching.engine.stable_match)."""
+"""The stable matching of volunteers to needs (matcher.engine.stable_match)."""
 
 import itertools
 import random
