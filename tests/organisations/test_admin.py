@@ -236,3 +236,10 @@ def test_people_who_are_not_staff_are_sent_to_the_admin_login(client, request, w
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_pages_show_the_portals_icon(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert 'rel="icon" href="/static/img/favicon.svg"' in response.content.decode()
