@@ -30,12 +30,14 @@ WORKER_TIMEOUT_SECONDS = 60
 
 
 def database_environment() -> dict[str, str]:
-    """Point the worker at the database this test uses (the test database)."""
+    """Point the worker at the database this test uses (the test database), with the tests' settings (their
+    own tasks, such as the outbox probe, are registered only there)."""
     db = connection.settings_dict
+    env = {"DJANGO_SETTINGS_MODULE": "tests.settings"}
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        return {"SQLITE_PATH": str(db["NAME"])}
+        return {**env, "SQLITE_PATH": str(db["NAME"])}
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return {"DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
+    return {**env, "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
 
 
 def broker_settings(tmp_path: Path) -> tuple[dict[str, str], Celery]:

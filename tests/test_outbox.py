@@ -16,11 +16,12 @@ from django.utils import timezone
 from globalir import privacy
 from globalir.celery import app
 from globalir.outbox import services as outbox
-from globalir.outbox.models import OutboxProbe, OutboxTask
-from globalir.outbox.tasks import probe
+from globalir.outbox.models import OutboxTask
 from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import VolunteerProfileFactory
+from tests.outbox_probe.models import OutboxProbe
+from tests.outbox_probe.tasks import probe
 from volunteers.services import profiles_recommendations_refresh_later
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_a_task_failing_midway_leaves_none_of_its_writes_and_the_row_says_why(
     def interrupted(seconds):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("globalir.outbox.tasks.time.sleep", interrupted)
+    monkeypatch.setattr("tests.outbox_probe.tasks.time.sleep", interrupted)
     with django_capture_on_commit_callbacks(execute=True):
         row = probe_later("failing")
 
@@ -205,7 +206,10 @@ def test_an_email_asked_for_while_the_broker_hangs_costs_the_change_under_a_seco
 
     assert elapsed < 1.0, f"The change waited {elapsed:.2f}s for the broker"
     notification.refresh_from_db()
-    assert notification.status == Notification.Status.PENDING  # for the notifications' own relay
+    assert notification.status == Notification.Status.PENDING
+    # Its task waits in the outbox, for the relay.
+    row = OutboxTask.objects.get(task_name="notifications.tasks.send_notification")
+    assert (row.args, row.status, row.owner_id) == ([notification.pk], OutboxTask.Status.PENDING, reader.pk)
 
 
 def test_the_relay_sends_what_the_commit_could_not_and_cleans_up_old_rows(django_capture_on_commit_callbacks):
