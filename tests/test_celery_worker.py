@@ -116,7 +116,7 @@ def test_a_real_worker_sends_a_notification_once_and_marks_it_sent(worker, tmp_p
     NotificationPreference.objects.create(user=reader, weekly_digest=True)
     # In this process Celery runs eagerly: left alone, the commit below would send the e-mail here.
     # Only the worker may send it, so the in-process enqueue is switched off and the task sent by hand.
-    monkeypatch.setattr(notification_services, "_enqueue", lambda notification_id: None)
+    monkeypatch.setattr(notification_services, "_enqueue", lambda notification: None)
     with transaction.atomic():
         notification = notification_services.notify(
             kind="weekly_digest",
