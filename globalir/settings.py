@@ -327,13 +327,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Tasks saved while the broker was down (globalir.outbox) are sent within a minute of its return.
+    # Tasks saved while the broker was down (globalir.outbox), e-mails among them, are sent within a minute
+    # of its return; so are tasks put back to run later once their time has come.
     "relay-outbox": {"task": "globalir.outbox.tasks.relay_outbox", "schedule": crontab(minute="*")},
     "close-expired-needs": {"task": "programmes.close_expired_needs", "schedule": crontab(hour=1, minute=30)},
-    "relay-pending-notifications": {
-        "task": "notifications.tasks.relay_pending_notifications",
-        "schedule": crontab(minute="*/5"),
-    },
     "weekly-digest": {
         "task": "matcher.send_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),

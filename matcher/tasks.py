@@ -5,14 +5,13 @@ They take ids, are idempotent (a refresh stores the same rows however often it r
 the round first), retry with backoff when the database is unreachable, have time limits, and are
 acknowledged only once they finished (acks_late with reject_on_worker_lost: a worker killed mid-refresh
 leaves the task to another one; the refresh's transaction rolls back, so the previous results stay in
-place meanwhile). Enqueued through the outbox (base=OutboxAwareTask): a delivery of work already done does
+place meanwhile). Enqueued through the outbox (globalir.tasks.RELIABLE): a delivery of work already done does
 nothing, and each refresh's writes commit with its "done" mark (outbox_atomic).
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
-from globalir.outbox.tasks import OutboxAwareTask
 from globalir.refresh import REFRESH_ALL_TASK, REFRESH_NEED_TASK, REFRESH_VOLUNTEER_TASK
 from globalir.tasks import RELIABLE
 
@@ -21,17 +20,8 @@ from .models import MatchRound
 from .round_selectors import match_round_ids_due
 from .rounds import RUN_MATCH_ROUND_TASK, match_round_run_later
 
-REFRESH = {
-    "base": OutboxAwareTask,
-    "outbox_atomic": True,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
+# A refresh's effects are all in the database: they commit with its outbox row's "done" mark.
+REFRESH = {**RELIABLE, "outbox_atomic": True}
 
 
 @shared_task(name=REFRESH_VOLUNTEER_TASK, **REFRESH, time_limit=120, soft_time_limit=100)
@@ -59,7 +49,7 @@ def send_weekly_digests() -> int:
 
 
 # Enqueued through the task outbox (match_round_run_later): a delivery of a run already done does nothing.
-@shared_task(name=RUN_MATCH_ROUND_TASK, **RELIABLE, base=OutboxAwareTask, time_limit=900, soft_time_limit=840)
+@shared_task(name=RUN_MATCH_ROUND_TASK, **RELIABLE, time_limit=900, soft_time_limit=840)
 def run_match_round(round_id: int, dry_run: bool = False) -> str:
     """Run one match round (or its dry run). Safe to deliver twice: the run claims the round first."""
     match_round = MatchRound.objects.filter(pk=round_id).first()

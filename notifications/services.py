@@ -1,8 +1,10 @@
 """E-mail notifications: recorded with the event that causes them, sent by a Celery task.
 
 Callers use ``notify(...)`` inside the transaction that makes the change (offer made, invitation
-sent…). The Notification row commits or rolls back with that change, and the task that sends it
-is enqueued only once the transaction has committed.
+sent…). The Notification row and the task that sends it (a row of the task outbox, globalir.outbox)
+commit or roll back with that change; the outbox sends the task once the transaction has committed,
+and its relay sends it later if the broker was down. The send claims the Notification row first, so
+an event is mailed once however often its task runs.
 """
 
 import datetime
@@ -21,7 +23,7 @@ from django.utils import timezone, translation
 
 from globalir.accounts.models import User
 from globalir.links import absolute_url
-from globalir.outbox.services import task_publish
+from globalir.outbox.services import TryLater, task_enqueue, task_run_again_later
 
 from .models import Notification, NotificationPreference
 
@@ -41,8 +43,9 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 SECRET_CONTEXT_KEYS = ("accept_url",)
 # A claim this old belongs to a worker that died while sending.
 STALE_CLAIM = datetime.timedelta(minutes=15)
-# After this many failed attempts (the task's own retries, then the relay's) the row is marked
-# failed and left for a site admin ("Send again now" in the admin) instead of being retried forever.
+# After this many failed attempts (the task's own retries, then those of its outbox row sent again
+# by the relay) the row is marked failed and left for a site admin ("Send again now" in the admin)
+# instead of being retried forever.
 MAX_ATTEMPTS = 12
 
 
@@ -75,20 +78,19 @@ def notify(
                 language=translation.get_language() or "",
                 context=context,
             )
+            _enqueue(notification)
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification
 
 
-# The task that sends one e-mail (notifications/tasks.py), sent by name: the task calls this module.
+# The task that sends one e-mail (notifications/tasks.py), enqueued by name: the task calls this module.
 SEND_NOTIFICATION_TASK = "notifications.tasks.send_notification"
 
 
-def _enqueue(notification_id: int) -> None:
-    # The Notification row is this e-mail's outbox entry: if the broker does not take the task (within
-    # a fraction of a second, see globalir.outbox), the row stays pending and the relay sends it later.
-    task_publish(SEND_NOTIFICATION_TASK, args=[notification_id])
+def _enqueue(notification: Notification) -> None:
+    # Erasing the recipient's account cancels the task along with their e-mails.
+    task_enqueue(SEND_NOTIFICATION_TASK, args=[notification.pk], owner_id=notification.recipient_id)
 
 
 def preferences_for(user: User) -> NotificationPreference:
@@ -159,14 +161,21 @@ def notification_send(*, notification_id: int) -> str:
 
     The row is claimed with a conditional update first, so two workers given the same task (a
     redelivery) cannot both send it. A claim older than STALE_CLAIM is taken to belong to a
-    worker that died mid-send. If sending fails the row goes back to pending and the error is
-    raised for the task to retry.
+    worker that died mid-send: a task finding a younger claim comes back once it is stale. If
+    sending fails the row goes back to pending and TryLater is raised for the task to retry;
+    once MAX_ATTEMPTS are spent the row is marked failed and the error raised as it is.
     """
     now = timezone.now()
     claimable = Notification.objects.filter(_pending_or_stale(now - STALE_CLAIM), pk=notification_id)
     if claimable.update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) != 1:
         notification = Notification.objects.filter(pk=notification_id).first()
-        return notification.status if notification else "missing"
+        if notification is None:
+            return "missing"
+        if notification.status == Notification.Status.SENDING:
+            # Being sent by another delivery, or its worker died mid-send: look again once the claim is stale.
+            claimed_at = notification.claimed_at or now
+            task_run_again_later(after=claimed_at + STALE_CLAIM - now + datetime.timedelta(minutes=1))
+        return notification.status
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     if _opted_out(notification):
         Notification.objects.filter(pk=notification.pk).update(
@@ -183,7 +192,8 @@ def notification_send(*, notification_id: int) -> str:
         )
         if gave_up:
             logger.error("Gave up on notification %s after %s attempts", notification.pk, notification.attempts)
-        raise
+            raise
+        raise TryLater(str(error)) from error
     Notification.objects.filter(pk=notification.pk).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), context=_without_secrets(notification.context)
     )
@@ -193,21 +203,6 @@ def notification_send(*, notification_id: int) -> str:
 
 def _pending_or_stale(stale: datetime.datetime) -> Q:
     return Q(status=Notification.Status.PENDING) | Q(status=Notification.Status.SENDING, claimed_at__lt=stale)
-
-
-def notifications_relay_pending(*, older_than_minutes: int = 5) -> int:
-    """Enqueue again the notifications still waiting (their task was lost or the broker was down)."""
-    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    waiting = list(
-        Notification.objects.filter(_pending_or_stale(timezone.now() - STALE_CLAIM))
-        .filter(created_at__lt=cutoff)
-        # A row a worker tried within the cutoff has a retry of its own on the way.
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff))
-        .values_list("pk", flat=True)[:1000]
-    )
-    for pk in waiting:
-        _enqueue(pk)
-    return len(waiting)
 
 
 # Preferences, one-click unsubscribe and the admin's "Send again now" (notifications.views, notifications.admin).
@@ -250,8 +245,8 @@ def notifications_send_again(*, notifications: Iterable[Notification]) -> int:
             .values_list("pk", flat=True)
         )
         Notification.objects.filter(pk__in=again).update(status=Notification.Status.PENDING, attempts=0)
-        for pk in again:
-            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+        for notification in Notification.objects.filter(pk__in=again).order_by("pk"):
+            _enqueue(notification)
     return len(again)
 
 

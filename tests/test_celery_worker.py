@@ -30,12 +30,14 @@ WORKER_TIMEOUT_SECONDS = 60
 
 
 def database_environment() -> dict[str, str]:
-    """Point the worker at the database this test uses (the test database)."""
+    """Point the worker at the database this test uses (the test database), with the tests' settings (their
+    own tasks, such as the outbox probe, are registered only there)."""
     db = connection.settings_dict
+    env = {"DJANGO_SETTINGS_MODULE": "tests.settings"}
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        return {"SQLITE_PATH": str(db["NAME"])}
+        return {**env, "SQLITE_PATH": str(db["NAME"])}
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return {"DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
+    return {**env, "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
 
 
 def broker_settings(tmp_path: Path) -> tuple[dict[str, str], Celery]:
@@ -114,7 +116,7 @@ def test_a_real_worker_sends_a_notification_once_and_marks_it_sent(worker, tmp_p
     NotificationPreference.objects.create(user=reader, weekly_digest=True)
     # In this process Celery runs eagerly: left alone, the commit below would send the e-mail here.
     # Only the worker may send it, so the in-process enqueue is switched off and the task sent by hand.
-    monkeypatch.setattr(notification_services, "_enqueue", lambda notification_id: None)
+    monkeypatch.setattr(notification_services, "_enqueue", lambda notification: None)
     with transaction.atomic():
         notification = notification_services.notify(
             kind="weekly_digest",

@@ -3,6 +3,7 @@ commits, never lost when the broker is down, run once however often its message 
 with the account it was for. The real broker and worker are in test_outbox_processes.py."""
 
 import datetime
+import importlib
 import socket
 import threading
 import time
@@ -16,11 +17,13 @@ from django.utils import timezone
 from globalir import privacy
 from globalir.celery import app
 from globalir.outbox import services as outbox
-from globalir.outbox.models import OutboxProbe, OutboxTask
-from globalir.outbox.tasks import probe
+from globalir.outbox.models import OutboxTask
+from globalir.tasks import RELIABLE, OutboxAwareTask
 from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import VolunteerProfileFactory
+from tests.outbox_probe.models import OutboxProbe
+from tests.outbox_probe.tasks import probe
 from volunteers.services import profiles_recommendations_refresh_later
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +98,7 @@ def test_a_task_failing_midway_leaves_none_of_its_writes_and_the_row_says_why(
     def interrupted(seconds):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("globalir.outbox.tasks.time.sleep", interrupted)
+    monkeypatch.setattr("tests.outbox_probe.tasks.time.sleep", interrupted)
     with django_capture_on_commit_callbacks(execute=True):
         row = probe_later("failing")
 
@@ -205,7 +208,10 @@ def test_an_email_asked_for_while_the_broker_hangs_costs_the_change_under_a_seco
 
     assert elapsed < 1.0, f"The change waited {elapsed:.2f}s for the broker"
     notification.refresh_from_db()
-    assert notification.status == Notification.Status.PENDING  # for the notifications' own relay
+    assert notification.status == Notification.Status.PENDING
+    # Its task waits in the outbox, for the relay.
+    row = OutboxTask.objects.get(task_name="notifications.tasks.send_notification")
+    assert (row.args, row.status, row.owner_id) == ([notification.pk], OutboxTask.Status.PENDING, reader.pk)
 
 
 def test_the_relay_sends_what_the_commit_could_not_and_cleans_up_old_rows(django_capture_on_commit_callbacks):
@@ -228,3 +234,27 @@ def test_the_relay_runs_every_minute():
 
     assert entry["task"] == "globalir.outbox.tasks.relay_outbox"
     assert entry["schedule"].minute == set(range(60))
+
+
+def test_every_task_of_the_portal_runs_through_the_outbox_with_the_one_set_of_retry_options():
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+    assert "notifications.tasks.send_notification" in ours and "tests.outbox_probe.probe" in ours
+    for name, task in ours.items():
+        assert isinstance(task, OutboxAwareTask), name
+        options = {option: getattr(task, option) for option in RELIABLE if option != "base"}
+        assert options == {option: value for option, value in RELIABLE.items() if option != "base"}, name
+
+
+def test_every_scheduled_task_is_registered_and_only_the_outbox_relays():
+    scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+
+    assert [name for name in scheduled if name not in app.tasks] == []
+    assert [name for name in scheduled if "relay" in name] == ["globalir.outbox.tasks.relay_outbox"]
+
+
+def test_nothing_of_the_tests_is_installed_in_production():
+    production = importlib.import_module("globalir.settings")
+
+    assert "tests.outbox_probe" in settings.INSTALLED_APPS
+    assert [name for name in production.INSTALLED_APPS if name.startswith("tests")] == []

@@ -29,10 +29,11 @@ from django.utils import timezone
 
 from globalir.celery import app
 from globalir.outbox import services as outbox
-from globalir.outbox.models import OutboxProbe, OutboxTask
-from globalir.outbox.tasks import probe
+from globalir.outbox.models import OutboxTask
 from matcher.models import Recommendation
 from tests.factories import NeedFactory, VolunteerProfileFactory
+from tests.outbox_probe.models import OutboxProbe
+from tests.outbox_probe.tasks import probe
 from tests.test_celery_worker import database_environment
 from tests.volunteers.test_onboarding import availability_data, in_days, step_url
 

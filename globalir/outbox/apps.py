@@ -7,3 +7,11 @@ class OutboxConfig(AppConfig):
     name = "globalir.outbox"
     label = "outbox"
     verbose_name = _("Task outbox")
+
+    def ready(self):
+        from globalir.celery import app
+
+        # Every process knows every task by its name from the start, not only the worker: a web process
+        # publishes tasks by name (an app never imports the tasks of an app above it) and runs them itself
+        # under eager Celery. Celery's autodiscovery imports the tasks module of each installed app.
+        app.autodiscover_tasks(force=True)

@@ -80,22 +80,3 @@ class OutboxTask(models.Model):
 
     def __str__(self):
         return f"{self.task_name} #{self.pk} ({self.get_status_display()})"
-
-
-class OutboxProbe(models.Model):
-    """What the probe task (``outbox.tasks.probe``) writes: one row per probe that ran to the end.
-
-    The probe checks the whole path (database → broker → worker → database) after a deployment, and the
-    process tests use it to show that a worker killed mid-task neither loses the task nor doubles its
-    effect. Nothing else reads these rows.
-    """
-
-    token = models.CharField(_("token"), max_length=64, db_index=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("outbox probe")
-        verbose_name_plural = _("outbox probes")
-
-    def __str__(self):
-        return self.token

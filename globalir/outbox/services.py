@@ -6,11 +6,17 @@ broker that is down costs the request well under a second, never an error). A ro
 take stays pending, and the relay (`outbox_relay`, a beat task every minute) publishes it once the broker
 is back. With CELERY_TASK_ALWAYS_EAGER (the embedded default) "publishing" runs the task at once.
 
-On the worker, tasks declared with ``base=OutboxAwareTask`` (tasks.py) run through `outbox_task_run`: the
-row is claimed first and a row already done or cancelled is not run again, so a message delivered twice
-(redelivered after a worker died, published by the commit and the relay both) does its work once.
+On the worker, tasks declared with ``base=OutboxAwareTask`` (every task: globalir.tasks.RELIABLE) run
+through `outbox_task_run`: the row is claimed first and a row already done or cancelled is not run again, so
+a message delivered twice (redelivered after a worker died, published by the commit and the relay both)
+does its work once. A task that cannot finish yet (`TryLater` after its retries, or `task_run_again_later`)
+puts its row back to pending with a time, and the relay sends it again then.
+
+Tasks are enqueued by their registered names (an app never imports the tasks of an app above it). Every
+process registers every task at start-up (apps.py), as the worker does.
 """
 
+import contextvars
 import datetime
 import logging
 import time
@@ -44,8 +50,22 @@ MESSAGE_LOST = datetime.timedelta(hours=2)
 # Finished rows are kept this long for the admin, then deleted by the relay.
 KEEP_FINISHED = datetime.timedelta(days=30)
 RELAY_BATCH = 500
+# A task still failing with TryLater once its retries are spent waits this long before the relay sends it
+# again (its own service decides when to give up for good).
+TRY_LATER = datetime.timedelta(hours=1)
 
 _broker_down_until = 0.0
+
+
+class TryLater(Exception):
+    """Raised by a service for a failure that may pass (a mail server that is down): the task retries with
+    backoff (globalir.tasks.RELIABLE), then its outbox row waits TRY_LATER and is sent again."""
+
+
+# Set by a task that cannot finish now but must not fail either (`task_run_again_later`).
+_run_again_after: contextvars.ContextVar[datetime.timedelta | None] = contextvars.ContextVar(
+    "outbox_run_again_after", default=None
+)
 
 
 def outbox_task_id(outbox_id: int) -> str:
@@ -159,39 +179,8 @@ def _broker_connection():
 
 
 def task_named(name: str) -> Task | None:
-    """The registered task called `name`. Tasks are enqueued by name (an app never imports the tasks of an
-    app above it): the first lookup of a name not registered yet in this process imports every app's
-    tasks module (Celery's autodiscovery, app.autodiscover_tasks in globalir/celery.py)."""
-    task = app.tasks.get(name)
-    if task is None:
-        app.loader.import_default_modules()
-        task = app.tasks.get(name)
-    return task
-
-
-def task_publish(task: Task | str, *, args: Sequence[Any] = ()) -> bool:
-    """Send a task (or the task registered under that name) that keeps its own record of what is pending
-    (an e-mail's Notification row, re-sent by its own relay), with the outbox's short timeouts. Returns
-    whether the broker took it; never raises. Under eager Celery the task runs here, at once."""
-    global _broker_down_until
-    if isinstance(task, str):
-        task = task_named(task)
-    if app.conf.task_always_eager:
-        try:
-            task.apply_async(args=list(args))
-        except Exception:
-            logger.exception("Task %s failed", task.name)
-        return True
-    if time.monotonic() < _broker_down_until:
-        return False
-    try:
-        with _broker_connection() as connection:
-            task.apply_async(args=list(args), retry=False, connection=connection)
-    except Exception as error:
-        logger.warning("Could not send %s; its relay will (%s)", task.name, error)
-        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
-        return False
-    return True
+    """The task registered under `name`, or None (every app's tasks module is imported at start-up)."""
+    return app.tasks.get(name)
 
 
 def _publish_one(row: OutboxTask, *, connection) -> None:
@@ -220,13 +209,15 @@ def _publish_one(row: OutboxTask, *, connection) -> None:
 
 def outbox_relay(*, now: datetime.datetime | None = None) -> int:
     """Publish what the broker has not taken: pending rows older than RELAY_GRACE (their commit could not
-    reach the broker) and rows sent more than MESSAGE_LOST ago and never started (the broker lost the
-    message). Deletes rows finished more than KEEP_FINISHED ago. Returns how many rows were published."""
+    reach the broker) whose time has come (a task put back to run later waits for its `not_before`), and
+    rows sent more than MESSAGE_LOST ago and never started (the broker lost the message). Deletes rows
+    finished more than KEEP_FINISHED ago. Returns how many rows were published."""
     global _broker_down_until
     now = now or timezone.now()
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
     rows = list(
         OutboxTask.objects.filter(
-            Q(status=OutboxTask.Status.PENDING, created_at__lt=now - RELAY_GRACE)
+            Q(due, status=OutboxTask.Status.PENDING, created_at__lt=now - RELAY_GRACE)
             | Q(status=OutboxTask.Status.SENT, sent_at__lt=now - MESSAGE_LOST)
         ).order_by("pk")[:RELAY_BATCH]
     )
@@ -254,10 +245,11 @@ def outbox_task_run(*, outbox_id: int, run: Callable[[], Any], atomic: bool) -> 
     if not claimed:
         logger.info("Queued task %s is finished, cancelled or gone: not run again", outbox_id)
         return None
+    again = _run_again_after.set(None)
     try:
         if not atomic:
             result = run()
-            _mark_done(outbox_id)
+            _finish(outbox_id)
             return result
         with transaction.atomic():
             row = OutboxTask.objects.select_for_update().filter(pk=outbox_id, status=OutboxTask.Status.STARTED)
@@ -265,15 +257,43 @@ def outbox_task_run(*, outbox_id: int, run: Callable[[], Any], atomic: bool) -> 
                 logger.info("Queued task %s finished or was cancelled meanwhile: not run again", outbox_id)
                 return None
             result = run()
-            _mark_done(outbox_id)
+            _finish(outbox_id)
             return result
     except Retry as retry:
         # Celery sent the retry (same task id): the row stays started and the retry claims it again.
         _record_error(outbox_id, retry.exc or retry, status=OutboxTask.Status.STARTED)
         raise
+    except TryLater as error:
+        # Out of retries for a failure that may pass: the relay sends the task again after TRY_LATER.
+        _record_error(outbox_id, error, status=OutboxTask.Status.STARTED)
+        _put_back(outbox_id, after=TRY_LATER)
+        raise
     except Exception as error:
         _record_error(outbox_id, error, status=OutboxTask.Status.FAILED)
         raise
+    finally:
+        _run_again_after.reset(again)
+
+
+def task_run_again_later(*, after: datetime.timedelta) -> None:
+    """Called by a task that found its work held elsewhere (an e-mail another delivery is sending): once it
+    returns, its outbox row waits `after` and the relay sends it again, instead of being marked done. Does
+    nothing when the task was not sent through the outbox (called directly, from beat or the shell)."""
+    _run_again_after.set(after)
+
+
+def _finish(outbox_id: int) -> None:
+    after = _run_again_after.get()
+    if after is None:
+        _mark_done(outbox_id)
+    else:
+        _put_back(outbox_id, after=after)
+
+
+def _put_back(outbox_id: int, *, after: datetime.timedelta) -> None:
+    OutboxTask.objects.filter(pk=outbox_id, status=OutboxTask.Status.STARTED).update(
+        status=OutboxTask.Status.PENDING, not_before=timezone.now() + after, sent_at=None
+    )
 
 
 def _mark_done(outbox_id: int) -> None:

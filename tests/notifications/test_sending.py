@@ -9,6 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from globalir.outbox import services as outbox
+from globalir.outbox.models import OutboxTask
 from notifications import services, tasks
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import user_for_unsubscribe_token
@@ -69,6 +71,15 @@ def worker_like():
 def notify_in_transaction(**kwargs) -> Notification | None:
     with transaction.atomic():
         return services.notify(**kwargs)
+
+
+def relay_later(minutes: float) -> int:
+    """Run the task outbox's relay as it would run this many minutes from now."""
+    return outbox.outbox_relay(now=timezone.now() + datetime.timedelta(minutes=minutes))
+
+
+def send_task_of(notification: Notification) -> OutboxTask:
+    return OutboxTask.objects.filter(task_name=tasks.send_notification.name, args=[notification.pk]).latest("pk")
 
 
 @pytest.fixture
@@ -148,25 +159,54 @@ def test_a_retry_sends_the_email_the_mail_server_first_refused(
     assert len(mail.outbox) == 1
 
 
-def test_a_notification_is_marked_failed_once_it_has_used_every_attempt(reader, notice_templates, settings):
+def test_a_notification_is_marked_failed_once_it_has_used_every_attempt(
+    reader, notice_templates, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "tests.notifications.test_sending.FailingBackend"
-    notification = Notification.objects.create(
-        kind=notice_templates,
-        event_key="test:1",
-        recipient=reader,
-        email=reader.email,
-        context={"topic": "x"},
-        attempts=services.MAX_ATTEMPTS - 1,
-    )
+    with django_capture_on_commit_callbacks(execute=False):
+        notification = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+    Notification.objects.filter(pk=notification.pk).update(attempts=services.MAX_ATTEMPTS - 1)
 
     with pytest.raises(ConnectionRefusedError):
         services.notification_send(notification_id=notification.pk)
 
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    # The relay leaves it alone: a site admin decides ("Send again now").
-    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
-    assert services.notifications_relay_pending() == 0
+    # Its task, delivered late, sends nothing and the relay leaves it alone: a site admin decides ("Send
+    # again now").
+    row = send_task_of(notification)
+    delivered = tasks.send_notification.apply(args=[notification.pk], task_id=outbox.outbox_task_id(row.pk))
+    assert delivered.get() == Notification.Status.FAILED
+    assert relay_later(60) == 0
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.FAILED, services.MAX_ATTEMPTS)
+
+
+def test_a_mail_server_still_down_after_every_retry_is_tried_again_later_by_the_relay(
+    reader, notice_templates, settings, mailoutbox, django_capture_on_commit_callbacks, worker_like
+):
+    settings.EMAIL_BACKEND = "tests.notifications.test_sending.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "x"}
+        )
+    row = send_task_of(notification)
+    assert (row.status, row.last_error) == (OutboxTask.Status.PENDING, "TryLater: SMTP server unreachable")
+    assert relay_later(30) == 0  # not yet
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert relay_later(outbox.TRY_LATER.total_seconds() / 60 + 1) == 1
+
+    notification.refresh_from_db()
+    row.refresh_from_db()
+    assert (notification.status, notification.attempts) == (
+        Notification.Status.SENT,
+        2 + tasks.send_notification.max_retries,
+    )
+    assert (row.status, row.attempts) == (OutboxTask.Status.DONE, 2 + tasks.send_notification.max_retries)
+    assert len(mailoutbox) == 1
 
 
 def test_an_opted_out_user_is_skipped_for_optional_emails_but_still_gets_essential_ones(
@@ -204,10 +244,10 @@ def test_optional_emails_follow_the_default_preference_for_users_who_never_chose
     assert mailoutbox == []
 
 
-def test_the_relay_sends_rows_whose_task_was_lost_once_they_are_five_minutes_old(
+def test_the_outbox_relay_sends_emails_whose_task_never_reached_the_broker_once_past_its_grace(
     reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
 ):
-    # The broker was down: the rows are committed but their tasks never ran.
+    # The broker was down: the rows and their tasks are committed but the tasks never ran.
     with django_capture_on_commit_callbacks(execute=False):
         lost = notify_in_transaction(
             kind=notice_templates, event_key="test:old", recipient=reader, context={"topic": "a"}
@@ -215,11 +255,12 @@ def test_the_relay_sends_rows_whose_task_was_lost_once_they_are_five_minutes_old
         recent = notify_in_transaction(
             kind=notice_templates, event_key="test:new", recipient=reader, context={"topic": "b"}
         )
-    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
-    Notification.objects.filter(pk=recent.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    OutboxTask.objects.filter(pk=send_task_of(recent).pk).update(
+        created_at=timezone.now() + datetime.timedelta(minutes=5)  # saved just now, at the relay's run
+    )
 
-    assert tasks.relay_pending_notifications.delay().get() == 1
-    assert tasks.relay_pending_notifications.delay().get() == 0
+    assert relay_later(5) == 1
+    assert relay_later(5) == 0
 
     assert [message.subject for message in mailoutbox] == ["[GlobalIR] A notice about a"]
     lost.refresh_from_db()
@@ -227,19 +268,32 @@ def test_the_relay_sends_rows_whose_task_was_lost_once_they_are_five_minutes_old
     assert (lost.status, recent.status) == (Notification.Status.SENT, Notification.Status.PENDING)
 
 
-def test_the_relay_takes_back_a_send_whose_worker_died(reader, notice_templates, mailoutbox):
-    abandoned = Notification.objects.create(
-        kind=notice_templates, event_key="test:1", recipient=reader, email=reader.email, context={"topic": "a"}
-    )
-    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+def test_the_relay_takes_back_a_send_whose_worker_died(
+    reader, notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        abandoned = notify_in_transaction(
+            kind=notice_templates, event_key="test:1", recipient=reader, context={"topic": "a"}
+        )
+    # A worker claimed it and died mid-send; the broker delivered its task again at once.
     Notification.objects.filter(pk=abandoned.pk).update(
-        status=Notification.Status.SENDING, claimed_at=long_ago, created_at=long_ago, attempts=1
+        status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=1
     )
+    row = send_task_of(abandoned)
+    redelivered = tasks.send_notification.apply(args=[abandoned.pk], task_id=outbox.outbox_task_id(row.pk))
+    assert redelivered.get() == Notification.Status.SENDING
+    row.refresh_from_db()
+    assert row.status == OutboxTask.Status.PENDING  # comes back once the claim is stale
+    assert relay_later(10) == 0
 
-    assert services.notifications_relay_pending() == 1
+    # Once the claim is stale, the relay sends the task again and this one sends the e-mail.
+    Notification.objects.filter(pk=abandoned.pk).update(claimed_at=timezone.now() - services.STALE_CLAIM)
+    assert relay_later(services.STALE_CLAIM.total_seconds() / 60 + 2) == 1
 
     abandoned.refresh_from_db()
     assert (abandoned.status, abandoned.attempts, len(mailoutbox)) == (Notification.Status.SENT, 2, 1)
+    row.refresh_from_db()
+    assert row.status == OutboxTask.Status.DONE
 
 
 def test_a_redelivered_task_sends_the_email_once(

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from globalir.accounts.models import User
+from globalir.outbox.models import OutboxTask
 from notifications import services
 from notifications.models import Notification, NotificationPreference
 from tests.factories import UserFactory
@@ -229,6 +230,10 @@ def test_send_again_now_sends_failed_and_waiting_emails_but_never_a_sent_one_twi
     assert (failed.status, failed.attempts) == (Notification.Status.SENT, 1)
     assert waiting.status == Notification.Status.SENT
     assert len(mailoutbox) == 2
+    # Sent through the task outbox, as every e-mail is.
+    assert sorted(
+        OutboxTask.objects.filter(task_name="notifications.tasks.send_notification").values_list("args", "status")
+    ) == sorted([([failed.pk], OutboxTask.Status.DONE), ([waiting.pk], OutboxTask.Status.DONE)])
 
 
 def test_the_preferences_admin_lists_users_choices(client, site_admin, plain_user):
