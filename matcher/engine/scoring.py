@@ -98,9 +98,14 @@ def _group_top_k(groups: np.ndarray, keys: np.ndarray, k: int) -> tuple[np.ndarr
     return groups[keep], keys[keep], position[keep]
 
 
+def _key_index(keys: np.ndarray) -> np.ndarray:
+    """The other side's index held in keys (see `_keys`)."""
+    return (_LOW32 - (keys & _LOW32)).astype(np.int64)
+
+
 def _decode_lists(keys: np.ndarray, ids: Sequence[int]) -> list[list[tuple[int, float]]]:
     """Rows of keys (0 = empty slot) as lists of (id, score)."""
-    index = (_LOW32 - (keys & _LOW32)).astype(np.int64)
+    index = _key_index(keys)
     scores = ((keys >> _SHIFT32) - np.uint64(1)).astype(np.uint32).view(np.float32)
     return [
         [(ids[i], s) for i, s, key in zip(row_index, row_scores, row_keys, strict=True) if key]
@@ -150,6 +155,9 @@ class TopK:
     for_needs: dict[int, list[tuple[int, float]]]  # need id → [(volunteer id, score)], best first
     eligible_pairs: int
     failure_counts: dict[str, int]  # pairs per first failed requirement (REASON_CODES), "eligible" included
+    # With `with_factors`: (volunteer id, need id) → the points of each factor (FACTORS order) of every pair
+    # kept on either side, from the same preparation as the scores.
+    factors: dict[tuple[int, int], list[float]] | None = None
 
 
 def score_top_k(
@@ -160,9 +168,11 @@ def score_top_k(
     k_per_volunteer: int = 10,
     k_per_need: int = 10,
     block_cells: int = DEFAULT_BLOCK_CELLS,
+    with_factors: bool = False,
 ) -> TopK:
     """The same scores as `score_matrix`, streamed block by block keeping only the top K of each side:
-    memory stays O(V × k + N × k + block) however many pairs there are."""
+    memory stays O(V × k + N × k + block) however many pairs there are. With `with_factors`, also the
+    factor points of the pairs kept (`TopK.factors`)."""
     prepared = Prepared(volunteers, needs, as_weights(weights))
     nv, nn = prepared.shape
     k_per_volunteer, k_per_need = max(k_per_volunteer, 0), max(k_per_need, 0)
@@ -200,7 +210,26 @@ def score_top_k(
         for_needs=dict(zip(prepared.need_ids, _decode_lists(need_best, prepared.volunteer_ids), strict=True)),
         eligible_pairs=int(counts[Reason.ELIGIBLE]),
         failure_counts={REASON_CODES[reason]: int(counts[reason]) for reason in Reason},
+        factors=_kept_factors(prepared, volunteer_best, need_best) if with_factors else None,
     )
+
+
+def _kept_factors(
+    prepared: Prepared, volunteer_best: np.ndarray, need_best: np.ndarray
+) -> dict[tuple[int, int], list[float]]:
+    """The factor points of every pair held in either side's top-K keys."""
+    v_rows, v_slots = np.nonzero(volunteer_best)
+    n_cols, n_slots = np.nonzero(need_best)
+    rows = np.concatenate([v_rows, _key_index(need_best[n_cols, n_slots])])
+    cols = np.concatenate([_key_index(volunteer_best[v_rows, v_slots]), n_cols])
+    nn = max(len(prepared.need_ids), 1)
+    cells = np.unique(rows.astype(np.int64) * nn + cols)
+    rows, cols = cells // nn, cells % nn
+    points = prepared.factor_points(rows, cols).tolist()
+    volunteer_ids, need_ids = prepared.volunteer_ids, prepared.need_ids
+    return {
+        (volunteer_ids[r], need_ids[c]): row for r, c, row in zip(rows.tolist(), cols.tolist(), points, strict=True)
+    }
 
 
 def pair_factor_points(
