@@ -295,51 +295,62 @@ class Prepared:
         """The points each factor gives the cells (rows[i], cols[i]): float32, one column per factor in
         FACTORS order. A cell's score is the sum of its row (clipped to [0, 100]). `run`, the longest
         available run of each cell inside its need's window, is computed when not given."""
+        return self._points(rows, cols, run).T
+
+    def scores(self, rows: np.ndarray, cols: np.ndarray, run: np.ndarray | None = None) -> np.ndarray:
+        """The score of each cell (rows[i], cols[i]): the sum of its factor points, within [0, 100]."""
+        total = self._points(rows, cols, run).sum(axis=0)
+        return np.clip(total, 0, 100, out=total)
+
+    def _points(self, rows: np.ndarray, cols: np.ndarray, run: np.ndarray | None) -> np.ndarray:
+        """Factor points as one contiguous row per factor (FACTORS order), one column per cell."""
         points = self.points
-        out = np.zeros((len(rows), len(FACTORS)), np.float32)
+        out = np.zeros((len(FACTORS), len(rows)), np.float32)
         if not len(rows):
             return out
         if run is None:
             run = self.runs(rows, cols)
-        column = _COLUMN
 
         for name, bits, coefficient in (
             ("required_skills", self.n_required_skills, self.a_required),
             ("preferred_skills", self.n_preferred_skills, self.a_preferred),
         ):
-            part = np.where(self.n_none[name][cols], points[name], np.float32(0))  # full marks when none asked
+            part = out[_COLUMN[name]]
+            np.multiply(self.n_none[name][cols], points[name], out=part)  # full marks when none is asked for
             shared = _popcount_pairs(self.v_skills, rows, bits, cols)
             if shared is not None:
                 part += shared * coefficient[cols]
-            out[:, column[name]] = part
 
-        part = np.where(self.n_none["languages"][cols], points["languages"], np.float32(0))
+        part = out[_COLUMN["languages"]]
+        np.multiply(self.n_none["languages"][cols], points["languages"], out=part)
         for level in (2, 3, 4):
             count = _popcount_pairs(self.v_languages[level], rows, self.n_languages, cols)
             if count is not None:
                 part += count * self.a_languages[cols]
-        out[:, column["languages"]] = part
 
-        experience = self.v_years_scaled[rows] - self.n_min_years_scaled[cols]
-        out[:, column["experience"]] = np.clip(experience, 0, points["experience"], out=experience)
+        part = out[_COLUMN["experience"]]
+        np.subtract(self.v_years_scaled[rows], self.n_min_years_scaled[cols], out=part)
+        np.clip(part, 0, points["experience"], out=part)
 
         if points["region"]:
+            part = out[_COLUMN["region"]]
             neutral = self.v_region_neutral[rows] | self.n_region_neutral[cols]
-            region = neutral * np.float32(points["region"] * REGION_NEUTRAL)
+            np.multiply(neutral, np.float32(points["region"] * REGION_NEUTRAL), out=part)
             matched = _popcount_pairs(self.v_regions, rows, self.n_regions, cols)
             if matched is not None:
-                region += (matched > 0) * points["region"]
-            out[:, column["region"]] = region
+                part += (matched > 0) * points["region"]
 
         if points["availability"]:
-            fit = run.astype(np.float32)
-            fit *= self.a_availability[cols]
-            out[:, column["availability"]] = np.minimum(fit, points["availability"], out=fit)
+            part = out[_COLUMN["availability"]]
+            np.multiply(run, self.a_availability[cols], out=part)
+            np.minimum(part, points["availability"], out=part)
 
-        if points["engagement"] and len(self.v_org_idx):
-            # (volunteer row, organisation) pairs as single integers, looked up in one go.
+        if points["engagement"] and len(self.engaged_keys):
+            # (volunteer row, organisation) pairs as single integers, looked up in the sorted list.
             wanted = rows.astype(np.int64) * self.org_count + self.n_org[cols]
-            out[:, column["engagement"]] = np.isin(wanted, self.engaged_keys) * points["engagement"]
+            found = np.searchsorted(self.engaged_keys, wanted)
+            np.minimum(found, len(self.engaged_keys) - 1, out=found)
+            np.multiply(self.engaged_keys[found] == wanted, points["engagement"], out=out[_COLUMN["engagement"]])
         return out
 
     def runs(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -354,8 +365,3 @@ class Prepared:
             last = np.minimum(ends[r], self.n_end[c][:, None])
             run[chosen] = np.maximum((last - first + 1).max(axis=1, initial=0), 0)
         return run
-
-    def scores(self, rows: np.ndarray, cols: np.ndarray, run: np.ndarray | None = None) -> np.ndarray:
-        """The score of each cell (rows[i], cols[i]): the sum of its factor points, within [0, 100]."""
-        total = self.factor_points(rows, cols, run).sum(axis=1)
-        return np.clip(total, 0, 100, out=total)
