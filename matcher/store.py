@@ -13,9 +13,9 @@ and, in one transaction, deletes the rows that went, updates the changed ones in
 ones (plain ORM bulk statements, a batch at a time): either the whole new result is in place or, if
 anything fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh
 twice leaves the same rows. The full refresh works one profession at a time (every pair the engine can
-rank shares one), so it holds one profession's rows in memory, never the whole table's. On PostgreSQL a refresh holds
-a transaction-level advisory lock from its first read to its commit, so two refreshes never interleave and
-each one reads what the previous one wrote.
+rank shares one), so it holds one profession's rows in memory, never the whole table's. On PostgreSQL a
+refresh holds a transaction-level advisory lock from its first read to its commit, so two refreshes never
+interleave and each one reads what the previous one wrote.
 
 Three scopes: everything (`recommendations_refresh`: nightly and from the admin), some volunteers
 (`recommendations_refresh_volunteers`: after a profile, availability or credential change) and some needs
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
 _LOCK_KEY = 4_707_152_030_517_301
-_BATCH = 2_000  # rows per INSERT … ON CONFLICT, ids per DELETE … WHERE id IN (…)
+_BATCH = 2_000  # rows per INSERT, ids per DELETE … WHERE id IN (…)
 _UPDATED = ["score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at"]
 
 
