@@ -1,4 +1,4 @@
-"""Benchmark of the matching engine (matcher/engine.py).
+"""Benchmark of the matching engine (matcher/engine/).
 
     .venv/bin/python bench/match_engine.py
 

@@ -1,149 +1,47 @@
 """How well needs fit a volunteer: the database side of the pure matching engine.
 
-Turns a VolunteerProfile and Needs into the engine's VolunteerData / NeedData
-(matcher/engine.py), scores a set of candidate needs for one volunteer, and turns the
-engine's explanation of one pair (English, machine-oriented) into plain sentences in the visitor's
-language.
+Loads a VolunteerProfile and Needs as the engine's records (matcher.loader), scores a set of candidate
+needs for one volunteer, and turns the engine's explanation of one pair (English, machine-oriented) into
+plain sentences in the visitor's language.
 
 Query budget: `volunteer_data` runs three queries and `need_fit_scores` two, whatever the number of
-needs; each UNION below folds rows of two tables into one round trip.
+needs.
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, IntegerField, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
-from globalir.regions import Region, region_of
-from placements.models import Application, Placement
+from globalir.regions import Region
 from programmes.models import Mode, Need
 from volunteers.models import (
-    AvailabilityWindow,
-    Credential,
     Profession,
     Proficiency,
-    VolunteerLanguage,
     VolunteerProfile,
 )
 
 from .engine import NeedData, VolunteerData, explain, score_matrix
-
-# Marks in the UNION queries: which table a row came from.
-_SKILL = 0  # volunteer languages use their proficiency (1–4), skills this
-_REQUIRED_SKILL, _PREFERRED_SKILL, _REQUIRED_LANGUAGE = 1, 2, 3
-_WINDOW = "window"  # placements use their mode ("onsite", "remote", "hybrid")
-
+from .loader import needs_data, volunteers_data
 
 # --------------------------------------------------------------------------------------------------
-# Models → engine data
+# Models → engine data (matcher.loader, a batch of one)
 # --------------------------------------------------------------------------------------------------
-
-
-def need_region(host_country: str | None, programme_countries: Iterable[str]) -> str | None:
-    """The region of a need: its host site's, or for a remote need the one region all of its
-    programme's countries are in (None when they span several or none is known)."""
-    if host_country:
-        return region_of(host_country)
-    regions = {region_of(code) for code in programme_countries if code} - {None}
-    return regions.pop() if len(regions) == 1 else None
 
 
 def volunteer_data(profile: VolunteerProfile) -> VolunteerData:
     """Everything the engine needs about a volunteer, in three queries."""
-    Skills = VolunteerProfile.skills.through
-    skills: set[int] = set()
-    languages: dict[str, int] = {}
-    spoken = (
-        VolunteerLanguage.objects.filter(profile_id=profile.pk).order_by().values_list("language_id", "proficiency")
-    )
-    skill_rows = (
-        Skills.objects.filter(volunteerprofile_id=profile.pk)
-        .order_by()
-        .values_list(Cast("skill_id", CharField()), Value(_SKILL, output_field=IntegerField()))
-    )
-    for key, level in spoken.union(skill_rows, all=True):
-        if level == _SKILL:
-            skills.add(int(key))
-        else:
-            languages[key] = level
-
-    availability: list[tuple[datetime.date, datetime.date, int]] = []
-    busy: list[tuple[datetime.date, datetime.date]] = []
-    engaged: set[int] = set()
-    windows = (
-        AvailabilityWindow.objects.filter(profile_id=profile.pk)
-        .order_by()
-        .values_list(Value(_WINDOW, output_field=CharField()), "start_date", "end_date", "hours_per_week")
-    )
-    placements = (
-        Placement.objects.filter(
-            volunteer_id=profile.pk,
-            application__status__in=Application.TAKING_PLACE_STATUSES,
-        )
-        .order_by()
-        .values_list("mode", "start_date", "end_date", "need__programme__lead_organisation_id")
-    )
-    for kind, start, end, number in windows.union(placements, all=True):
-        if kind == _WINDOW:
-            availability.append((start, end, number))
-        else:
-            engaged.add(number)
-            if kind in (Mode.ONSITE, Mode.HYBRID):
-                busy.append((start, end))
-
-    expiries = list(Credential.objects.filter(profile_id=profile.pk).verified().values_list("expires_on", flat=True))
-    if not expiries:
-        valid_until = None
-    elif None in expiries:
-        valid_until = datetime.date.max
-    else:
-        valid_until = max(expiries)
-
-    return VolunteerData(
-        id=profile.pk,
-        profession=profile.profession,
-        offers_onsite=profile.offers_onsite,
-        offers_remote=profile.offers_remote,
-        years_experience=profile.years_experience,
-        languages=languages,
-        skills=frozenset(skills),
-        availability=tuple(sorted(availability)),
-        preferred_regions=frozenset(profile.preferred_regions or ()),
-        credential_valid_until=valid_until,
-        busy=tuple(sorted(busy)),
-        consent=profile.consent_to_share,
-        organisations_engaged=frozenset(engaged),
-    )
+    return volunteers_data([profile])[0]
 
 
 def need_data(need: Need) -> NeedData:
     """The engine's view of one need loaded with its programme and host site and its skills and
-    languages prefetched (as `need_listed_detail_queryset` does)."""
-    return NeedData(
-        id=need.pk,
-        profession=need.profession,
-        mode=need.mode,
-        window_start=need.window_start,
-        window_end=need.window_end,
-        min_duration_days=need.min_duration_days,
-        hours_per_week=need.hours_per_week,
-        required_skills=frozenset(skill.pk for skill in need.required_skills.all()),
-        preferred_skills=frozenset(skill.pk for skill in need.preferred_skills.all()),
-        required_languages=frozenset(language.pk for language in need.required_languages.all()),
-        min_years_experience=need.min_years_experience,
-        requires_verified_credential=need.requires_verified_credential,
-        region=need_region(
-            need.host_site.country.code if need.host_site_id else None,
-            [country.code for country in need.programme.countries],
-        ),
-        organisation_id=need.programme.lead_organisation_id,
-    )
+    languages prefetched (as `need_listed_detail_queryset` does); no query."""
+    return needs_data([need])[0]
 
 
 def _modes_open_to(volunteer: VolunteerData) -> list[str]:
@@ -164,71 +62,10 @@ def need_fit_scores(*, volunteer: VolunteerData, needs: QuerySet[Need]) -> dict[
     modes = _modes_open_to(volunteer)
     if not volunteer.consent or not modes:
         return {}
-    candidates = needs.filter(profession=volunteer.profession, mode__in=modes).order_by()
-    rows = list(
-        candidates.values_list(
-            "pk",
-            "mode",
-            "window_start",
-            "window_end",
-            "min_duration_days",
-            "hours_per_week",
-            "min_years_experience",
-            "requires_verified_credential",
-            "host_site__country",
-            "programme__countries",
-            "programme__lead_organisation_id",
-        )
-    )
-    if not rows:
+    candidates = needs_data(needs.filter(profession=volunteer.profession, mode__in=modes))
+    if not candidates:
         return {}
-
-    wanted = {pk: (set(), set(), set()) for pk, *_ in rows}
-    candidate_ids = candidates.values("pk")
-    marked = []
-    for through, mark, column in (
-        (Need.required_skills.through, _REQUIRED_SKILL, "skill_id"),
-        (Need.preferred_skills.through, _PREFERRED_SKILL, "skill_id"),
-        (Need.required_languages.through, _REQUIRED_LANGUAGE, "language_id"),
-    ):
-        marked.append(
-            through.objects.filter(need_id__in=candidate_ids)
-            .order_by()
-            .values_list("need_id", Value(mark, output_field=IntegerField()), Cast(column, CharField()))
-        )
-    for need_id, mark, key in marked[0].union(*marked[1:], all=True):
-        if need_id in wanted:
-            required, preferred, languages = wanted[need_id]
-            if mark == _REQUIRED_SKILL:
-                required.add(int(key))
-            elif mark == _PREFERRED_SKILL:
-                preferred.add(int(key))
-            else:
-                languages.add(key)
-
-    needs_data = []
-    for pk, mode, start, end, days, hours, years, credential, host_country, countries, organisation in rows:
-        required, preferred, languages = wanted[pk]
-        needs_data.append(
-            NeedData(
-                id=pk,
-                profession=volunteer.profession,
-                mode=mode,
-                window_start=start,
-                window_end=end,
-                min_duration_days=days,
-                hours_per_week=hours,
-                required_skills=frozenset(required),
-                preferred_skills=frozenset(preferred),
-                required_languages=frozenset(languages),
-                min_years_experience=years,
-                requires_verified_credential=credential,
-                # values_list() gives a multiple CountryField in its stored form, "KE,TZ".
-                region=need_region(host_country, (countries or "").split(",")),
-                organisation_id=organisation,
-            )
-        )
-    result = score_matrix([volunteer], needs_data)
+    result = score_matrix([volunteer], candidates)
     eligible, scores = result.eligible[0], result.score[0]
     return {need_id: float(scores[i]) for i, need_id in enumerate(result.need_ids) if eligible[i]}
 

@@ -16,10 +16,17 @@ class Recommendation(models.Model):
     volunteer's or a need's rows in one transaction.
     """
 
+    # No index of their own: the unique pair and the rank indexes below start with these columns.
     volunteer = models.ForeignKey(
-        VolunteerProfile, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="recommendations"
+        VolunteerProfile,
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        db_index=False,
     )
-    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="recommendations")
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="recommendations", db_index=False
+    )
     score = models.FloatField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(100)])
     rank_for_volunteer = models.PositiveSmallIntegerField(_("rank among the volunteer's needs"), null=True, blank=True)
     rank_for_need = models.PositiveSmallIntegerField(_("rank among the need's volunteers"), null=True, blank=True)

@@ -36,7 +36,8 @@ from placements.models import Application
 from programmes.models import Need, Programme
 from volunteers.models import VolunteerProfile
 
-from . import fit
+from .engine import score_matrix
+from .loader import needs_data, volunteers_data
 from .models import MatchRound, Recommendation, RoundRanking
 from .round_selectors import match_round_coordinators_may_rank, match_round_volunteers_may_rank
 
@@ -44,8 +45,6 @@ logger = logging.getLogger(__name__)
 
 # The task that runs a round (matcher/tasks.py), enqueued by name: the task calls matcher.round_run.
 RUN_MATCH_ROUND_TASK = "matcher.run_match_round"
-# Opening a round computes the fit of at most this many volunteers who have no stored recommendation.
-FIT_FALLBACK_VOLUNTEERS = 200
 
 
 def match_round_open(
@@ -119,9 +118,8 @@ def match_round_open(
 
 def _application_scores(applications: list[Application]) -> dict[int, float]:
     """Each application's score: the stored recommendation when there is one, else the fit score
-    computed now (ineligible pairs get none and sort last). Computing a fit costs a few queries per
-    volunteer, so only the first FIT_FALLBACK_VOLUNTEERS volunteers without stored scores get one; the
-    others sort by the date they applied."""
+    computed now (ineligible pairs get none and sort last). The volunteers and needs without stored
+    scores are loaded and scored as one batch: a fixed number of queries however many there are."""
     need_ids = {a.need_id for a in applications}
     volunteer_ids = {a.volunteer_id for a in applications}
     stored = {
@@ -131,21 +129,21 @@ def _application_scores(applications: list[Application]) -> dict[int, float]:
         ).values_list("volunteer_id", "need_id", "score")
     }
     scores: dict[int, float] = {}
-    missing: dict[int, list[Application]] = defaultdict(list)
+    missing: list[Application] = []
     for application in applications:
         score = stored.get((application.volunteer_id, application.need_id))
         if score is None:
-            missing[application.volunteer_id].append(application)
+            missing.append(application)
         else:
             scores[application.pk] = score
-    for own in list(missing.values())[:FIT_FALLBACK_VOLUNTEERS]:
-        computed = fit.need_fit_scores(
-            volunteer=fit.volunteer_data(own[0].volunteer),
-            needs=Need.objects.filter(pk__in=[a.need_id for a in own]),
-        )
-        for application in own:
-            if application.need_id in computed:
-                scores[application.pk] = computed[application.need_id]
+    if missing:
+        volunteers = volunteers_data(VolunteerProfile.objects.filter(pk__in={a.volunteer_id for a in missing}))
+        needs = needs_data(Need.objects.filter(pk__in={a.need_id for a in missing}))
+        result = score_matrix(volunteers, needs)
+        for application in missing:
+            row, column = result.volunteer_index(application.volunteer_id), result.need_index(application.need_id)
+            if result.eligible[row, column]:
+                scores[application.pk] = float(result.score[row, column])
     return scores
 
 

@@ -9,11 +9,13 @@ them with `matcher.engine` and stores each side's best pairs as `Recommendation`
   to `score`), `computed_at` the time the row last changed.
 
 Writes are atomic. A refresh computes the rows it is responsible for, compares them with the stored ones
-and, in one transaction, deletes the rows that went or changed and inserts the new and changed ones:
-either the whole new result is in place or, if anything fails, the previous one is untouched. Unchanged
-rows are left as they are, so running a refresh twice leaves the same rows. On PostgreSQL a refresh holds
-a transaction-level advisory lock from its first read to its commit, so two refreshes never interleave and
-each one reads what the previous one wrote.
+and, in one transaction, deletes the rows that went, updates the changed ones in place and inserts the new
+ones (plain ORM bulk statements, a batch at a time): either the whole new result is in place or, if
+anything fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh
+twice leaves the same rows. The full refresh works one profession at a time (every pair the engine can
+rank shares one), so it holds one profession's rows in memory, never the whole table's. On PostgreSQL a
+refresh holds a transaction-level advisory lock from its first read to its commit, so two refreshes never
+interleave and each one reads what the previous one wrote.
 
 Three scopes: everything (`recommendations_refresh`: nightly and from the admin), some volunteers
 (`recommendations_refresh_volunteers`: after a profile, availability or credential change) and some needs
@@ -25,19 +27,16 @@ another entity's full top K and the next in line is not stored, that entity is r
 Refreshes are enqueued by every app through `globalir.refresh` (the task outbox, by task name, coalesced).
 """
 
-import csv
 import datetime
-import io
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from globalir.refresh import recommendations_refresh_needs_later
@@ -51,8 +50,8 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
 _LOCK_KEY = 4_707_152_030_517_301
-_ID_CHUNK = 5_000  # ids per DELETE … WHERE id IN (…)
-_COLUMNS = ("volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at")
+_BATCH = 2_000  # rows per INSERT, ids per DELETE … WHERE id IN (…)
+_UPDATED = ["score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at"]
 
 
 @dataclass
@@ -64,8 +63,8 @@ class RefreshSummary:
     volunteers: int = 0  # engine records loaded
     needs: int = 0
     rows: int = 0  # rows the refresh is responsible for, after it
-    inserted: int = 0
-    deleted: int = 0
+    inserted: int = 0  # rows written: new ones and changed ones (updated in place)
+    deleted: int = 0  # rows removed
     incomplete_volunteers: list[int] = field(default_factory=list)
     incomplete_needs: list[int] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -76,13 +75,13 @@ class RefreshSummary:
 
 
 # A row as the refresh wants it, keyed by (volunteer id, need id): [score, rank_for_volunteer,
-# rank_for_need, factors as JSON text, or None until computed].
+# rank_for_need, factors as a dict, or None until computed].
 Key = tuple[int, int]
 
-# Factors are written as JSON text in the key order and spacing PostgreSQL's jsonb gives back (shorter
-# keys first), so that a stored row compares equal to the same row computed again on every database.
+# Factors are stored in the key order PostgreSQL's jsonb gives back (shorter keys first), so that they read
+# back in the same order on every database.
 _JSON_ORDER = sorted(range(len(engine.FACTORS)), key=lambda i: (len(engine.FACTORS[i]), engine.FACTORS[i]))
-_JSON_TEMPLATE = "{" + ", ".join(f'"{engine.FACTORS[i]}": %r' for i in _JSON_ORDER) + "}"
+_JSON_NAMES = [engine.FACTORS[i] for i in _JSON_ORDER]
 
 
 @dataclass
@@ -91,7 +90,7 @@ class _Stored:
     score: float
     rank_for_volunteer: int | None
     rank_for_need: int | None
-    factors: str
+    factors: dict
 
     def value(self) -> tuple:
         return (self.score, self.rank_for_volunteer, self.rank_for_need, self.factors)
@@ -105,19 +104,19 @@ def _lock() -> None:
 
 
 def _stored_rows(rows: QuerySet[Recommendation]) -> dict[Key, _Stored]:
-    # The factors as text: comparing texts spares decoding JSON for every stored row.
     return {
         (volunteer_id, need_id): _Stored(pk, score, rank_v, rank_n, factors)
         for pk, volunteer_id, need_id, score, rank_v, rank_n, factors in rows.order_by().values_list(
-            "pk",
-            "volunteer_id",
-            "need_id",
-            "score",
-            "rank_for_volunteer",
-            "rank_for_need",
-            Cast("factors", output_field=TextField()),
+            "pk", "volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors"
         )
     }
+
+
+def _factor_dicts(points: np.ndarray) -> list[dict[str, float]]:
+    """Rows of factor points (FACTORS order) as the dicts stored: two decimals, in the stored key order."""
+    # Adding 0.0 turns -0.0 into 0.0.
+    rounded = (np.round(np.asarray(points, np.float64).reshape(-1, len(engine.FACTORS)), 2) + 0.0)[:, _JSON_ORDER]
+    return [dict(zip(_JSON_NAMES, row, strict=True)) for row in rounded.tolist()]
 
 
 def _fill_factors(
@@ -131,66 +130,72 @@ def _fill_factors(
     if not missing:
         return
     points = engine.pair_factor_points(volunteers, needs, [v for v, _ in missing], [n for _, n in missing], weights)
-    # Two decimals; adding 0.0 turns -0.0 into 0.0.
-    rounded = (np.round(points.astype(np.float64), 2) + 0.0)[:, _JSON_ORDER].tolist()
-    template = _JSON_TEMPLATE
-    for key, row in zip(missing, rounded, strict=True):
-        wanted[key][3] = template % tuple(row)
+    for key, factors in zip(missing, _factor_dicts(points), strict=True):
+        wanted[key][3] = factors
 
 
-def _insert_rows(rows: list[tuple]) -> None:
-    """Insert (volunteer_id, need_id, score, rank_for_volunteer, rank_for_need, factors JSON text) tuples
-    computed at `now`: COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(Recommendation._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            buffer.seek(0)
-            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-        else:
-            placeholders = ", ".join(["%s"] * len(_COLUMNS))
-            # Table and column names are the model's own, quoted; every value is a query parameter.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608  # nosec B608
+def _insert_rows(rows: list[Recommendation]) -> None:
+    """Insert new rows."""
+    Recommendation.objects.bulk_create(rows, batch_size=_BATCH)
+
+
+def _update_rows(rows: list[Recommendation]) -> None:
+    """Overwrite stored rows in place, matched on their volunteer and need."""
+    Recommendation.objects.bulk_create(
+        rows, batch_size=_BATCH, update_conflicts=True, unique_fields=["volunteer", "need"], update_fields=_UPDATED
+    )
 
 
 def _write(stored: dict[Key, _Stored], wanted: dict[Key, list], *, now: datetime.datetime) -> tuple[int, int]:
-    """Make the stored rows of the refresh's scope equal `wanted`: delete the rows that went or changed,
-    insert the new and changed ones. Runs inside the caller's transaction. Returns (inserted, deleted)."""
-    doomed: list[int] = []
-    for key, row in stored.items():
-        value = wanted.get(key)
-        if value is None or row.value() != tuple(value):
-            doomed.append(row.pk)
-    if connection.vendor == "postgresql":
-        at = now.isoformat()
-        blank = ""  # NULL in COPY's CSV format
-    else:
-        at = connection.ops.adapt_datetimefield_value(now)
-        blank = None
-    inserts = []
-    for key, (score, rank_v, rank_n, factors) in wanted.items():
-        row = stored.get(key)
-        if row is None or row.value() != (score, rank_v, rank_n, factors):
-            inserts.append(
-                (
-                    key[0],
-                    key[1],
-                    repr(score) if blank == "" else score,
-                    blank if rank_v is None else rank_v,
-                    blank if rank_n is None else rank_n,
-                    factors,
-                    at,
-                )
+    """Make the stored rows of the refresh's scope equal `wanted`: delete the rows that went, update the
+    changed ones in place, insert the new ones. Runs inside the caller's transaction. Returns (written,
+    deleted)."""
+    gone = [row.pk for key, row in stored.items() if key not in wanted]
+    new, changed = [], []
+    for (volunteer_id, need_id), value in wanted.items():
+        row = stored.get((volunteer_id, need_id))
+        if row is None or row.value() != tuple(value):
+            score, rank_v, rank_n, factors = value
+            # Positional arguments in field order: the cheapest way to build many instances.
+            (new if row is None else changed).append(
+                Recommendation(None, volunteer_id, need_id, score, rank_v, rank_n, factors, now)
             )
-    for start in range(0, len(doomed), _ID_CHUNK):
-        Recommendation.objects.filter(pk__in=doomed[start : start + _ID_CHUNK]).delete()
-    _insert_rows(inserts)
-    return len(inserts), len(doomed)
+    for start in range(0, len(gone), _BATCH):
+        Recommendation.objects.filter(pk__in=gone[start : start + _BATCH]).delete()
+    if changed:
+        _update_rows(changed)
+    if new:
+        _insert_rows(new)
+    return len(new) + len(changed), len(gone)
+
+
+def _professions(
+    volunteers: Iterable[engine.VolunteerData], needs: Iterable[engine.NeedData]
+) -> dict[str, tuple[list[engine.VolunteerData], list[engine.NeedData]]]:
+    """The records grouped by profession, for the professions some need asks for: the engine only ranks
+    pairs that share one, so each group is scored and stored on its own."""
+    groups: dict[str, tuple[list, list]] = {}
+    for need in needs:
+        groups.setdefault(need.profession, ([], []))[1].append(need)
+    for volunteer in volunteers:
+        if volunteer.profession in groups:
+            groups[volunteer.profession][0].append(volunteer)
+    return groups
+
+
+def _wanted_rows(top: engine.TopK) -> dict[Key, list]:
+    wanted: dict[Key, list] = {}
+    for volunteer_id, ranked in top.for_volunteers.items():
+        for rank, (need_id, score) in enumerate(ranked, 1):
+            wanted[(volunteer_id, need_id)] = [score, rank, None, None]
+    for need_id, ranked in top.for_needs.items():
+        for rank, (volunteer_id, score) in enumerate(ranked, 1):
+            wanted.setdefault((volunteer_id, need_id), [score, None, None, None])[2] = rank
+    if wanted:
+        keys = list(top.factors)
+        for key, factors in zip(keys, _factor_dicts(np.array([top.factors[key] for key in keys])), strict=True):
+            wanted[key][3] = factors
+    return wanted
 
 
 def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSummary:
@@ -205,25 +210,34 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         needs = needs_data(candidate_needs(today=today))
         summary.volunteers, summary.needs = len(volunteers), len(needs)
         read = time.perf_counter()
-        top = engine.score_top_k(volunteers, needs, weights, k_per_volunteer=k, k_per_need=k)
-        wanted: dict[Key, list] = {}
-        for volunteer_id, ranked in top.for_volunteers.items():
-            for rank, (need_id, score) in enumerate(ranked, 1):
-                wanted[(volunteer_id, need_id)] = [score, rank, None, None]
-        for need_id, ranked in top.for_needs.items():
-            for rank, (volunteer_id, score) in enumerate(ranked, 1):
-                wanted.setdefault((volunteer_id, need_id), [score, None, None, None])[2] = rank
-        del top
-        _fill_factors(wanted, volunteers, needs, weights)
-        scored = time.perf_counter()
-        stored = _stored_rows(Recommendation.objects.all())
-        summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
-        summary.rows = len(wanted)
+        scoring = 0.0
+        now = timezone.now()
+        groups = _professions(volunteers, needs)
+        del volunteers, needs
+        for block_volunteers, block_needs in groups.values():
+            start = time.perf_counter()
+            top = engine.score_top_k(
+                block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k, with_factors=True
+            )
+            wanted = _wanted_rows(top)
+            del top
+            scored = time.perf_counter()
+            stored = _stored_rows(Recommendation.objects.filter(need_id__in=[need.id for need in block_needs]))
+            inserted, deleted = _write(stored, wanted, now=now)
+            summary.inserted += inserted
+            summary.deleted += deleted
+            summary.rows += len(wanted)
+            del stored, wanted
+            scoring += scored - start
+        # Rows of needs that are no longer candidates.
+        summary.deleted += Recommendation.objects.exclude(need__in=candidate_needs(today=today).values("pk")).delete()[
+            0
+        ]
     finished = time.perf_counter()
     summary.seconds = {
         "read": read - started,
-        "score": scored - read,
-        "write": finished - scored,
+        "score": scoring,
+        "write": finished - read - scoring,
         "total": finished - started,
     }
     logger.info(
