@@ -32,7 +32,7 @@ class SiteForm(forms.ModelForm):
 
     class Meta:
         model = Site
-        fields = ["name", "city", "country", "website", "description"]
+        fields = list(Site.EDITABLE_FIELDS)
         formfield_callback = _https_by_default
         labels = {"name": _("Name of the hospital or institution")}
         help_texts = {
@@ -58,7 +58,7 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["title", "kind", "summary", "description", "countries", "sites", "start_date", "end_date", "partners"]
+        fields = list(Programme.EDITABLE_FIELDS)
         help_texts = {
             "summary": _("One or two sentences shown in lists."),
             "countries": _("Where the programme works; remote needs are listed under these countries."),
@@ -118,26 +118,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = [
-            "title",
-            "description",
-            "profession",
-            "places",
-            "required_skills",
-            "preferred_skills",
-            "required_languages",
-            "mode",
-            "host_site",
-            "window_start",
-            "window_end",
-            "min_duration_days",
-            "hours_per_week",
-            "min_years_experience",
-            "requires_verified_credential",
-            *Need.SUPPORT_FIELDS,
-            "support_notes",
-            "application_deadline",
-        ]
+        fields = list(Need.EDITABLE_FIELDS)
         help_texts = {
             "description": _("What the partner asked for, what the volunteer will do, who they will work with."),
             "mode": _("On-site and hybrid needs name a host site; remote and hybrid needs give hours per week."),
