@@ -24,16 +24,7 @@ class OrganisationRequestForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "acronym",
-            "kind",
-            "website",
-            "contact_email",
-            "headquarters_country",
-            "countries",
-            "description",
-        ]
+        fields = list(Organisation.REQUEST_FIELDS)
         formfield_callback = _https_by_default
         labels = {
             "name": _("Full name of the organisation"),
