@@ -4,6 +4,14 @@ from django import forms
 from django.db import connection, models
 
 
+def https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """A ModelForm's ``formfield_callback``: form fields as the model makes them, except that "example.org"
+    means https://example.org."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's, except that an id too large for the database is refused like any unknown id.
 

@@ -5,18 +5,12 @@ Forms check what was typed and say clearly what to fix; ``organisations.services
 """
 
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from globalir.forms import https_by_default
 
 from .models import Membership, Organisation
 from .selectors import organisation_name_taken
-
-
-def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """Form fields as the model makes them, except that "example.org" means https://example.org."""
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
 
 
 class OrganisationRequestForm(forms.ModelForm):
@@ -24,17 +18,8 @@ class OrganisationRequestForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "acronym",
-            "kind",
-            "website",
-            "contact_email",
-            "headquarters_country",
-            "countries",
-            "description",
-        ]
-        formfield_callback = _https_by_default
+        fields = list(Organisation.REQUEST_FIELDS)
+        formfield_callback = https_by_default
         labels = {
             "name": _("Full name of the organisation"),
             "acronym": _("Acronym or short name"),

@@ -86,6 +86,19 @@ class Organisation(models.Model):
     objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # What the person asking to list an organisation fills in, in the order of the form; everything else
+    # (status, featured, partners…) is the site admins' call.
+    REQUEST_FIELDS = (
+        "name",
+        "acronym",
+        "kind",
+        "website",
+        "contact_email",
+        "headquarters_country",
+        "countries",
+        "description",
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")

@@ -182,17 +182,6 @@ def organisations_archive(*, organisations: Iterable[Organisation], by: User) ->
 MAX_PENDING_REQUESTS = 3
 # Paths under /organisations/ that an organisation's page must never shadow.
 RESERVED_SLUGS = frozenset({"request", "requests", "invitations"})
-# What a requester fills in; everything else (status, featured, partners…) is the site admins' call.
-REQUEST_FIELDS = (
-    "name",
-    "acronym",
-    "kind",
-    "website",
-    "contact_email",
-    "headquarters_country",
-    "countries",
-    "description",
-)
 
 
 def _unique_slug(name: str) -> str:
@@ -240,7 +229,7 @@ def _check_pending_limit(user: User) -> None:
 
 
 def _request_values(data: dict[str, Any]) -> dict[str, Any]:
-    values = {field: data[field] for field in REQUEST_FIELDS if field in data}
+    values = {field: data[field] for field in Organisation.REQUEST_FIELDS if field in data}
     if isinstance(values.get("name"), str):
         values["name"] = values["name"].strip()
     return values

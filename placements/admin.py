@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin
-from volunteers.admin import volunteer_admin_label
+from volunteers.selectors import volunteer_admin_label
 
 from .models import Application, Feedback, Placement
 from .services import application_offer, application_withdraw_for_volunteer
@@ -18,8 +18,7 @@ from .services import application_offer, application_withdraw_for_volunteer
 class VolunteerColumnMixin:
     @admin.display(description=_("volunteer"), ordering="volunteer__name")
     def volunteer_column(self, obj):
-        # Erased volunteers leave anonymised records behind.
-        return volunteer_admin_label(obj.volunteer) if obj.volunteer_id else _("former volunteer")
+        return volunteer_admin_label(obj.volunteer)
 
 
 @admin.register(Application)

@@ -14,6 +14,7 @@ from globalir.privacy import export_record
 from programmes.privacy import need_export_record
 from programmes.services import NeedChange, need_status_change
 from volunteers.models import VolunteerProfile
+from volunteers.selectors import volunteer_label
 
 from .calendar import placement_location
 from .emails import applications_coordinator_emails_rename
@@ -132,9 +133,9 @@ def erase(user: User) -> dict[str, int] | None:
     mine = Application.objects.filter(volunteer=profile)
     mine.update(message="", coordinator_notes="", decline_reason="")
     Feedback.objects.filter(placement__application__volunteer=profile).exclude(comments="").update(comments="")
-    former = str(_("A former volunteer"))
     applications_coordinator_emails_rename(
-        application_pks=mine.values_list("pk", flat=True), label_of=lambda _pk: former
+        application_pks=mine.values_list("pk", flat=True),
+        label_of=lambda pk: volunteer_label(volunteer=None, number=pk),
     )
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")

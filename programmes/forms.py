@@ -2,13 +2,12 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from globalir.forms import ModelMultipleChoiceField
+from globalir.forms import ModelMultipleChoiceField, https_by_default
 from globalir.widgets import DateInput
 from organisations.models import Organisation
 from volunteers.models import Language, Skill
@@ -20,20 +19,13 @@ from .selectors import site_duplicate_message, site_find_duplicate
 # field; the services in programmes.services do the writing (and check again).
 
 
-def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """Form fields as the model makes them, except that "example.org" means https://example.org."""
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
-
-
 class SiteForm(forms.ModelForm):
     """A hospital or institution the organisation manages."""
 
     class Meta:
         model = Site
-        fields = ["name", "city", "country", "website", "description"]
-        formfield_callback = _https_by_default
+        fields = list(Site.EDITABLE_FIELDS)
+        formfield_callback = https_by_default
         labels = {"name": _("Name of the hospital or institution")}
         help_texts = {
             "website": _("Optional. For example https://hospital.example.org"),
@@ -58,7 +50,7 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["title", "kind", "summary", "description", "countries", "sites", "start_date", "end_date", "partners"]
+        fields = list(Programme.EDITABLE_FIELDS)
         help_texts = {
             "summary": _("One or two sentences shown in lists."),
             "countries": _("Where the programme works; remote needs are listed under these countries."),
@@ -118,26 +110,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = [
-            "title",
-            "description",
-            "profession",
-            "places",
-            "required_skills",
-            "preferred_skills",
-            "required_languages",
-            "mode",
-            "host_site",
-            "window_start",
-            "window_end",
-            "min_duration_days",
-            "hours_per_week",
-            "min_years_experience",
-            "requires_verified_credential",
-            *Need.SUPPORT_FIELDS,
-            "support_notes",
-            "application_deadline",
-        ]
+        fields = list(Need.EDITABLE_FIELDS)
         help_texts = {
             "description": _("What the partner asked for, what the volunteer will do, who they will work with."),
             "mode": _("On-site and hybrid needs name a host site; remote and hybrid needs give hours per week."),

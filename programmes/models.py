@@ -80,6 +80,9 @@ class Site(models.Model):
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # What a coordinator sets, in the order of the form: the form, the services and the copies use this list.
+    EDITABLE_FIELDS = ("name", "city", "country", "website", "description")
+
     class Meta:
         ordering = ["country", "city", "name"]
         verbose_name = _("site")
@@ -137,6 +140,19 @@ class Programme(models.Model):
     objects = ProgrammeQuerySet.as_manager()
     # Who published or closed it, and when; the texts are the programme's own page, not its trail.
     history = HistoricalRecords(excluded_fields=["summary", "description", "updated_at"])
+
+    # What a coordinator sets, in the order of the form: the form, the services and the copies use this list.
+    EDITABLE_FIELDS = (
+        "title",
+        "kind",
+        "summary",
+        "description",
+        "countries",
+        "sites",
+        "start_date",
+        "end_date",
+        "partners",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -260,6 +276,28 @@ class Need(models.Model):
         "offers_meals",
         "offers_local_transport",
         "offers_licensing_help",
+    )
+    # What a coordinator sets, in the order of the form: the form, the services and the copies use this list.
+    # Never the status (need_status_change) nor the programme.
+    EDITABLE_FIELDS = (
+        "title",
+        "description",
+        "profession",
+        "places",
+        "required_skills",
+        "preferred_skills",
+        "required_languages",
+        "mode",
+        "host_site",
+        "window_start",
+        "window_end",
+        "min_duration_days",
+        "hours_per_week",
+        "min_years_experience",
+        "requires_verified_credential",
+        *SUPPORT_FIELDS,
+        "support_notes",
+        "application_deadline",
     )
 
     class Meta:

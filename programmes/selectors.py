@@ -34,27 +34,20 @@ WORKSPACE_NEEDS_PER_PROGRAMME = 10
 PROGRAMME_NEEDS_PAGE_SIZE = 25
 SITE_PAGE_SIZE = 25
 
-SITE_FIELDS = ("name", "city", "country", "website", "description")
-PROGRAMME_FIELDS = ("title", "kind", "summary", "description", "countries", "start_date", "end_date")
-PROGRAMME_M2M_FIELDS = ("sites", "partners")
-NEED_FIELDS = (
-    "title",
-    "description",
-    "profession",
-    "places",
-    "mode",
-    "host_site",
-    "window_start",
-    "window_end",
-    "min_duration_days",
-    "hours_per_week",
-    "min_years_experience",
-    "requires_verified_credential",
-    *Need.SUPPORT_FIELDS,
-    "support_notes",
-    "application_deadline",
-)
-NEED_M2M_FIELDS = ("required_skills", "preferred_skills", "required_languages")
+
+def _plain_and_many_to_many(model) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``model.EDITABLE_FIELDS`` split into the fields set on the row and the many-to-many ones, set once the
+    row is saved."""
+    many = {field.name for field in model._meta.many_to_many}
+    return (
+        tuple(name for name in model.EDITABLE_FIELDS if name not in many),
+        tuple(name for name in model.EDITABLE_FIELDS if name in many),
+    )
+
+
+SITE_FIELDS = Site.EDITABLE_FIELDS
+PROGRAMME_FIELDS, PROGRAMME_M2M_FIELDS = _plain_and_many_to_many(Programme)
+NEED_FIELDS, NEED_M2M_FIELDS = _plain_and_many_to_many(Need)
 
 
 # Needs anyone may browse

@@ -656,7 +656,7 @@ def test_erasure_renames_the_volunteer_in_e_mails_about_their_placements_and_nob
 
     theirs.refresh_from_db()
     someone_elses.refresh_from_db()
-    assert theirs.context["volunteer_name"] == "A former volunteer"
+    assert theirs.context["volunteer_name"] == "Former volunteer (account erased)"
     assert someone_elses.context["volunteer_name"] == "Grace"
 
 

@@ -20,14 +20,9 @@ from globalir.regions import Region
 from organisations.admin import ServiceActionsMixin
 
 from .models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
+from .selectors import volunteer_admin_label
 from .services import credentials_verify, profiles_recommendations_refresh_later
 from .validators import ACCEPT_ATTRIBUTE
-
-
-def volunteer_admin_label(profile: VolunteerProfile) -> str:
-    """The volunteer for site admins, who see who they are whatever they shared: "Dr Amina Okafor <amina@…>"."""
-    name, email = profile.display_name, profile.user.email
-    return email if name == email else f"{name} <{email}>"
 
 
 def document_link(credential: Credential) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from globalir.forms import ModelMultipleChoiceField
 from globalir.regions import Region
+from globalir.views import form_add_refusal
 from globalir.widgets import DateInput, SuggestionsInput
 
 from .models import Credential, Language, Proficiency, Skill, VolunteerProfile
@@ -305,7 +306,7 @@ class StepForms:
         return dict(self.form.cleaned_data)
 
     def add_error(self, error: forms.ValidationError) -> None:
-        self.form.add_error(None, error.messages)
+        form_add_refusal(self.form, error)
 
     @property
     def has_errors(self) -> bool:

@@ -56,10 +56,25 @@ def volunteer_label(*, volunteer: VolunteerProfile | None, number: int) -> str:
     whose account was erased is a former volunteer; one who shares, their name as they gave it.
     """
     if volunteer is None:
-        return _("Former volunteer (account erased)")
+        return _erased_volunteer_label()
     if not volunteer.consent_to_share:
         return _("Volunteer #%(number)s") % {"number": number}
     return volunteer.display_name
+
+
+def volunteer_admin_label(volunteer: VolunteerProfile | None) -> str:
+    """How a volunteer is named to site admins, who see who they are whatever they shared:
+    "Dr Amina Okafor <amina@…>". One whose account was erased is named as coordinators see them."""
+    if volunteer is None:
+        return _erased_volunteer_label()
+    name, email = volunteer.display_name, volunteer.user.email
+    return email if name == email else f"{name} <{email}>"
+
+
+def _erased_volunteer_label() -> str:
+    # The volunteer's rows stay for the organisations' reports with the profile set to NULL (SET_NULL);
+    # pages, CSV exports, the admin and the e-mails renamed at erasure all say this.
+    return _("Former volunteer (account erased)")
 
 
 def volunteer_current_availability(*, profile: VolunteerProfile) -> list[AvailabilityWindow]:

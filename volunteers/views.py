@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from globalir.regions import Region
+from globalir.views import form_add_refusal
 
 from . import selectors, services
 from .forms import STEP_TITLES, ConsentForm, CredentialForm, onboarding_step_forms
@@ -174,7 +175,7 @@ def credential_list(request):
                     profile=profile, data=form.credential_data, document=form.cleaned_data["document"]
                 )
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                form_add_refusal(form, error)
             else:
                 messages.success(
                     request, _("Thank you. Your credential has been uploaded and is waiting for verification.")

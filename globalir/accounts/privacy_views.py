@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from globalir import privacy
+from globalir.views import form_add_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def account_delete(request):
             try:
                 privacy.account_erase(user=request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                form_add_refusal(form, error)
             else:
                 logout(request)
                 messages.success(

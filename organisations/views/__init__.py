@@ -1,9 +1,10 @@
 """Public pages: the home page, the organisation directory and each organisation's page."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
+
+from globalir.views import paginate
 
 from .. import selectors
 
@@ -23,9 +24,7 @@ def home(request):
 @require_safe
 def organisation_list(request):
     directory = selectors.organisation_directory(data=request.GET)
-    paginator = Paginator(directory.qs, settings.DIRECTORY_PAGE_SIZE)
-    # get_page() turns "abc" into the first page and a page past the end into the last one.
-    page = paginator.get_page(request.GET.get("page"))
+    page, page_range = paginate(request, directory.qs, settings.DIRECTORY_PAGE_SIZE)
     return render(
         request,
         "organisations/organisation_list.html",
@@ -33,7 +32,7 @@ def organisation_list(request):
             "filter": directory,
             "page_obj": page,
             "organisations": page.object_list,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "page_range": page_range,
         },
     )
 

@@ -12,13 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from globalir.views import form_add_refusal, paginate
 
 from .. import selectors, services
 from ..access import organisation_for_member
@@ -27,21 +27,6 @@ from ..models import Invitation, Membership, Organisation
 
 REQUESTS_PAGE_SIZE = 20
 MEMBERS_PAGE_SIZE = 50
-
-
-def _add_service_error(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has one, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _page(request, queryset, size: int) -> tuple:
-    paginator = Paginator(queryset, size)
-    page = paginator.get_page(request.GET.get("page"))
-    return page, paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 # Asking to list an organisation
@@ -75,7 +60,7 @@ def organisation_request(request):
                         organisation=organisation, user=request.user, data=form.cleaned_data
                     )
             except ValidationError as error:
-                _add_service_error(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(
                     request,
@@ -107,7 +92,7 @@ def organisation_request(request):
 @login_required
 @require_safe
 def organisation_request_list(request):
-    page, page_range = _page(request, selectors.organisation_requests_for(user=request.user), REQUESTS_PAGE_SIZE)
+    page, page_range = paginate(request, selectors.organisation_requests_for(user=request.user), REQUESTS_PAGE_SIZE)
     return render(
         request,
         "organisations/organisation_request_list.html",
@@ -119,7 +104,9 @@ def organisation_request_list(request):
 
 
 def _members_page(request, organisation: Organisation, *, invite_form: InvitationForm):
-    page, page_range = _page(request, selectors.organisation_member_list(organisation=organisation), MEMBERS_PAGE_SIZE)
+    page, page_range = paginate(
+        request, selectors.organisation_member_list(organisation=organisation), MEMBERS_PAGE_SIZE
+    )
     return render(
         request,
         "organisations/member_list.html",
@@ -161,7 +148,7 @@ def invitation_create(request, slug):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(
                 request,

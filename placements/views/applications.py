@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from globalir.views import form_add_refusal
 from notifications.services import absolute_url
 from programmes.selectors import need_listed_detail_queryset
 from programmes.views.opportunities import render_need_page
@@ -78,11 +79,7 @@ def application_create(request, pk):
         try:
             services.application_submit(volunteer=profile, need=need, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            form_add_refusal(form, error)
         else:
             messages.success(
                 request,

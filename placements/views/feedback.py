@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from globalir.forms import submitted_data
+from globalir.views import form_add_refusal
 from programmes.views.access import programme_for_coordinator
 from volunteers.selectors import volunteer_profile_for_user
 
@@ -76,7 +77,7 @@ def _give(request, placement: Placement, *, side: str, done_url: str, template_c
             try:
                 feedback.feedback_give(placement=placement, side=side, author=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                form_add_refusal(form, error)
             else:
                 messages.success(request, _("Thank you: your feedback is saved."))
                 return redirect(done_url)

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from globalir.views import form_add_refusal, redirect_back
 from programmes.views.access import need_for_coordinator
 
 from .. import pipeline, services
@@ -71,16 +71,6 @@ def application_detail(request, pk):
     return _render_application(request, application_for_coordinator(request, pk))
 
 
-def _back(request, application: Application):
-    """Where the form came from (the board or the application's page), else the board."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("placements:pipeline", application.need_id)
-
-
 def _volunteer(application: Application) -> str:
     return application_volunteer_label(application)
 
@@ -92,7 +82,7 @@ def _act(request, application: Application, action, success: str):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, success % {"volunteer": _volunteer(application), "need": application.need.title})
-    return _back(request, application)
+    return redirect_back(request, "placements:pipeline", application.need_id)
 
 
 @login_required
@@ -128,19 +118,17 @@ def application_decline(request, pk):
         try:
             pipeline.application_decline(application=application, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
+            if not hasattr(error, "error_dict"):
                 messages.error(request, " ".join(error.messages))
-                return _back(request, application)
+                return redirect_back(request, "placements:pipeline", application.need_id)
+            form_add_refusal(form, error)
         else:
             messages.success(
                 request,
                 _("The application of %(volunteer)s for “%(need)s” was declined; they see your reason.")
                 % {"volunteer": _volunteer(application), "need": application.need.title},
             )
-            return _back(request, application)
+            return redirect_back(request, "placements:pipeline", application.need_id)
     return _render_application(request, application, decline_form=form, status=400)
 
 

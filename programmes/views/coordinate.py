@@ -8,15 +8,14 @@ validate is shown again with everything typed and a status of 400.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from globalir.forms import submitted_data
+from globalir.views import form_add_refusal, paginate, redirect_back
 from organisations.access import organisation_for_member
 from organisations.models import Organisation
 
@@ -26,31 +25,8 @@ from ..models import Need, Programme
 from .access import need_for_coordinator, programme_for_coordinator, site_for_coordinator
 
 
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _render_form(request, template: str, form: BaseForm, context: dict):
     return render(request, template, {"form": form, **context}, status=400 if form.is_bound else 200)
-
-
-def _redirect_back(request, default: str):
-    """To the page the button was on (a same-site ``next``), else ``default``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return redirect(target)
-    return redirect(default)
-
-
-def _page(request, items, per_page: int):
-    paginator = Paginator(items, per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    return page, paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 # The workspace
@@ -73,7 +49,7 @@ def workspace(request):
 @require_safe
 def site_list(request, slug):
     organisation = organisation_for_member(request, slug)
-    page, page_range = _page(
+    page, page_range = paginate(
         request, selectors.site_list_for_organisation(organisation=organisation), selectors.SITE_PAGE_SIZE
     )
     return render(
@@ -91,7 +67,7 @@ def site_create(request, slug):
         try:
             site = services.site_create(organisation=organisation, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(request, _("“%(site)s” is listed as one of your sites.") % {"site": site.name})
             return redirect("programmes:site-list", slug=organisation.slug)
@@ -106,7 +82,7 @@ def site_edit(request, pk):
         try:
             site = services.site_update(site=site, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(request, _("“%(site)s” is saved.") % {"site": site.name})
             if site.organisation_id:
@@ -134,7 +110,7 @@ def programme_create(request, slug):
         try:
             programme = services.programme_create(organisation=organisation, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -149,7 +125,7 @@ def programme_create(request, slug):
 @require_safe
 def programme_detail(request, pk):
     programme = programme_for_coordinator(request, pk)
-    page, page_range = _page(
+    page, page_range = paginate(
         request,
         selectors.programme_needs_for_coordinator(programme=programme),
         selectors.PROGRAMME_NEEDS_PAGE_SIZE,
@@ -175,7 +151,7 @@ def programme_edit(request, pk):
         try:
             programme = services.programme_update(programme=programme, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(request, _("“%(programme)s” is saved.") % {"programme": programme.title})
             return redirect("programmes:programme-detail", pk=programme.pk)
@@ -211,7 +187,7 @@ def programme_publish(request, pk):
                 _("“%(programme)s” is published: its open needs are listed for volunteers.")
                 % {"programme": programme.title},
             )
-    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
+    return redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
 
 
 @login_required
@@ -230,7 +206,7 @@ def programme_close(request, pk):
             )
         else:
             messages.info(request, _("“%(programme)s” was already closed.") % {"programme": programme.title})
-    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
+    return redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": programme.pk}))
 
 
 # Needs
@@ -262,7 +238,7 @@ def need_create(request, pk):
         try:
             need = services.need_create(programme=programme, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             note = _need_listing_note(programme)
             message = _("“%(need)s” is posted.") % {"need": need.title}
@@ -289,7 +265,7 @@ def need_edit(request, pk):
         try:
             need = services.need_update(need=need, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_refusal(form, error)
         else:
             messages.success(request, _("“%(need)s” is saved.") % {"need": need.title})
             if need.status != status_before and need.status == Need.Status.FILLED:
@@ -335,7 +311,7 @@ def need_close(request, pk):
             messages.success(request, _("“%(need)s” is closed to new applications.") % {"need": need.title})
         else:
             messages.info(request, _("“%(need)s” was already closed.") % {"need": need.title})
-    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))
+    return redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))
 
 
 @login_required
@@ -351,4 +327,4 @@ def need_reopen(request, pk):
             messages.success(request, _("“%(need)s” is open to applications again.") % {"need": need.title})
         else:
             messages.info(request, _("“%(need)s” was already open.") % {"need": need.title})
-    return _redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))
+    return redirect_back(request, reverse("programmes:programme-detail", kwargs={"pk": need.programme_id}))

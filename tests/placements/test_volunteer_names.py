@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from globalir import privacy
+from notifications.models import Notification
 from placements import services
 from placements.models import Application
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     ProgrammeFactory,
     VolunteerProfileFactory,
 )
+from volunteers.selectors import volunteer_label
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +132,38 @@ def test_an_erased_volunteer_is_named_the_same_way_on_the_board_in_the_csv_and_o
     assert rows[1][-1] == "Former volunteer (account erased)"
     assert "Former volunteer (account erased)" in board
     assert "Former volunteer (account erased)" in feedback
+
+
+def test_an_erased_volunteer_is_named_alike_in_the_e_mails_renamed_at_erasure_on_the_pages_and_in_the_admin(
+    client, coordinator, site_admin, programme, need
+):
+    # The e-mails are renamed by the erasure itself; the pages and the admin name the NULL profile they
+    # find afterwards. Both paths follow one rule.
+    placement = PlacementFactory(application__need=need, application__status=Application.Status.COMPLETED)
+    application = placement.application
+    email = Notification.objects.create(
+        kind="offer_accepted",
+        event_key=f"offer-accepted:{application.pk}:{coordinator.pk}",
+        recipient=coordinator,
+        email=coordinator.email,
+        context={"volunteer_name": placement.volunteer.display_name},
+    )
+    privacy.account_erase(user=placement.volunteer.user)
+    client.force_login(coordinator)
+    board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
+    rows = csv_rows(client, programme)
+    client.force_login(site_admin)
+    admin_list = client.get(reverse("admin:placements_application_changelist")).content.decode()
+
+    email.refresh_from_db()
+    application.refresh_from_db()
+    label = volunteer_label(volunteer=application.volunteer, number=application.pk)
+    assert application.volunteer is None
+    assert label == "Former volunteer (account erased)"
+    assert email.context["volunteer_name"] == label
+    assert rows[1][-1] == label
+    assert label in board
+    assert label in admin_list
 
 
 def test_a_volunteer_from_before_names_were_asked_is_shown_by_whole_e_mail_address(client, coordinator, need):
