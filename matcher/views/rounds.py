@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from globalir.forms import submitted_data
+from globalir.views import form_add_refusal
 from organisations.models import Organisation
 from placements.emails import application_volunteer_label
 from programmes.models import Need
@@ -35,14 +36,6 @@ def _round_for_coordinator(request, pk: int) -> MatchRound:
     return get_object_or_404(rounds, pk=pk)
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def round_create(request, pk):
     programme = programme_for_coordinator(request, pk)
@@ -57,7 +50,7 @@ def round_create(request, pk):
                     programme=programme, ranking_deadline=form.cleaned_data["ranking_deadline"], by=request.user
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(
                     request, _("The match round is open: every applicant was e-mailed a link to rank their choices.")
@@ -243,7 +236,7 @@ def round_volunteer(request, pk):
                     ranks=form.ranks(),
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(request, _("Your ranking is saved. You can change it until the deadline."))
                 return redirect("matcher:round-volunteer", pk=pk)
