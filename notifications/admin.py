@@ -1,4 +1,4 @@
-"""The e-mail outbox, read-only, with one action: send waiting or failed e-mails again now."""
+"""The e-mails recorded, read-only, with one action: send waiting or failed e-mails again now."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,7 @@ class NotificationAdmin(admin.ModelAdmin):
     fields = readonly_fields
     actions = ["send_again"]
 
-    # The outbox is a record of what was sent: rows are written by notify() and never by hand, and
+    # The list is a record of what was sent: rows are written by notify() and never by hand, and
     # deleting one would let its event be mailed a second time.
     def has_add_permission(self, request):
         return False

@@ -42,7 +42,8 @@ class NotificationPreference(models.Model):
 
 
 class Notification(models.Model):
-    """One e-mail for one event and one recipient: the outbox row, written in the event's transaction.
+    """One e-mail for one event and one recipient, written in the event's transaction together with the
+    task that sends it (a row of the task outbox, globalir.outbox).
 
     ``event_key`` is unique, so the same event can never produce a second e-mail; the task that
     sends it claims the row first, so a retried or redelivered task does not send it twice.
