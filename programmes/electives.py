@@ -64,6 +64,8 @@ class Elective(models.Model):
         return str(self.need)
 
     def clean(self):
+        if not self.need_id:
+            return
         need = self.need
         errors = {}
         if need.profession not in ELECTIVE_PROFESSIONS:
@@ -128,8 +130,12 @@ def need_elective_set(*, need: Need, data: dict[str, Any], by: User) -> Elective
 
 
 def need_save_with_elective(
-    *, data: dict[str, Any], elective_data: dict[str, Any], by: User, programme: Programme | None = None,
-    need: Need | None = None
+    *,
+    data: dict[str, Any],
+    elective_data: dict[str, Any],
+    by: User,
+    programme: Programme | None = None,
+    need: Need | None = None,
 ) -> Need:
     """Post a need in `programme` (or change `need`) and set whether it is an elective, all or nothing:
     the coordinator's need form, whose elective fields are programmes.elective_forms.ElectiveForm."""

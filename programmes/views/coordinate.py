@@ -323,7 +323,12 @@ def need_edit(request, pk):
         request,
         "programmes/coordinate/need_form.html",
         form,
-        {"programme": programme, "organisation": programme.lead_organisation, "need": need, "elective_form": elective_form},
+        {
+            "programme": programme,
+            "organisation": programme.lead_organisation,
+            "need": need,
+            "elective_form": elective_form,
+        },
     )
 
 
