@@ -79,16 +79,21 @@ def elective_check_application(*, volunteer: VolunteerProfile, need: Need, today
         )
 
 
-def _supervisor_load(*, elective: Elective, start: datetime.date, end: datetime.date, exclude_pk: int) -> int:
-    """How many students the elective's supervisor has from `start` to `end`: offers waiting and accepted
-    placements, on any elective they supervise, whose dates share a day with those."""
+def _supervisor_load(
+    *, elective: Elective, start: datetime.date, end: datetime.date, exclude_pk: int, accepted_only: bool
+) -> int:
+    """How many students the elective's supervisor has from `start` to `end`: offers waiting (unless
+    `accepted_only`: the first student to accept takes the place) and accepted placements, on any
+    elective they supervise, whose dates share a day with those."""
     # The supervisor's electives are locked, in id order, so that two offers or acceptances for the same
     # supervisor (on different needs) are counted one after the other.
     list(Elective.objects.select_for_update().filter(supervisor_id=elective.supervisor_id).order_by("pk"))
     holding = (
         Application.objects.filter(
             need__elective__supervisor_id=elective.supervisor_id,
-            status__in=[Application.Status.OFFERED, Application.Status.ACCEPTED],
+            status__in=[Application.Status.ACCEPTED]
+            if accepted_only
+            else [Application.Status.OFFERED, Application.Status.ACCEPTED],
         )
         .exclude(pk=exclude_pk)
         .select_related("need", "placement")
@@ -125,7 +130,7 @@ def elective_check_offer(*, application: Application, accepting: bool = False) -
             ),
             code="home_letter_unverified",
         )
-    load = _supervisor_load(elective=elective, start=start, end=end, exclude_pk=application.pk)
+    load = _supervisor_load(elective=elective, start=start, end=end, exclude_pk=application.pk, accepted_only=accepting)
     if load >= elective.max_students:
         message = ngettext(
             "The supervisor of “%(need)s” already has %(load)s student from %(start)s to %(end)s, their "
