@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from placements import services
 from placements.models import Application
-from volunteers.models import CareerStage, Credential, Profession
 from tests.factories import (
     ApplicationFactory,
     ElectiveFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     PlacementFactory,
     VolunteerProfileFactory,
 )
+from volunteers.models import CareerStage, Credential, Profession
 
 pytestmark = pytest.mark.django_db
 
