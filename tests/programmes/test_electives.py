@@ -4,7 +4,6 @@ supervisor and cap on the coordinator's pages, the electives filter and the publ
 import pytest
 from django.urls import reverse
 
-from organisations.models import Membership
 from programmes.electives import Elective, need_elective_set
 from programmes.models import Need
 from tests.factories import (
@@ -13,7 +12,6 @@ from tests.factories import (
     NeedFactory,
     ProgrammeFactory,
     SiteFactory,
-    UserFactory,
     VolunteerProfileFactory,
 )
 from tests.programmes.test_need_form import need_payload, post_need
@@ -191,28 +189,43 @@ def test_the_electives_filter_is_one_to_relax_when_nothing_matches(client):
     assert "Include needs that are not electives" in page
 
 
-def test_the_public_page_of_an_elective_names_the_supervisor_and_the_letter(client):
+def test_the_public_page_of_an_elective_asks_for_the_letter_and_keeps_the_supervisor_private(client):
     elective = ElectiveFactory()
     elective.supervisor.first_name, elective.supervisor.last_name = "Grace", "Mwakasege"
     elective.supervisor.save()
 
     page = client.get(elective.need.get_absolute_url()).content.decode()
 
-    assert "Supervised on site by Grace Mwakasege." in page
+    assert "with a supervisor on site" in page
     assert "A letter from your home institution is required" in page
-    # The supervisor's address is never shown to the public.
+    # The supervisor is a member of the organisation, named to coordinators, never to the public.
+    assert "Mwakasege" not in page
     assert elective.supervisor.email not in page
 
 
-def test_a_supervisor_without_a_name_is_not_shown_by_address(client):
-    supervisor = UserFactory(first_name="", last_name="")
+# The supervisor's account
+
+
+def test_a_supervisor_cannot_erase_their_account_while_their_elective_runs(client, password):
+    elective = ElectiveFactory(need__title="Elective in IR, Muhimbili")
+    client.force_login(elective.supervisor)
+
+    response = client.post(reverse("privacy:account-delete"), {"password": password})
+
+    assert response.status_code == 200
+    assert "You supervise the elective “Elective in IR, Muhimbili”." in response.content.decode()
+    assert Elective.objects.filter(pk=elective.pk).exists()
+
+
+def test_a_supervisor_of_closed_electives_only_can_erase_their_account(client, password):
     elective = ElectiveFactory()
-    MembershipFactory(
-        user=supervisor, organisation=elective.need.programme.lead_organisation, role=Membership.Role.ADMIN
-    )
-    Elective.objects.filter(pk=elective.pk).update(supervisor=supervisor)
+    Need.objects.filter(pk=elective.need_id).update(status=Need.Status.CLOSED)
+    supervisor = elective.supervisor
+    client.force_login(supervisor)
 
-    page = client.get(elective.need.get_absolute_url()).content.decode()
+    response = client.post(reverse("privacy:account-delete"), {"password": password})
 
-    assert supervisor.email not in page
-    assert "A letter from your home institution is required" in page
+    assert response.status_code == 302
+    assert not type(supervisor).objects.filter(pk=supervisor.pk).exists()
+    assert Need.objects.filter(pk=elective.need_id).exists()
+    assert not Elective.objects.filter(pk=elective.pk).exists()
