@@ -20,6 +20,7 @@ from programmes.services import NeedChange, need_status_change
 from volunteers.models import VolunteerProfile
 from volunteers.services import profiles_recommendations_refresh_later
 
+from .electives import elective_check_application, elective_check_offer, notify_supervisor_placement_confirmed
 from .emails import notify_application_received, notify_offer_answered, notify_offer_made
 from .models import PLACEMENT_NO_OVERLAP, Application, Placement
 from .selectors import onsite_placements_overlapping, placement_dates_for
@@ -64,6 +65,7 @@ def application_submit(
         )
     if not (Need.objects.listed().filter(pk=need.pk).exists() and need.accepts_applications(today)):
         raise ValidationError(_("This need no longer takes applications."), code="closed")
+    elective_check_application(volunteer=volunteer, need=need, today=today)
     if proposed_start and proposed_end and need.needs_host_site:
         proposed_days = (proposed_end - proposed_start).days + 1
         if proposed_days < need.min_duration_days:
@@ -199,6 +201,7 @@ def application_offer(*, application: Application, by: User) -> Application:
                 _("Every place of “%(need)s” is already offered or taken.") % {"need": need.title},
                 code="no_place_left",
             )
+        elective_check_offer(application=application)
 
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=application.need_id)
@@ -263,6 +266,7 @@ def offer_accept(*, application: Application, by: User) -> Placement:
                 )
                 if clash is not None:
                     raise _overlap_refusal(start=start, end=end, clash=clash)
+            elective_check_offer(application=application, accepting=True)
 
         application = application_transition(
             application=application,
@@ -306,6 +310,7 @@ def offer_accept(*, application: Application, by: User) -> Placement:
             raise _overlap_refusal(start=start, end=end, clash=clash) from error
         need_status_change(needs=[need], change=NeedChange.FILL)
         notify_offer_answered(application, kind="offer_accepted")
+        notify_supervisor_placement_confirmed(application)
         # The placement keeps the volunteer busy on site and counts as engagement; the need may be full.
         profiles_recommendations_refresh_later({application.volunteer_id})
         recommendations_refresh_need_later(need_id=need.pk)

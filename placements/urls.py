@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, calendar, credentials, feedback, pipeline, reports
+from .views import applications, calendar, credentials, electives, feedback, pipeline, reports
 
 app_name = "placements"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("coordinate/applications/<int:pk>/notes/", pipeline.application_notes, name="application-notes"),
     path("coordinate/placements/<int:pk>/feedback/", feedback.organisation_feedback, name="organisation-feedback"),
     path("coordinate/programmes/<int:pk>/feedback/", feedback.programme_feedback, name="programme-feedback"),
+    path("coordinate/electives/", electives.elective_students, name="elective-students"),
     # Reports.
     path("coordinate/programmes/<int:pk>/report/", reports.programme_report, name="programme-report"),
     path("coordinate/programmes/<int:pk>/placements.csv", reports.programme_placements_csv, name="placements-csv"),

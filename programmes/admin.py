@@ -19,6 +19,7 @@ from globalir.audit import register_audit_trail
 from globalir.refresh import recommendations_refresh_needs_later
 from organisations.admin import ServiceActionsMixin, country_choices
 
+from .electives import Elective
 from .models import Need, Programme, Site
 from .services import NeedChange, need_status_change, programmes_close, programmes_publish
 
@@ -204,3 +205,12 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
 
 
 register_audit_trail(admin.site, Programme, Need)
+
+
+@admin.register(Elective)
+class ElectiveAdmin(admin.ModelAdmin):
+    list_display = ("need", "supervisor", "max_students")
+    list_select_related = ("need__programme", "supervisor")
+    search_fields = ("need__title", "supervisor__email", "supervisor__last_name")
+    autocomplete_fields = ("need",)
+    raw_id_fields = ("supervisor",)

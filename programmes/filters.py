@@ -45,6 +45,7 @@ FILTER_PARAMETERS = (
     "available_until",
     "duration_min",
     "duration_max",
+    "elective",
 )
 
 # The filters shown at once; the others fold away under "More filters" (all of them fill two screens of a phone).
@@ -64,7 +65,9 @@ RELAXATIONS = (
     (("language",), _("Remove the language")),
     (("available_from", "available_until"), _("Widen or remove the dates")),
     (("duration_min", "duration_max"), _("Widen or remove the length of stay")),
+    (("elective",), _("Include needs that are not electives")),
 )
+ELECTIVES_ONLY = "yes"
 
 
 class LazyChoices(Sequence):
@@ -240,6 +243,13 @@ class OpportunityFilter(django_filters.FilterSet):
         max_value=MAX_DURATION_DAYS,
         help_text=_("Needs you can do in this many days or fewer."),
     )
+    elective = ChoiceFilter(
+        label=_("Electives"),
+        choices=[(ELECTIVES_ONLY, _("Electives only"))],
+        method="filter_elective",
+        empty_label=_("Electives and other needs"),
+        help_text=_("Placements for medical students and trainees, with a supervisor on site."),
+    )
     sort = SortFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,  # "best fit" is added in __init__ for volunteers with a profile
@@ -262,9 +272,12 @@ class OpportunityFilter(django_filters.FilterSet):
         skill_choices: Sequence,
         language_choices: Sequence[tuple[str, str]],
         can_sort_by_fit: bool = False,
+        electives_first: bool = False,
         **kwargs,
     ):
         super().__init__(data, queryset, **kwargs)
+        # Students and trainees find the electives filter beside the main ones; others under "More filters".
+        self.electives_first = electives_first
         self.filters["organisation"].extra["choices"] = organisation_choices
         self.filters["country"].extra["choices"] = country_choices
         self.filters["skill"].extra["choices"] = skill_choices
@@ -314,6 +327,9 @@ class OpportunityFilter(django_filters.FilterSet):
         # … and starts on or before their last day.
         return queryset.filter(window_start__lte=value)
 
+    def filter_elective(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(elective__isnull=False) if value == ELECTIVES_ONLY else queryset
+
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Ordering is applied by programmes.opportunities.opportunity_search, which can also rank by fit.
         return queryset
@@ -336,10 +352,11 @@ class OpportunityFilter(django_filters.FilterSet):
     def _in_use(self, *, folded: bool) -> int:
         if not self.is_bound:
             return 0
+        main = (*MAIN_FILTERS, "elective") if self.electives_first else MAIN_FILTERS
         return sum(
             1
             for names, _text in RELAXATIONS
-            if any(self.data.get(name) for name in names if not (folded and name in MAIN_FILTERS))
+            if any(self.data.get(name) for name in names if not (folded and name in main))
         )
 
     @property

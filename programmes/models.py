@@ -382,3 +382,7 @@ class Need(models.Model):
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:
             raise ValidationError(errors)
+
+
+# Electives are needs with a supervisor; their model lives beside their reads and writes.
+from .electives import Elective  # noqa: E402, F401

@@ -17,6 +17,7 @@ from organisations.models import Organisation
 from volunteers.models import Language, Skill, VolunteerProfile
 
 from . import hooks
+from .electives import ELECTIVE_PROFESSIONS
 from .filters import SORT_FIT, SORT_NEWEST, LazyChoices, OpportunityFilter
 from .models import Need, Programme
 from .selectors import need_card_queryset, need_listed_queryset
@@ -164,6 +165,7 @@ def opportunity_search(
         skill_choices=LazyChoices(lambda: filter_menu("skills", skill_choices)),
         language_choices=LazyChoices(lambda: filter_menu("languages", language_choices)),
         can_sort_by_fit=profile is not None,
+        electives_first=profile is not None and profile.profession in ELECTIVE_PROFESSIONS,
     )
     needs = search.qs
     sort = search.sort_order

@@ -62,7 +62,7 @@ def need_listed_queryset(*, today: datetime.date | None = None) -> QuerySet[Need
 
 def need_card_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
     """`needs` with everything a result card shows, in the same query."""
-    return needs.select_related("programme__lead_organisation", "host_site").defer(
+    return needs.select_related("programme__lead_organisation", "host_site", "elective").defer(
         "description",
         "support_notes",
         "programme__description",
@@ -77,7 +77,9 @@ def need_card_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
 def need_detail_queryset() -> QuerySet[Need]:
     """Needs with everything their page shows: programme, lead organisation, listed partners, host
     site, skills and languages. Who may read which: programmes.views.access.need_for_reader."""
-    return Need.objects.select_related("programme__lead_organisation", "host_site").prefetch_related(
+    return Need.objects.select_related(
+        "programme__lead_organisation", "host_site", "elective__supervisor"
+    ).prefetch_related(
         "required_skills",
         "preferred_skills",
         "required_languages",
@@ -219,7 +221,7 @@ def workspace_for_user(*, user: User) -> list[WorkspaceOrganisation]:
             hooks.need_pipeline_counts(
                 Need.objects.filter(programme__in=active)
                 .exclude(status=Need.Status.CLOSED)
-                .select_related("host_site")
+                .select_related("host_site", "elective__supervisor")
                 .defer("description", "support_notes", "host_site__description")
             )
             .annotate(
@@ -237,7 +239,7 @@ def programme_needs_for_coordinator(*, programme: Programme) -> QuerySet[Need]:
     """Every need of the programme with the pipeline's counts: open first, then filled, then closed."""
     return hooks.need_pipeline_counts(
         Need.objects.filter(programme=programme)
-        .select_related("host_site")
+        .select_related("host_site", "elective__supervisor")
         .defer("description", "support_notes", "host_site__description")
     ).order_by(*NEED_WORKSPACE_ORDERING)
 

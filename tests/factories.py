@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from globalir.accounts.models import User
 from organisations.models import Invitation, Membership, Organisation
 from placements.models import Application, Feedback, Placement
+from programmes.electives import Elective
 from programmes.models import Mode, Need, Programme, Site
 from volunteers.models import (
     AvailabilityWindow,
@@ -305,3 +306,32 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.COORDINATOR
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+class ElectiveNeedFactory(NeedFactory):
+    """An on-site need for medical students, made an elective by ElectiveFactory."""
+
+    profession = Profession.STUDENT
+    min_years_experience = 0
+    places = 3
+    host_site = factory.SubFactory(SiteFactory, organisation=factory.SelfAttribute("..programme.lead_organisation"))
+
+
+class ElectiveFactory(factory.django.DjangoModelFactory):
+    """An elective supervised by a member of the organisation that manages its host site."""
+
+    class Meta:
+        model = Elective
+
+    need = factory.SubFactory(ElectiveNeedFactory)
+    supervisor = factory.LazyAttribute(
+        lambda e: MembershipFactory(organisation=e.need.host_site.organisation, role=Membership.Role.COORDINATOR).user
+    )
+    max_students = 2
+
+
+class HomeLetterFactory(CredentialFactory):
+    kind = Credential.Kind.HOME_LETTER
+    title = "Letter from the dean of the medical school"
+    issuing_body = "Lakeside Medical School"
+    status = Credential.Status.VERIFIED

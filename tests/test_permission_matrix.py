@@ -499,6 +499,8 @@ ROWS = [
     Row("matcher:round-dry-run", _url("matcher:round-dry-run", match_round), post=MEMBERS_ACT),
     Row("matcher:round-run", _url("matcher:round-run", match_round), post=MEMBERS_ACT),
     Row("matcher:round-cancel", _url("matcher:round-cancel", match_round), post=MEMBERS_ACT),
+    # Electives: every signed-in user sees the electives they supervise (none, for most), never another's.
+    Row("placements:elective-students", _url("placements:elective-students"), get=SIGNED_IN),
     # Reports and the export.
     Row("placements:programme-report", _url("placements:programme-report", programme), get=MEMBERS),
     Row("placements:placements-csv", _url("placements:placements-csv", programme), get=MEMBERS),

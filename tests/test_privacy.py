@@ -240,6 +240,8 @@ NOT_EXPORTED_MODELS = {
     "organisations.Invitation": "the organisation's record of whom it invited; the membership it led to is exported",
     "matcher.MatchRound": "a programme's record: the coordinator who opened the round",
     "outbox.OutboxTask": "the portal's queue of background work: ids only, cancelled when the account is erased",
+    "programmes.Elective": "a need's record: the member of the host organisation who supervises its students; "
+    "the membership is exported",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
 # record and when, kept for accountability; they copy fields of records that are exported, and

@@ -267,6 +267,8 @@ class Credential(models.Model):
         LICENCE = "licence", _("Medical or professional licence")
         BOARD = "board", _("Board certification")
         REGISTRATION = "registration", _("Professional registration")
+        # What an elective asks of a student: their medical school's or training programme's letter.
+        HOME_LETTER = "home_letter", _("Letter from the home institution")
         OTHER = "other", _("Other certificate")
 
     # A context for the labels a credential shares in English with an organisation (their genders differ).

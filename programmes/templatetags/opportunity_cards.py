@@ -30,5 +30,6 @@ def card_fingerprint(need) -> str:
         need.min_duration_days,
         need.application_deadline,
         need.places,
+        hasattr(need, "elective"),  # the "Elective" badge
     )
     return repr(values)

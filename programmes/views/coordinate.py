@@ -19,10 +19,28 @@ from globalir.views import form_add_refusal, paginate, redirect_back
 from organisations.access import organisation_for_member
 from organisations.models import Organisation
 
-from .. import selectors, services
+from .. import electives, selectors, services
+from ..elective_forms import ElectiveForm
 from ..forms import NeedForm, ProgrammeForm, SiteForm
 from ..models import Need, Programme
 from .access import need_for_coordinator, programme_for_coordinator, site_for_coordinator
+
+
+def _add_need_errors(form: BaseForm, elective_form: BaseForm, error: ValidationError) -> None:
+    """A refusal of a need saved with its elective fields: each message next to the field it names, on the
+    form that has it."""
+    if not hasattr(error, "error_dict"):
+        form_add_refusal(form, error)
+        return
+    on_elective = {
+        name: errors
+        for name, errors in error.error_dict.items()
+        if name in elective_form.fields and name not in form.fields
+    }
+    if on_elective:
+        form_add_refusal(elective_form, ValidationError(on_elective))
+    if rest := {name: errors for name, errors in error.error_dict.items() if name not in on_elective}:
+        form_add_refusal(form, ValidationError(rest))
 
 
 def _render_form(request, template: str, form: BaseForm, context: dict):
@@ -234,11 +252,14 @@ def need_create(request, pk):
         if source.programme_id == programme.pk:
             initial = selectors.need_copy_initial(need=source)
     form = NeedForm(submitted_data(request), initial=initial, programme=programme)
-    if request.method == "POST" and form.is_valid():
+    elective_form = ElectiveForm(submitted_data(request), programme=programme)
+    if request.method == "POST" and all([form.is_valid(), elective_form.is_valid()]):
         try:
-            need = services.need_create(programme=programme, data=form.cleaned_data, by=request.user)
+            need = electives.need_save_with_elective(
+                programme=programme, data=form.cleaned_data, elective_data=elective_form.cleaned_data, by=request.user
+            )
         except ValidationError as error:
-            form_add_refusal(form, error)
+            _add_need_errors(form, elective_form, error)
         else:
             note = _need_listing_note(programme)
             message = _("“%(need)s” is posted.") % {"need": need.title}
@@ -251,7 +272,12 @@ def need_create(request, pk):
         request,
         "programmes/coordinate/need_form.html",
         form,
-        {"programme": programme, "organisation": programme.lead_organisation, "copying": initial is not None},
+        {
+            "programme": programme,
+            "organisation": programme.lead_organisation,
+            "copying": initial is not None,
+            "elective_form": elective_form,
+        },
     )
 
 
@@ -261,11 +287,14 @@ def need_edit(request, pk):
     programme = need.programme
     status_before = need.status
     form = NeedForm(submitted_data(request), instance=need, programme=programme)
-    if request.method == "POST" and form.is_valid():
+    elective_form = ElectiveForm(submitted_data(request), programme=programme, need=need)
+    if request.method == "POST" and all([form.is_valid(), elective_form.is_valid()]):
         try:
-            need = services.need_update(need=need, data=form.cleaned_data, by=request.user)
+            need = electives.need_save_with_elective(
+                need=need, data=form.cleaned_data, elective_data=elective_form.cleaned_data, by=request.user
+            )
         except ValidationError as error:
-            form_add_refusal(form, error)
+            _add_need_errors(form, elective_form, error)
         else:
             messages.success(request, _("“%(need)s” is saved.") % {"need": need.title})
             if need.status != status_before and need.status == Need.Status.FILLED:
@@ -277,7 +306,12 @@ def need_edit(request, pk):
         request,
         "programmes/coordinate/need_form.html",
         form,
-        {"programme": programme, "organisation": programme.lead_organisation, "need": need},
+        {
+            "programme": programme,
+            "organisation": programme.lead_organisation,
+            "need": need,
+            "elective_form": elective_form,
+        },
     )
 
 

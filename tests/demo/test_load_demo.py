@@ -9,9 +9,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.electives import ELECTIVES_DEMO_ACCOUNTS, ELECTIVES_DEMO_NEEDS, ELECTIVES_DEMO_ORGANISATIONS
 from demo.loader import DEMO_COUNTRIES, DEMO_PASSWORD, DEMO_SURNAMES, DOCTOR_PROFESSIONS, demo_organisations, demo_users
 from globalir.accounts.models import User
 from organisations.models import Membership, Organisation
+from placements.models import Application
+from programmes.electives import Elective
 from programmes.models import Mode, Need, Programme, Site
 from tests.factories import NeedFactory
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
@@ -64,7 +67,7 @@ def test_it_creates_the_requested_numbers_of_volunteers_and_needs():
     load_demo()
 
     assert demo_profiles().count() == VOLUNTEERS
-    assert demo_needs().count() == NEEDS
+    assert demo_needs().count() == NEEDS + ELECTIVES_DEMO_NEEDS
     assert User.objects.filter(email="demo-volunteer-0042@example.org", first_name="Demo").exists()
 
 
@@ -135,7 +138,7 @@ def test_demo_organisations_are_clearly_fictional_verified_and_have_published_pr
     load_demo()
 
     organisations = demo_organisations()
-    assert organisations.count() == 6
+    assert organisations.count() == 6 + ELECTIVES_DEMO_ORGANISATIONS
     for organisation in organisations:
         assert organisation.name.endswith("(demo)")
         assert organisation.is_listed
@@ -170,12 +173,12 @@ def test_running_it_again_replaces_the_demo_data_and_leaves_real_data_alone(volu
 
     output = load_demo(seed=2)
 
-    # 50 volunteers, 6 coordinators and a site admin.
-    assert "Replaced the previous demo data (57 demo accounts)." in output
-    assert demo_users().count() == VOLUNTEERS + 7
-    assert demo_needs().count() == NEEDS
-    assert demo_organisations().count() == 6
-    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 7
+    # 50 volunteers, 6 coordinators, a site admin and the IR Juniors electives' coordinator.
+    assert "Replaced the previous demo data (58 demo accounts)." in output
+    assert demo_users().count() == VOLUNTEERS + 7 + ELECTIVES_DEMO_ACCOUNTS
+    assert demo_needs().count() == NEEDS + ELECTIVES_DEMO_NEEDS
+    assert demo_organisations().count() == 6 + ELECTIVES_DEMO_ORGANISATIONS
+    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 7 + ELECTIVES_DEMO_ACCOUNTS
     assert VolunteerProfile.objects.filter(pk=volunteer.pk).exists()
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert Need.objects.filter(pk=real_need.pk).exists()
@@ -278,3 +281,20 @@ def test_it_prints_the_two_factor_command_for_the_python_that_ran_it(monkeypatch
     output = load_demo()
 
     assert "print the current code with: .venv/bin/python manage.py demo_totp_code" in output
+
+
+def test_the_demo_has_ir_juniors_electives_with_a_supervisor_and_students():
+    load_demo(volunteers=120)
+
+    electives = Elective.objects.filter(need__programme__lead_organisation__in=demo_organisations())
+    assert electives.count() == 2
+    for elective in electives.select_related("need"):
+        elective.need.full_clean()
+        elective.full_clean()
+        assert elective.need.is_listed()
+    supervisor = electives.first().supervisor
+    assert supervisor.email == "demo-coordinator-07@example.org"
+    students = Application.objects.filter(need__elective__isnull=False)
+    assert set(students.values_list("status", flat=True)) == {"accepted", "offered", "interested"}
+    assert Credential.objects.filter(kind=Credential.Kind.HOME_LETTER, profile__in=demo_profiles()).count() == 3
+    assert demo_needs().filter(requires_verified_credential=True, elective__isnull=True, title__contains="registrar")
