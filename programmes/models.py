@@ -344,3 +344,7 @@ class Need(models.Model):
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:
             raise ValidationError(errors)
+
+
+# Host requests of visiting-professor programmes live in their own module.
+from .host_requests import HostRequest  # noqa: E402, F401
