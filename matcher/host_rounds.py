@@ -175,9 +175,7 @@ def _rows(match_round: HostMatchRound) -> list[HostRoundRanking]:
 
 
 def _is_active(row: HostRoundRanking) -> bool:
-    return (
-        row.host_request.status == HostRequest.Status.OPEN and row.candidacy.status == VisitCandidacy.Status.ACTIVE
-    )
+    return row.host_request.status == HostRequest.Status.OPEN and row.candidacy.status == VisitCandidacy.Status.ACTIVE
 
 
 def host_round_compute(rows: list[HostRoundRanking]) -> dict:

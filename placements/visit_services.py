@@ -50,9 +50,7 @@ def candidacy_submit(
     if not topics:
         raise ValidationError({"topics": _("Choose at least one topic.")}, code="no_topics")
     with transaction.atomic():
-        candidacy = (
-            VisitCandidacy.objects.select_for_update().filter(programme=programme, volunteer=volunteer).first()
-        )
+        candidacy = VisitCandidacy.objects.select_for_update().filter(programme=programme, volunteer=volunteer).first()
         if candidacy is not None and candidacy.status == VisitCandidacy.Status.ACTIVE:
             raise ValidationError(_("You are already a candidate for this programme."), code="duplicate")
         candidacy = candidacy or VisitCandidacy(programme=programme, volunteer=volunteer)

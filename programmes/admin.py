@@ -204,3 +204,5 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
 
 
 register_audit_trail(admin.site, Programme, Need)
+
+from . import host_admin  # noqa: E402, F401  (host requests)

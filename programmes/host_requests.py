@@ -92,7 +92,11 @@ class HostRequest(models.Model):
     def clean(self):
         if self.preferred_start and self.preferred_end and self.preferred_end < self.preferred_start:
             raise ValidationError({"preferred_end": _("The end must not be before the start.")})
-        if self.host_site_id and self.host_organisation_id and self.host_site.organisation_id != self.host_organisation_id:
+        if (
+            self.host_site_id
+            and self.host_organisation_id
+            and self.host_site.organisation_id != self.host_organisation_id
+        ):
             raise ValidationError({"host_site": _("Choose a hospital site your organisation manages.")})
 
     @property
