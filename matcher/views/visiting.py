@@ -144,9 +144,9 @@ def my_visiting(request):
 @login_required
 def host_round_candidate(request, pk):
     candidacy = get_object_or_404(
-        VisitCandidacy.objects.select_related("programme"),
-        round_rankings__match_round_id=pk,
-        volunteer__user=request.user,
+        VisitCandidacy.objects.select_related("programme")
+        .filter(round_rankings__match_round_id=pk, volunteer__user=request.user)
+        .distinct()
     )
     match_round = get_object_or_404(HostMatchRound, pk=pk)
     pairs = host_rounds.host_round_candidate_view(match_round=match_round, candidacy=candidacy)
@@ -266,7 +266,7 @@ def host_request_detail(request, pk):
         {
             "host_request": host_request,
             "match_round": match_round,
-            "block": block,
+            "host_block": block,
             "form": form,
             "may_rank": match_round is not None and host_rounds.host_round_may_rank(match_round),
             "visit": visit,
