@@ -429,10 +429,10 @@ def _notify_opened(match_round: HostMatchRound, requests, candidacies) -> None:
 def _notify_result(match_round: HostMatchRound, rows: list[HostRoundRanking], result: dict) -> None:
     programme_title = match_round.programme.title
     matched_host = {c: int(h) for h, members in result["matching"].items() for c in members}
-    requests = {row.host_request_id: row.host_request for row in rows}
+    by_request = {row.host_request_id: row.host_request for row in rows}
     candidacies = {row.candidacy_id: row.candidacy for row in rows}
     for candidacy_id, candidacy in sorted(candidacies.items()):
-        host = requests.get(matched_host.get(candidacy_id))
+        host = by_request.get(matched_host.get(candidacy_id))
         notify(
             kind="host_round_result",
             event_key=f"host-round-result:{match_round.pk}:candidacy:{candidacy_id}",
@@ -448,8 +448,8 @@ def _notify_result(match_round: HostMatchRound, rows: list[HostRoundRanking], re
             },
         )
     host_candidacy = {host: candidacy for candidacy, host in matched_host.items()}
-    coordinators = _host_coordinators(requests.values())
-    for request_id, host_request in sorted(requests.items()):
+    coordinators = _host_coordinators(by_request.values())
+    for request_id, host_request in sorted(by_request.items()):
         candidacy = candidacies.get(host_candidacy.get(request_id))
         for user in coordinators.get(host_request.host_organisation_id, []):
             notify(
