@@ -170,6 +170,7 @@ def _rows(match_round: HostMatchRound) -> list[HostRoundRanking]:
     return list(
         HostRoundRanking.objects.filter(match_round=match_round)
         .select_related("host_request__host_organisation", "candidacy__volunteer__user")
+        .prefetch_related("candidacy__topics")
         .order_by("pk")
     )
 

@@ -81,7 +81,7 @@ def _onboarded_profile(request):
 def visiting_list(request):
     requests = (
         HostRequest.objects.listed()
-        .select_related("host_organisation", "programme", "language")
+        .select_related("host_organisation", "host_site", "programme", "language")
         .prefetch_related("topics")
     )
     return render(
@@ -192,7 +192,9 @@ def host_request_list(request, slug):
         "matcher/visiting/host_requests.html",
         {
             "organisation": organisation,
-            "host_requests": organisation.host_requests.select_related("programme").order_by("-created_at"),
+            "host_requests": organisation.host_requests.select_related("programme", "host_site", "language")
+            .prefetch_related("topics")
+            .order_by("-created_at"),
             "visits": visit_services.visits_of_organisation(organisation_ids=[organisation.pk]),
         },
     )
@@ -363,8 +365,13 @@ def visiting_programme(request, pk):
         {
             "programme": programme,
             "form": form,
-            "host_requests": programme.host_requests.select_related("host_organisation").prefetch_related("topics"),
-            "candidacies": programme.visit_candidacies.select_related("volunteer").prefetch_related("topics"),
+            "host_requests": programme.host_requests.select_related(
+                "host_organisation", "host_site", "language"
+            ).prefetch_related("topics"),
+            "candidacies": [
+                (candidacy, volunteer_label(volunteer=candidacy.volunteer, number=candidacy.pk))
+                for candidacy in programme.visit_candidacies.select_related("volunteer").prefetch_related("topics")
+            ],
             "rounds": programme.host_match_rounds.order_by("-created_at")[:20],
         },
         status=status,
