@@ -314,3 +314,31 @@ def test_the_candidacy_page_warns_a_volunteer_without_the_seniority(client, cast
     )
     assert response.status_code == 400
     assert not VisitCandidacy.objects.filter(volunteer=early).exists()
+
+
+def test_the_result_e_mail_is_written_in_the_recipients_language(
+    cast, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    cast.ben.volunteer.user.language = "fr"
+    cast.ben.volunteer.user.save(update_fields=["language"])
+    match_round = host_rounds.host_round_open(programme=cast.programme, ranking_deadline=in_days(7), by=coordinator)
+    rank_crosswise(cast, match_round)
+    with django_capture_on_commit_callbacks(execute=True):
+        host_rounds.host_round_run(match_round=match_round, by=coordinator)
+    message = next(m for m in mailoutbox if "ben@example.org" in m.to)
+    assert "Le tour d'appariement de" in message.body
+    assert "Nairobi meeting" in message.body
+
+
+def test_the_round_page_reads_the_round_in_a_constant_number_of_queries(
+    client, cast, coordinator, django_assert_max_num_queries
+):
+    for number in range(4):
+        VisitCandidacyFactory(programme=cast.programme, volunteer__name=f"Extra {number}")
+    match_round = host_rounds.host_round_open(programme=cast.programme, ranking_deadline=in_days(7), by=coordinator)
+    rank_crosswise(cast, match_round)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("matcher:host-round-detail", args=[match_round.pk]))
+    assert response.status_code == 200
+    assert "Would be matched." in response.content.decode()
