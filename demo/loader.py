@@ -43,6 +43,8 @@ from volunteers.models import (
     VolunteerProfile,
 )
 
+from .visiting import load_visiting_demo
+
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - published on purpose: demo accounts only.
 DEMO_EMAIL_DOMAIN = "example.org"
 VOLUNTEER_EMAIL = "demo-volunteer-{:04d}@" + DEMO_EMAIL_DOMAIN
@@ -709,4 +711,5 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         generator.volunteers(volunteers)
         generator.needs(programmes, programme_sites, needs)
         coordinators += electives_demo_load(generator)
+        load_visiting_demo(generator, generator.today, organisations)
     return DemoSummary(counts=generator.counts, deleted_users=deleted, coordinators=coordinators)

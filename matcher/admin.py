@@ -62,3 +62,6 @@ class MatchRoundAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from . import host_round_admin  # noqa: E402, F401  (host match rounds)

@@ -142,3 +142,7 @@ class RoundRanking(models.Model):
 
     def __str__(self):
         return f"{self.match_round_id}: application {self.application_id}"
+
+
+# Match rounds of visiting professors and their hosts live in their own module.
+from .host_round_models import HostMatchRound, HostRoundRanking  # noqa: E402, F401

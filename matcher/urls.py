@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import rounds, suggestions
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("coordinate/rounds/<int:pk>/run/", rounds.round_run, name="round-run"),
     path("coordinate/rounds/<int:pk>/cancel/", rounds.round_cancel, name="round-cancel"),
     path("me/rounds/<int:pk>/", rounds.round_volunteer, name="round-volunteer"),
+    path("", include("matcher.visiting_urls")),
 ]

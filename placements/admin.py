@@ -110,3 +110,5 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 register_audit_trail(admin.site, Application)
+
+from . import visit_admin  # noqa: E402, F401  (visiting professors)

@@ -301,3 +301,7 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
+
+
+# Visiting professors' candidacies, visits and feedback live in their own module.
+from .visits import Visit, VisitCandidacy, VisitFeedback  # noqa: E402, F401

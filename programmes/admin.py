@@ -214,3 +214,6 @@ class ElectiveAdmin(admin.ModelAdmin):
     search_fields = ("need__title", "supervisor__email", "supervisor__last_name")
     autocomplete_fields = ("need",)
     raw_id_fields = ("supervisor",)
+
+
+from . import host_admin  # noqa: E402, F401  (host requests)

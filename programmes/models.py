@@ -386,3 +386,5 @@ class Need(models.Model):
 
 # Electives are needs with a supervisor; their model lives beside their reads and writes.
 from .electives import Elective  # noqa: E402, F401
+# Host requests of visiting-professor programmes live in their own module.
+from .host_requests import HostRequest  # noqa: E402, F401

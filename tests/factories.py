@@ -13,9 +13,9 @@ from django.utils.text import slugify
 
 from globalir.accounts.models import User
 from organisations.models import Invitation, Membership, Organisation
-from placements.models import Application, Feedback, Placement
+from placements.models import Application, Feedback, Placement, VisitCandidacy
 from programmes.electives import Elective
-from programmes.models import Mode, Need, Programme, Site
+from programmes.models import HostRequest, Mode, Need, Programme, Site
 from volunteers.models import (
     AvailabilityWindow,
     CareerStage,
@@ -335,3 +335,49 @@ class HomeLetterFactory(CredentialFactory):
     title = "Letter from the dean of the medical school"
     issuing_body = "Lakeside Medical School"
     status = Credential.Status.VERIFIED
+
+
+# Visiting professors and their hosts.
+
+
+class VisitingProgrammeFactory(ProgrammeFactory):
+    title = factory.Sequence(lambda n: f"International Visiting Professor Program {n}")
+    kind = Programme.Kind.VISITING_PROFESSOR
+
+
+class HostRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HostRequest
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(VisitingProgrammeFactory)
+    host_organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.SOCIETY)
+    title = factory.Sequence(lambda n: f"Annual IR society meeting {n}")
+    kind = HostRequest.Kind.BOTH
+    language = factory.LazyFunction(lambda: language("en"))
+    country = "KE"
+    city = "Nairobi"
+    preferred_start = factory.LazyFunction(lambda: today() + datetime.timedelta(days=90))
+    preferred_end = factory.LazyFunction(lambda: today() + datetime.timedelta(days=96))
+    covers_accommodation = True
+    covers_local_travel = True
+
+    @factory.post_generation
+    def topics(host_request, create, extracted, **kwargs):
+        if create:
+            host_request.topics.set(skill(slug) for slug in (extracted or ["embolisation"]))
+
+
+class VisitCandidacyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitCandidacy
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(VisitingProgrammeFactory)
+    volunteer = factory.SubFactory(VolunteerProfileFactory, career_stage=CareerStage.SENIOR)
+    statement = "Twenty years of embolisation teaching; happy to give lectures and hands-on sessions."
+
+    @factory.post_generation
+    def topics(candidacy, create, extracted, **kwargs):
+        if create:
+            candidacy.topics.set(skill(slug) for slug in (extracted or ["embolisation"]))

@@ -30,14 +30,17 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from matcher.host_rounds import host_round_open
 from matcher.rounds import match_round_open
 from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
+from placements.visit_services import visit_create
 from programmes.models import Mode, Need, Programme
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,
+    HostRequestFactory,
     InvitationFactory,
     MembershipFactory,
     NeedFactory,
@@ -46,6 +49,8 @@ from tests.factories import (
     ProgrammeFactory,
     SiteFactory,
     StaffFactory,
+    VisitCandidacyFactory,
+    VisitingProgrammeFactory,
     VolunteerProfileFactory,
     today,
 )
@@ -106,6 +111,7 @@ class World:
     match_round: Any
     unsubscribe_token: str
     sessions: dict
+    visiting: dict
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,22 @@ def _build_world() -> World:
         match_round=match_round,
         unsubscribe_token=unsubscribe_token(volunteer_a.user),
         sessions=sessions,
+        visiting=_build_visiting(organisation, volunteer_a, coordinator),
     )
+
+
+def _build_visiting(organisation, volunteer_a, coordinator) -> dict:
+    """A visiting-professor programme of the owning organisation, which also hosts: an open round in
+    which A is a candidate, and A's visit to another of its requests."""
+    programme = VisitingProgrammeFactory(lead_organisation=organisation)
+    host_request = HostRequestFactory(programme=programme, host_organisation=organisation)
+    candidacy = VisitCandidacyFactory(programme=programme, volunteer=volunteer_a)
+    host_round = host_round_open(
+        programme=programme, ranking_deadline=timezone.now() + datetime.timedelta(days=7), by=coordinator
+    )
+    visited = HostRequestFactory(programme=programme, host_organisation=organisation)
+    visit = visit_create(host_request=visited, candidacy=candidacy)
+    return {"programme": programme, "host_request": host_request, "round": host_round, "visit": visit}
 
 
 @pytest.fixture(scope="module")
@@ -530,6 +551,64 @@ ROWS = [
         "organisations:invitation-revoke",
         _url("organisations:invitation-revoke", slug, lambda w: w.invitation.pk),
         post=ADMINS_ACT,
+    ),
+    # Visiting professors and their hosts: the owning organisation leads the programme and hosts too.
+    Row("matcher:visiting-list", _url("matcher:visiting-list"), get=PUBLIC),
+    Row(
+        "matcher:candidacy-create",
+        _url("matcher:candidacy-create", lambda w: w.visiting["programme"].pk),
+        get=VOLUNTEERS,
+        post=(LOGIN, 400, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
+        data=INVALID,
+    ),
+    Row("matcher:my-visiting", _url("matcher:my-visiting"), get=VOLUNTEERS),
+    Row(
+        "matcher:host-round-candidate",
+        _url("matcher:host-round-candidate", lambda w: w.visiting["round"].pk),
+        get=OWNER,
+        post=OWNER_ACT,  # an empty ranking is saved as it is
+    ),
+    Row(
+        "matcher:visit-feedback",
+        _url("matcher:visit-feedback", lambda w: w.visiting["visit"].pk),
+        # The visiting professor (A) and the host's members; the visit is not over, so a POST is sent back.
+        get=(LOGIN, 200, 404, 200, 404, 200, 200),
+        post=(LOGIN, DONE, 404, DONE, 404, DONE, DONE),
+        data=INVALID,
+    ),
+    Row("matcher:host-request-list", _url("matcher:host-request-list", slug), get=MEMBERS),
+    Row(
+        "matcher:host-request-create",
+        _url("matcher:host-request-create", slug),
+        get=MEMBERS,
+        post=MEMBERS_FORM,
+        data=INVALID,
+    ),
+    Row(
+        "matcher:host-request-detail",
+        _url("matcher:host-request-detail", lambda w: w.visiting["host_request"].pk),
+        get=MEMBERS,
+        post=MEMBERS_ACT,  # an empty ranking of the candidates
+    ),
+    Row(
+        "matcher:host-request-close",
+        _url("matcher:host-request-close", lambda w: w.visiting["host_request"].pk),
+        post=MEMBERS_ACT,
+    ),
+    Row(
+        "matcher:visiting-programme",
+        _url("matcher:visiting-programme", lambda w: w.visiting["programme"].pk),
+        get=MEMBERS,
+        post=MEMBERS_FORM,
+        data=INVALID,
+    ),
+    Row("matcher:visit-report", _url("matcher:visit-report", lambda w: w.visiting["programme"].pk), get=MEMBERS),
+    Row("matcher:host-round-detail", _url("matcher:host-round-detail", lambda w: w.visiting["round"].pk), get=MEMBERS),
+    Row("matcher:host-round-run", _url("matcher:host-round-run", lambda w: w.visiting["round"].pk), post=MEMBERS_ACT),
+    Row(
+        "matcher:host-round-cancel",
+        _url("matcher:host-round-cancel", lambda w: w.visiting["round"].pk),
+        post=MEMBERS_ACT,
     ),
     # The Django admin (site admins only): the change pages of the most sensitive objects.
     Row("admin:index", _url("admin:index"), get=DJANGO_ADMIN, post=DJANGO_ADMIN),

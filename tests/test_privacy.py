@@ -242,6 +242,11 @@ NOT_EXPORTED_MODELS = {
     "outbox.OutboxTask": "the portal's queue of background work: ids only, cancelled when the account is erased",
     "programmes.Elective": "a need's record: the member of the host organisation who supervises its students; "
     "the membership is exported",
+    "programmes.HostRequest": "a host's request: the coordinator who posted it",
+    "matcher.HostMatchRound": "a programme's record: the coordinator who opened the round",
+    # Not in the export yet (to do); the erasure deletes them with the volunteer profile (CASCADE).
+    "placements.VisitCandidacy": "a visiting-professor candidacy: not in the export yet, deleted with the profile",
+    "placements.VisitFeedback": "feedback on a visit: not in the export yet, deleted with the candidacy's profile",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
 # record and when, kept for accountability; they copy fields of records that are exported, and
