@@ -384,7 +384,7 @@ class Need(models.Model):
             raise ValidationError(errors)
 
 
-# Electives are needs with a supervisor; their model lives beside their reads and writes.
+# Electives (needs with a supervisor) and host requests (of visiting-professor programmes) live in modules of
+# their own, beside their reads and writes.
 from .electives import Elective  # noqa: E402, F401
-# Host requests of visiting-professor programmes live in their own module.
 from .host_requests import HostRequest  # noqa: E402, F401
