@@ -301,3 +301,7 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
+
+
+# A volunteer's ranked rotations live in their own module; imported here so that Django registers the model.
+from .rotations import RotationChoice  # noqa: E402, F401

@@ -204,3 +204,6 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
 
 
 register_audit_trail(admin.site, Programme, Need)
+
+
+from . import team_admin  # noqa: E402, F401  (teams on rotations register their own admin)

@@ -344,3 +344,7 @@ class Need(models.Model):
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:
             raise ValidationError(errors)
+
+
+# Teams on rotations live in their own module; imported here so that Django registers their models.
+from .teams import Rotation, TeamNeed, TeamRole, TeamSlot  # noqa: E402, F401
