@@ -22,6 +22,7 @@ class TeamApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles
         self.fields["role"].empty_label = None
+        self.fields["role"].label_from_instance = lambda role: role.get_profession_display()
         self.rotations = rotations
         choices = [("", _("Not this one"))] + [(str(rank), str(rank)) for rank in range(1, len(rotations) + 1)]
         for rotation in rotations:
