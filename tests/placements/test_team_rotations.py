@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from placements import services
 from placements.models import Application
@@ -164,3 +165,41 @@ def test_a_slots_need_page_points_to_its_team(client, team):
     need = slot_need(team, rotations(team)[0], Profession.IR_NURSE)
     page = client.get(reverse("programmes:need-detail", args=[need.pk])).content.decode()
     assert reverse("placements:team-detail", args=[team.pk]) in page
+
+
+def test_a_match_round_treats_each_rotation_and_role_as_its_own_capacity(
+    team, coordinator, volunteer, other_volunteer, django_capture_on_commit_callbacks
+):
+    # Match rounds live above placements; imported here, where the round is the subject.
+    from matcher import rounds
+
+    first, second, _third = rotations(team)
+    role = team.roles.get(profession=Profession.IR_PHYSICIAN)
+    for profile in (volunteer, other_volunteer):
+        team_apply(volunteer=profile, role=role, rotations=[first, second], message="")
+    first_need = slot_need(team, first, Profession.IR_PHYSICIAN)
+    second_need = slot_need(team, second, Profession.IR_PHYSICIAN)
+    match_round = rounds.match_round_open(
+        programme=team.programme, ranking_deadline=timezone.now() + datetime.timedelta(days=3), by=coordinator
+    )
+    for profile in (volunteer, other_volunteer):
+        rounds.match_round_rank_needs(
+            match_round=match_round, profile=profile, ranks={first_need.pk: 1, second_need.pk: 2}
+        )
+    rounds.match_round_rank_applicants(
+        match_round=match_round,
+        need=first_need,
+        ranks={
+            Application.objects.get(need=first_need, volunteer=other_volunteer).pk: 1,
+            Application.objects.get(need=first_need, volunteer=volunteer).pk: 2,
+        },
+        by=coordinator,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        rounds.match_round_request_run(match_round=match_round, by=coordinator)
+
+    offered = Application.objects.filter(status=Application.Status.OFFERED)
+    assert set(offered.values_list("need_id", "volunteer_id")) == {
+        (first_need.pk, other_volunteer.pk),
+        (second_need.pk, volunteer.pk),
+    }
