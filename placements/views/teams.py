@@ -37,8 +37,10 @@ def _open_rotations(calendar) -> list[Rotation]:
 def _render_team(request, team: TeamNeed, *, form: TeamApplyForm | None = None, status: int = 200):
     profile = volunteer_profile_for_user(user=request.user)
     calendar = team_calendar(team=team, upcoming_only=True)
-    rotations = _open_rotations(calendar)
     applications = team_applications.team_applications_for(profile=profile, team=team)
+    # A rotation the volunteer already applied to (or joined) is not offered again.
+    applied = {row.rotation.pk for row in applications if row.application.is_active}
+    rotations = [rotation for rotation in _open_rotations(calendar) if rotation.pk not in applied]
     confirmed = [
         row.rotation for row in applications if row.application.status in row.application.TAKING_PLACE_STATUSES
     ]

@@ -76,6 +76,9 @@ def test_volunteer_applies_to_a_role_in_ranked_rotations(
     assert "Road2IR IR team" in to_volunteer[0].subject
     page = client.get(reverse("placements:team-detail", args=[team.pk])).content.decode()
     assert "preference 1" in page and "preference 2" in page
+    # Only the rotation not applied to yet is offered again.
+    assert f'name="rank_{second.pk}"' in page
+    assert f'name="rank_{first.pk}"' not in page and f'name="rank_{third.pk}"' not in page
 
 
 def test_ranks_must_differ(client, team, volunteer):
