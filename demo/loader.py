@@ -27,6 +27,8 @@ from django.utils.text import slugify
 from django_countries import countries as country_names
 
 from demo.electives import electives_demo_load
+from demo.teams import NEEDS as DEMO_TEAM_NEEDS
+from demo.teams import demo_teams
 from globalir.regions import region_of
 from organisations.models import Membership, Organisation
 from placements.models import Placement
@@ -709,7 +711,8 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
             organisations, sites, max(len(organisations), min(needs // 20, 200))
         )
         generator.volunteers(volunteers)
-        generator.needs(programmes, programme_sites, needs)
+        team_needs = demo_teams(generator=generator, organisation=organisations[0]) if needs >= DEMO_TEAM_NEEDS else 0
+        generator.needs(programmes, programme_sites, needs - team_needs)
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
     return DemoSummary(counts=generator.counts, deleted_users=deleted, coordinators=coordinators)

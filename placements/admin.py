@@ -12,6 +12,7 @@ from organisations.admin import ServiceActionsMixin
 from volunteers.selectors import volunteer_admin_label
 
 from .models import Application, Feedback, Placement
+from .rotations import RotationChoice
 from .services import application_offer, application_withdraw_for_volunteer
 
 
@@ -110,5 +111,13 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 register_audit_trail(admin.site, Application)
+
+
+@admin.register(RotationChoice)
+class RotationChoiceAdmin(admin.ModelAdmin):
+    list_display = ["application", "rank"]
+    list_select_related = ["application__need", "application__volunteer"]
+    readonly_fields = ["application", "rank"]
+
 
 from . import visit_admin  # noqa: E402, F401  (visiting professors)

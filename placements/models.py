@@ -303,5 +303,7 @@ class Feedback(models.Model):
         return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
 
 
-# Visiting professors' candidacies, visits and feedback live in their own module.
+# Visiting professors' candidacies, visits and feedback, and a volunteer's ranked rotations, live in modules of
+# their own; imported here so that Django registers them.
+from .rotations import RotationChoice  # noqa: E402, F401
 from .visits import Visit, VisitCandidacy, VisitFeedback  # noqa: E402, F401

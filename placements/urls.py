@@ -1,12 +1,16 @@
 from django.urls import path
 
-from .views import applications, calendar, credentials, electives, feedback, pipeline, reports
+from .views import applications, calendar, credentials, electives, feedback, pipeline, reports, teams
 
 app_name = "placements"
 
 urlpatterns = [
     path("opportunities/<int:pk>/apply/", applications.application_create, name="application-create"),
     path("me/", applications.dashboard, name="dashboard"),
+    # Teams on rotations.
+    path("teams/<int:pk>/", teams.team_detail, name="team-detail"),
+    path("teams/<int:pk>/apply/", teams.team_apply, name="team-apply"),
+    path("me/rotations/<int:pk>/", teams.rotation_team, name="rotation-team"),
     path("me/applications/<int:pk>/withdraw/", applications.application_withdraw, name="application-withdraw"),
     path("me/applications/<int:pk>/accept/", applications.offer_accept, name="offer-accept"),
     path("me/applications/<int:pk>/decline/", applications.offer_decline, name="offer-decline"),

@@ -216,4 +216,5 @@ class ElectiveAdmin(admin.ModelAdmin):
     raw_id_fields = ("supervisor",)
 
 
-from . import host_admin  # noqa: E402, F401  (host requests)
+# Host requests and teams on rotations register their own admin.
+from . import host_admin, team_admin  # noqa: E402, F401

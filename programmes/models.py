@@ -384,7 +384,8 @@ class Need(models.Model):
             raise ValidationError(errors)
 
 
-# Electives (needs with a supervisor) and host requests (of visiting-professor programmes) live in modules of
-# their own, beside their reads and writes.
+# Electives (needs with a supervisor), host requests (of visiting-professor programmes) and teams on rotations
+# live in modules of their own, beside their reads and writes; imported here so that Django registers them.
 from .electives import Elective  # noqa: E402, F401
 from .host_requests import HostRequest  # noqa: E402, F401
+from .teams import Rotation, TeamNeed, TeamRole, TeamSlot  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinate, opportunities
+from .views import coordinate, opportunities, teams
 
 app_name = "programmes"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("coordinate/needs/<int:pk>/duplicate/", coordinate.need_duplicate, name="need-duplicate"),
     path("coordinate/needs/<int:pk>/close/", coordinate.need_close, name="need-close"),
     path("coordinate/needs/<int:pk>/reopen/", coordinate.need_reopen, name="need-reopen"),
+    # Teams on rotations.
+    path("coordinate/programmes/<int:pk>/teams/new/", teams.team_create, name="team-create"),
+    path("coordinate/teams/<int:pk>/", teams.team_manage, name="team-manage"),
+    path("coordinate/teams/<int:pk>/roles/", teams.team_role_add, name="team-role-add"),
+    path("coordinate/teams/<int:pk>/rotations/", teams.team_rotations_add, name="team-rotations-add"),
 ]

@@ -36,7 +36,9 @@ from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
 from placements.visit_services import visit_create
+from programmes import team_services
 from programmes.models import Mode, Need, Programme
+from programmes.teams import Rotation, TeamNeed
 from tests.factories import (
     ApplicationFactory,
     CredentialFactory,
@@ -206,6 +208,7 @@ def _build_world() -> World:
     match_round = match_round_open(
         programme=programme, ranking_deadline=timezone.now() + datetime.timedelta(days=7), by=coordinator
     )
+    _build_team(programme=programme, site=site, coordinator=coordinator, volunteer=volunteer_a)
 
     sessions = {}
     for role, user in users.items():
@@ -257,6 +260,22 @@ def matrix_client():
     return Client()
 
 
+def _build_team(*, programme, site, coordinator, volunteer) -> None:
+    """A team on rotations in the programme: one role, one rotation, volunteer A confirmed on it."""
+    team = team_services.team_create(programme=programme, data={"title": "IR team", "host_site": site}, by=coordinator)
+    team_services.team_role_add(team=team, data={"profession": volunteer.profession, "places": 2}, by=coordinator)
+    start = today() + datetime.timedelta(days=200)
+    end = start + datetime.timedelta(days=13)
+    (rotation,) = team_services.team_rotations_add(team=team, dates=[(start, end)], by=coordinator)
+    slot_need = rotation.slots.get().need
+    PlacementFactory(
+        application__need=slot_need,
+        application__volunteer=volunteer,
+        application__proposed_start=start,
+        application__proposed_end=end,
+    )
+
+
 def _store_the_credential_document(w: World) -> None:
     credential = w.credential
     credential.document.storage.save(credential.document.name, ContentFile(PDF))
@@ -283,6 +302,8 @@ programme = lambda w: w.programme.pk  # noqa: E731
 need = lambda w: w.need.pk  # noqa: E731
 application = lambda w: w.application.pk  # noqa: E731
 match_round = lambda w: w.match_round.pk  # noqa: E731
+team = lambda w: TeamNeed.objects.get(programme=w.programme).pk  # noqa: E731
+rotation = lambda w: Rotation.objects.get(team__programme=w.programme).pk  # noqa: E731
 INVALID = {"submitted": "1"}  # a bound form with nothing filled in: refused with 400 where the page says so
 
 ROWS = [
@@ -475,6 +496,32 @@ ROWS = [
     Row("programmes:need-close", _url("programmes:need-close", need), post=MEMBERS_ACT),
     Row("programmes:need-reopen", _url("programmes:need-reopen", need), post=MEMBERS_ACT),
     Row("placements:pipeline", _url("placements:pipeline", need), get=MEMBERS),
+    # Teams on rotations: the team page is public, applying takes a volunteer profile, a rotation's team is
+    # seen by the volunteers confirmed on it (A), and the team is managed by the lead organisation's members.
+    Row("placements:team-detail", _url("placements:team-detail", team), get=PUBLIC),
+    Row(
+        "placements:team-apply",
+        _url("placements:team-apply", team),
+        post=(LOGIN, 400, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
+        data=INVALID,
+    ),
+    Row("placements:rotation-team", _url("placements:rotation-team", rotation), get=OWNER),
+    Row(
+        "programmes:team-create",
+        _url("programmes:team-create", programme),
+        get=MEMBERS,
+        post=MEMBERS_FORM,
+        data=INVALID,
+    ),
+    Row("programmes:team-manage", _url("programmes:team-manage", team), get=MEMBERS),
+    Row("programmes:team-role-add", _url("programmes:team-role-add", team), post=MEMBERS_FORM, data=INVALID),
+    Row("programmes:team-rotations-add", _url("programmes:team-rotations-add", team), post=MEMBERS_FORM, data=INVALID),
+    Row(
+        "admin:programmes_teamneed_changelist",
+        _url("admin:programmes_teamneed_changelist"),
+        get=DJANGO_ADMIN,
+        post=DJANGO_ADMIN,
+    ),
     Row("placements:pipeline-application", _url("placements:pipeline-application", application), get=MEMBERS),
     Row("placements:application-shortlist", _url("placements:application-shortlist", application), post=MEMBERS_ACT),
     Row("placements:application-offer", _url("placements:application-offer", application), post=MEMBERS_ACT),
