@@ -33,6 +33,7 @@ class OrganisationRequestForm(forms.ModelForm):
             "headquarters_country",
             "countries",
             "description",
+            "content_language",
         ]
         formfield_callback = _https_by_default
         labels = {
@@ -51,6 +52,9 @@ class OrganisationRequestForm(forms.ModelForm):
             "contact_email": _("An address of the organisation that volunteers and partners may write to."),
             "countries": _("Choose one or more. On a computer, hold Ctrl (Cmd on a Mac) to choose several."),
             "description": _("Its mission and its imaging or interventional radiology work, in a few sentences."),
+            "content_language": _(
+                "The language you write the description in. It is shown as written, never translated."
+            ),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6, "maxlength": 3000}),

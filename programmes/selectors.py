@@ -35,11 +35,21 @@ PROGRAMME_NEEDS_PAGE_SIZE = 25
 SITE_PAGE_SIZE = 25
 
 SITE_FIELDS = ("name", "city", "country", "website", "description")
-PROGRAMME_FIELDS = ("title", "kind", "summary", "description", "countries", "start_date", "end_date")
+PROGRAMME_FIELDS = (
+    "title",
+    "kind",
+    "summary",
+    "description",
+    "content_language",
+    "countries",
+    "start_date",
+    "end_date",
+)
 PROGRAMME_M2M_FIELDS = ("sites", "partners")
 NEED_FIELDS = (
     "title",
     "description",
+    "content_language",
     "profession",
     "places",
     "mode",

@@ -257,7 +257,9 @@ def need_create(request, pk):
         source = need_for_coordinator(request, int(copy_of))
         if source.programme_id == programme.pk:
             initial = selectors.need_copy_initial(need=source)
-    form = NeedForm(submitted_data(request), initial=initial, programme=programme)
+    form = NeedForm(
+        submitted_data(request), initial=initial, programme=programme, author_language=request.user.language
+    )
     if request.method == "POST" and form.is_valid():
         try:
             need = services.need_create(programme=programme, data=form.cleaned_data, by=request.user)
