@@ -34,6 +34,15 @@ def test_requester_says_which_language_the_description_is_written_in(
     assert '<p style="color: #5a6775;" lang="fr" dir="ltr">Forme des manipulateurs.</p>' in html
 
 
+def test_a_new_request_starts_in_the_requester_s_language(requester_client, plain_user):
+    plain_user.language = "fr"
+    plain_user.save()
+
+    form = requester_client.get(REQUEST).context["form"]
+
+    assert form["content_language"].value() == "fr"
+
+
 def test_a_description_without_a_language_is_accepted(requester_client, site_admin):
     requester_client.post(REQUEST, request_data())
 
