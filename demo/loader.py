@@ -45,6 +45,8 @@ from volunteers.models import (
     VolunteerProfile,
 )
 
+from . import languages as demo_languages
+from .languages import programme_language
 from .visiting import load_visiting_demo
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - published on purpose: demo accounts only.
@@ -395,6 +397,7 @@ class _Generator:
                 headquarters_country=hq,
                 countries=list(codes),
                 description="A fictional organisation created by the load_demo command for demonstrations.",
+                content_language="en",
                 status=Organisation.Status.VERIFIED,
                 verified_at=self.now,
             )
@@ -455,15 +458,27 @@ class _Generator:
             if index <= len(organisations):
                 status = Programme.Status.PUBLISHED
             start = self.today - self.days(0, 400)
-            places = ", ".join(str(country_names.name(code)) for code in codes)
+            language = programme_language([site.country.code for site in chosen])
+            # The countries named in the programme's own language.
+            with translation.override(language):
+                places = ", ".join(str(country_names.name(code)) for code in codes)
+            if language == "en":
+                title = PROGRAMME_TITLES[kind]
+                summary = f"A fictional {title.lower()} programme in {places}."
+                description = "Created by the load_demo command for demonstrations; not a real programme."
+            else:
+                title = demo_languages.PROGRAMME_TITLES[language][kind]
+                summary = demo_languages.PROGRAMME_SUMMARIES[language].format(title=title, places=places)
+                description = demo_languages.PROGRAMME_DESCRIPTIONS[language]
             programmes.append(
                 Programme(
                     lead_organisation=organisation,
-                    title=f"{PROGRAMME_TITLES[kind]} – {places} ({index})",
+                    title=f"{title} – {places} ({index})",
                     slug=f"demo-programme-{index:04d}",
                     kind=kind,
-                    summary=f"A fictional {PROGRAMME_TITLES[kind].lower()} programme in {places}.",
-                    description="Created by the load_demo command for demonstrations; not a real programme.",
+                    summary=summary,
+                    description=description,
+                    content_language=language,
                     countries=codes,
                     start_date=start,
                     end_date=start + self.days(400, 1500) if self.rng.random() < 0.5 else None,
@@ -615,7 +630,7 @@ class _Generator:
         professions = list(PROFESSION_WEIGHTS)
         weights = list(PROFESSION_WEIGHTS.values())
         needs, links = [], []
-        for _ in range(count):
+        for number in range(count):
             index = rng.randrange(len(programmes))
             programme = programmes[index]
             if programme.kind == Programme.Kind.TELERADIOLOGY:
@@ -636,16 +651,25 @@ class _Generator:
             onsite = mode != Mode.REMOTE
             status = rng.choices([Need.Status.OPEN, Need.Status.FILLED, Need.Status.CLOSED], [90, 6, 4])[0]
             template = rng.choice(NEED_TITLES[profession] if site else REMOTE_NEED_TITLES[profession])
+            description = (
+                f"{template}. A fictional need of the demo programme “{programme.title}”, created for demonstrations."
+            )
+            language = programme.content_language
+            if language != "en" and number % demo_languages.ENGLISH_NEED_EVERY == 0:
+                language = "en"
+            elif language != "en":
+                template = demo_languages.NEED_TITLES[language][profession][0 if site else 1]
+                description = demo_languages.NEED_DESCRIPTIONS[language].format(
+                    title=template, programme=programme.title
+                )
             title = f"{template} – {site.city}" if site else template
             junior = profession in (Profession.STUDENT, Profession.TRAINEE)
             needs.append(
                 Need(
                     programme=programme,
                     title=title,
-                    description=(
-                        f"{template}. A fictional need of the demo programme “{programme.title}”, "
-                        "created for demonstrations."
-                    ),
+                    description=description,
+                    content_language=language,
                     profession=profession,
                     places=rng.randint(1, 4),
                     mode=mode,

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "globalir.context_processors.contact",
             ],
+            # Template tags of the portal as a whole (globalir is not an app, so they are named here).
+            "libraries": {"content_language": "globalir.templatetags.content_language"},
         },
     },
 ]

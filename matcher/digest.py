@@ -29,6 +29,7 @@ def _digest_need(need: Need) -> dict[str, str]:
         where = str(Mode(need.mode).label)
     return {
         "title": need.title,
+        "title_language": need.written_in,
         "organisation": str(need.programme.lead_organisation),
         "where": where,
         "mode": str(Mode(need.mode).label),

@@ -168,7 +168,7 @@ class OrganisationAdmin(ServiceActionsMixin, HistoryWithAdminLogMixin, SimpleHis
     inlines = [MembershipInline]
     actions = ["verify", "reject", "feature", "unfeature", "archive"]
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "slug", "kind", "description"]}),
+        (None, {"fields": ["name", "acronym", "slug", "kind", "description", "content_language"]}),
         (_("Contact"), {"fields": ["website", "contact_email", "twitter", "instagram", "facebook", "linkedin"]}),
         (_("Where it works"), {"fields": ["headquarters_country", "countries", "partners"]}),
         (

@@ -36,6 +36,9 @@ class OrganisationRequestForm(forms.ModelForm):
             "contact_email": _("An address of the organisation that volunteers and partners may write to."),
             "countries": _("Choose one or more. On a computer, hold Ctrl (Cmd on a Mac) to choose several."),
             "description": _("Its mission and its imaging or interventional radiology work, in a few sentences."),
+            "content_language": _(
+                "The language you write the description in. It is shown as written, never translated."
+            ),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6, "maxlength": 3000}),

@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from globalir.content_language import content_language_field
+
 
 class OrganisationQuerySet(models.QuerySet):
     def verified(self):
@@ -47,6 +49,7 @@ class Organisation(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
     description = models.TextField(_("description"), blank=True)
+    content_language = content_language_field(help_text=_("The language its description is written in."))
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     twitter = models.CharField(
@@ -97,6 +100,7 @@ class Organisation(models.Model):
         "headquarters_country",
         "countries",
         "description",
+        "content_language",
     )
 
     class Meta:

@@ -245,6 +245,7 @@ def _notify_admins_of_request(organisation: Organisation, *, requester: User, re
         "headquarters_country": str(organisation.headquarters_country.name or ""),
         "website": organisation.website,
         "description": organisation.description[:500],
+        "description_language": organisation.content_language,
         "resubmitted": resubmitted,
         "admin_url": absolute_url(reverse("admin:organisations_organisation_change", args=[organisation.pk])),
     }

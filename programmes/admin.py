@@ -50,7 +50,7 @@ class ProgrammeAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "close"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "summary", "description"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "summary", "description", "content_language"]}),
         (_("Who and where"), {"fields": ["lead_organisation", "partners", "countries", "sites"]}),
         (_("Dates"), {"fields": ["start_date", "end_date", "created_at", "updated_at"]}),
     ]
@@ -131,7 +131,7 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at", "filled_at"]
     actions = ["close", "reopen", "refresh_recommendations"]
     fieldsets = [
-        (None, {"fields": ["programme", "title", "description", "profession", "places", "status"]}),
+        (None, {"fields": ["programme", "title", "description", "content_language", "profession", "places", "status"]}),
         (
             _("Where and when"),
             {

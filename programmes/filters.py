@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -41,6 +42,7 @@ FILTER_PARAMETERS = (
     "profession",
     "skill",
     "language",
+    "written_in",
     "available_from",
     "available_until",
     "duration_min",
@@ -63,6 +65,7 @@ RELAXATIONS = (
     (("profession",), _("Include every profession")),
     (("skill",), _("Remove the skill")),
     (("language",), _("Remove the language")),
+    (("written_in",), _("Include needs written in any language")),
     (("available_from", "available_until"), _("Widen or remove the dates")),
     (("duration_min", "duration_max"), _("Widen or remove the length of stay")),
     (("elective",), _("Include needs that are not electives")),
@@ -221,6 +224,13 @@ class OpportunityFilter(django_filters.FilterSet):
         empty_label=_("Any language"),
         help_text=_("Needs that ask for this language."),
     )
+    written_in = ChoiceFilter(
+        label=_("Written in"),
+        choices=settings.LANGUAGES,
+        method="filter_written_in",
+        empty_label=_("Any language"),
+        help_text=_("The language the partner wrote the need in. It is shown as written, never translated."),
+    )
     available_from = django_filters.DateFilter(
         label=_("Available from"), method="filter_available_from", widget=DateInput
     )
@@ -318,6 +328,10 @@ class OpportunityFilter(django_filters.FilterSet):
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         asking = Need.required_languages.through.objects.filter(language_id=value).values("need_id")
         return queryset.filter(pk__in=asking)
+
+    def filter_written_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A need whose coordinator did not say is written like its programme (Need.written_in).
+        return queryset.filter(Q(content_language=value) | Q(content_language="", programme__content_language=value))
 
     def filter_available_from(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # The need's window overlaps the visitor's dates: it ends on or after their first day…

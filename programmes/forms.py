@@ -53,6 +53,10 @@ class ProgrammeForm(forms.ModelForm):
         fields = list(Programme.EDITABLE_FIELDS)
         help_texts = {
             "summary": _("One or two sentences shown in lists."),
+            "content_language": _(
+                "The language you write the title, summary and description in. They are shown as written, never "
+                "translated; its new needs start in this language."
+            ),
             "countries": _("Where the programme works; remote needs are listed under these countries."),
             "sites": _("Your organisation's sites and shared ones. Add a missing site on the Sites page."),
             "start_date": _("Optional."),
@@ -113,6 +117,10 @@ class NeedForm(forms.ModelForm):
         fields = list(Need.EDITABLE_FIELDS)
         help_texts = {
             "description": _("What the partner asked for, what the volunteer will do, who they will work with."),
+            "content_language": _(
+                "The language you write the title and description in. They are shown as written, never translated, "
+                "and volunteers can look for needs written in a language they read."
+            ),
             "mode": _("On-site and hybrid needs name a host site; remote and hybrid needs give hours per week."),
             "host_site": _("For on-site and hybrid needs. Add a missing site on your organisation's Sites page."),
             "window_start": _("The earliest day a volunteer could start."),
@@ -138,7 +146,7 @@ class NeedForm(forms.ModelForm):
             "application_deadline": DateInput(),
         }
 
-    def __init__(self, *args, programme: Programme, **kwargs):
+    def __init__(self, *args, programme: Programme, author_language: str = "", **kwargs):
         kwargs.setdefault("instance", None)
         if kwargs["instance"] is None:
             kwargs["instance"] = Need(programme=programme)
@@ -160,6 +168,9 @@ class NeedForm(forms.ModelForm):
         self._offer_host_sites(groups)
         if need.pk is None:
             self._agreeing_defaults(groups, given=given)
+            if "content_language" not in given:
+                # Needs are most often written like their programme, else in the language their author reads.
+                self.initial["content_language"] = programme.content_language or author_language
         # Active skills, and any retired skill the need already names (so saving does not drop it).
         current = Q(is_active=True)
         if need.pk:

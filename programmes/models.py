@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from globalir.content_language import content_language_field
 from globalir.regions import countries_in
 from organisations.models import Organisation
 from volunteers.models import Language, Profession, Skill
@@ -129,6 +130,9 @@ class Programme(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
+    content_language = content_language_field(
+        help_text=_("The language its title, summary and description are written in; its new needs start in it.")
+    )
     countries = CountryField(_("countries"), multiple=True, blank=True)
     sites = models.ManyToManyField(Site, verbose_name=_("sites"), blank=True, related_name="programmes")
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -139,7 +143,7 @@ class Programme(models.Model):
 
     objects = ProgrammeQuerySet.as_manager()
     # Who published or closed it, and when; the texts are the programme's own page, not its trail.
-    history = HistoricalRecords(excluded_fields=["summary", "description", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["summary", "description", "content_language", "updated_at"])
 
     # What a coordinator sets, in the order of the form: the form, the services and the copies use this list.
     EDITABLE_FIELDS = (
@@ -147,6 +151,7 @@ class Programme(models.Model):
         "kind",
         "summary",
         "description",
+        "content_language",
         "countries",
         "sites",
         "start_date",
@@ -224,6 +229,9 @@ class Need(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    content_language = content_language_field(
+        help_text=_("The language its title and description are written in. Volunteers can look for needs by it.")
+    )
     profession = models.CharField(_("profession wanted"), max_length=20, choices=Profession.choices)
     places = models.PositiveSmallIntegerField(
         _("number of places"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -282,6 +290,7 @@ class Need(models.Model):
     EDITABLE_FIELDS = (
         "title",
         "description",
+        "content_language",
         "profession",
         "places",
         "required_skills",
@@ -338,6 +347,11 @@ class Need(models.Model):
     def is_full(self, taken: int) -> bool:
         """Every place is taken when `taken` volunteers hold an accepted or completed placement."""
         return taken >= self.places
+
+    @property
+    def written_in(self) -> str:
+        """The language of its title and description: its own, else its programme's ("" when nobody said)."""
+        return self.content_language or self.programme.content_language
 
     @property
     def window_days(self) -> int:

@@ -19,7 +19,7 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications import services as notification_services
 from notifications.models import Notification, NotificationPreference
@@ -166,3 +166,63 @@ def test_a_real_worker_sends_a_notification_once_and_marks_it_sent(worker, tmp_p
     assert message["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/notifications/unsubscribe/")
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
+
+
+def test_a_real_worker_writes_to_a_portuguese_speaking_volunteer_in_portuguese(worker, tmp_path, monkeypatch):
+    client, queue, process, log_path = worker
+    reader = UserFactory(email="leitora.worker@example.org", first_name="Ana", last_name="Machava", language="pt")
+    NotificationPreference.objects.create(user=reader, weekly_digest=True)
+    monkeypatch.setattr(notification_services, "_enqueue", lambda notification_id: None)
+    # Recorded while English is active (the digest's beat task has no reader): the worker writes in hers.
+    with translation.override("en"), transaction.atomic():
+        notification = notification_services.notify(
+            kind="weekly_digest",
+            event_key=f"weekly-digest:{reader.pk}:worker-language-test",
+            recipient=reader,
+            context={
+                "count": 1,
+                "week": "2026-W49",
+                "opportunities_url": "http://127.0.0.1:8000/opportunities/",
+                "needs": [
+                    {
+                        # A partner's need written in French: quoted as written, marked as French.
+                        "title": "Formation à l'embolisation à Dakar",
+                        "title_language": "fr",
+                        "organisation": "Road to IR Test Partners",
+                        "where": "Remote",
+                        "mode": "Remote",
+                        "window_start": "2027-03-01",
+                        "window_end": "2027-04-30",
+                        "deadline": "",
+                        "url": "http://127.0.0.1:8000/opportunities/1/",
+                    }
+                ],
+            },
+        )
+
+    client.send_task("notifications.tasks.send_notification", args=[notification.pk], queue=queue)
+
+    deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        if notification.status == Notification.Status.SENT:
+            break
+        assert process.poll() is None, f"The Celery worker exited early:\n{log_path.read_text()}"
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"The worker did not send the e-mail within {WORKER_TIMEOUT_SECONDS}s:\n{log_path.read_text()}")
+
+    files = list((tmp_path / "mail").iterdir())
+    assert len(files) == 1, [file.name for file in files]
+    # Bytes, not text: the parts are UTF-8 sent as 8bit, which the parser decodes by their charset.
+    message = email.message_from_bytes(files[0].read_bytes().rstrip().rstrip(b"-"), policy=email.policy.default)
+    assert message["To"] == "leitora.worker@example.org"
+    assert message["Subject"] == "[GlobalIR] 1 nova oportunidade adequada ao seu perfil"
+    text, html = (part.get_content() for part in message.iter_parts())
+    for body in (text, html):
+        assert "Ver todas as oportunidades" in body
+        assert "Entre 1 de Março de 2027 e 30 de Abril de 2027" in body
+        assert "See every opportunity" not in body and "Between" not in body
+        assert "Formation à l'embolisation à Dakar" in body or "Formation à l&#x27;embolisation à Dakar" in body
+    assert '<html lang="pt">' in html
+    assert 'lang="fr" dir="ltr">Formation à l&#x27;embolisation à Dakar</a>' in html

@@ -72,7 +72,9 @@ def organisation_request(request):
                 )
                 return redirect("organisations:organisation-request-list")
     else:
-        form = OrganisationRequestForm(instance=organisation)
+        # A new request's description is most likely written in the language its author reads the portal in.
+        initial = {"content_language": request.user.language} if organisation is None else None
+        form = OrganisationRequestForm(instance=organisation, initial=initial)
     pending_count = (
         selectors.organisation_requests_for(user=request.user).filter(status=Organisation.Status.PENDING).count()
     )

@@ -19,7 +19,9 @@ def card_fingerprint(need) -> str:
     values = (
         need.pk,
         need.title,
+        need.content_language,
         programme.title,
+        programme.content_language,
         str(programme.lead_organisation),
         getattr(need, "fit_score", None),
         (site.name, site.city, site.country.code) if site else None,

@@ -251,7 +251,9 @@ def need_create(request, pk):
         source = need_for_coordinator(request, int(copy_of))
         if source.programme_id == programme.pk:
             initial = selectors.need_copy_initial(need=source)
-    form = NeedForm(submitted_data(request), initial=initial, programme=programme)
+    form = NeedForm(
+        submitted_data(request), initial=initial, programme=programme, author_language=request.user.language
+    )
     elective_form = ElectiveForm(submitted_data(request), programme=programme)
     if request.method == "POST" and all([form.is_valid(), elective_form.is_valid()]):
         try:

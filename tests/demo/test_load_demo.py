@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.electives import ELECTIVES_DEMO_ACCOUNTS, ELECTIVES_DEMO_NEEDS, ELECTIVES_DEMO_ORGANISATIONS
+from demo.languages import COUNTRY_LANGUAGES as DEMO_COUNTRY_LANGUAGES
 from demo.loader import DEMO_COUNTRIES, DEMO_PASSWORD, DEMO_SURNAMES, DOCTOR_PROFESSIONS, demo_organisations, demo_users
 from globalir.accounts.models import User
 from organisations.models import Membership, Organisation
@@ -298,3 +299,25 @@ def test_the_demo_has_ir_juniors_electives_with_a_supervisor_and_students():
     assert set(students.values_list("status", flat=True)) == {"accepted", "offered", "interested"}
     assert Credential.objects.filter(kind=Credential.Kind.HOME_LETTER, profile__in=demo_profiles()).count() == 3
     assert demo_needs().filter(requires_verified_credential=True, elective__isnull=True, title__contains="registrar")
+
+
+def test_demo_programmes_and_needs_are_written_in_their_partners_languages():
+    load_demo(needs=200)
+
+    programmes = Programme.objects.filter(slug__startswith="demo-programme-")
+    for programme in programmes:
+        languages = {DEMO_COUNTRY_LANGUAGES.get(country.code, "en") for country in programme.countries}
+        assert programme.content_language in languages, (programme.title, languages)
+    french = programmes.filter(content_language="fr").first()
+    assert french is not None and "Programme fictif de démonstration" in french.summary
+
+    needs = demo_needs()
+    written = set(needs.values_list("content_language", flat=True))
+    assert {"en", "fr", "pt", "es"} <= written and "" not in written
+    # Most needs of a French programme are in French; one in ENGLISH_NEED_EVERY is in English.
+    in_french = needs.filter(programme__content_language="fr")
+    assert in_french.filter(content_language="fr").count() > in_french.filter(content_language="en").count() > 0
+    assert all("Besoin fictif" in need.description for need in needs.filter(content_language="fr")), (
+        "a need marked French is written in French"
+    )
+    assert not needs.filter(content_language="en", description__contains="Besoin fictif").exists()

@@ -82,6 +82,7 @@ def test_request_form_asks_for_what_admins_need_to_decide(requester_client):
         "headquarters_country",
         "countries",
         "description",
+        "content_language",
     ]
     assert "List an organisation" in response.content.decode()
 

@@ -1134,9 +1134,9 @@ def test_each_filter_select_is_labelled_and_keeps_the_chosen_option(client):
     )
     assert '<option value="KE" selected>Kenya</option>' in page
     assert '<option value="newest" selected>Newest first</option>' in page
-    # The three chosen, "any" in the seven other filters (electives among them), and the page's language in the
-    # footer.
-    assert page.count(" selected>") == 3 + 7 + 1
+    # The three chosen, "any" in the eight other filters (electives and "written in" among them), and the page's
+    # language in the footer.
+    assert page.count(" selected>") == 3 + 8 + 1
 
 
 def test_rejected_value_marks_its_field_invalid(client):
