@@ -62,6 +62,7 @@ def electives_demo_load(generator) -> list[tuple[str, str]]:
         for name, city in SITES
     ]
     programme = Programme.objects.create(
+        content_language="en",
         lead_organisation=organisation,
         title="IR Juniors global health electives (demo)",
         slug="demo-ir-juniors-electives",
@@ -76,6 +77,7 @@ def electives_demo_load(generator) -> list[tuple[str, str]]:
     def need(title, profession, site, places, start_in, **extra):
         start = today + datetime.timedelta(days=start_in)
         return Need.objects.create(
+            content_language="en",
             programme=programme,
             title=title,
             description=f"{title}. A fictional need of the IR Juniors demo programme, created for demonstrations.",

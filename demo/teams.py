@@ -44,6 +44,7 @@ def demo_teams(*, generator, organisation: Organisation) -> int:
         description="A fictional hospital created for demonstrations.",
     )
     programme = Programme.objects.create(
+        content_language="en",
         lead_organisation=organisation,
         title="Road2IR – IR training in Tanzania (demo)",
         slug="demo-programme-road2ir",
@@ -81,6 +82,7 @@ def demo_teams(*, generator, organisation: Organisation) -> int:
     rotations = team_services.team_rotations_add(team=team, dates=dates, by=coordinator)
     for title, hours in SERIES:
         Need.objects.create(
+            content_language="en",
             programme=programme,
             title=title,
             description="Remote teaching between rotations, on video with the IR fellows.",

@@ -32,6 +32,7 @@ def load_visiting_demo(generator, today: datetime.date, organisations: list[Orga
         for membership in Membership.objects.filter(organisation__in=[lead, *hosts]).select_related("user")
     }
     programme = Programme.objects.create(
+        content_language="en",
         lead_organisation=lead,
         title="International Visiting Professor Program (on SIR's model, demo)",
         slug="demo-visiting-professor-program",

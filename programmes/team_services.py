@@ -53,6 +53,8 @@ def _slot_create(*, rotation: Rotation, role: TeamRole, by: User) -> TeamSlot:
         data={
             "title": f"{team.title}: {role.get_profession_display()}, {date_format(rotation.start_date)}",
             "description": team.description,
+            # The slot is written by the team's text, in the programme's language.
+            "content_language": team.programme.content_language,
             "profession": role.profession,
             "places": role.places,
             "mode": Mode.ONSITE,
