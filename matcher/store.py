@@ -27,7 +27,10 @@ another entity's full top K and the next in line is not stored, that entity is r
 Refreshes are enqueued by every app through `globalir.refresh` (the task outbox, by task name, coalesced).
 """
 
+import csv
 import datetime
+import io
+import json
 import logging
 import time
 from collections import defaultdict
@@ -52,6 +55,7 @@ logger = logging.getLogger(__name__)
 _LOCK_KEY = 4_707_152_030_517_301
 _BATCH = 2_000  # rows per INSERT, ids per DELETE … WHERE id IN (…)
 _UPDATED = ["score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at"]
+_COPIED = ("volunteer_id", "need_id", *_UPDATED)
 
 
 @dataclass
@@ -135,8 +139,31 @@ def _fill_factors(
 
 
 def _insert_rows(rows: list[Recommendation]) -> None:
-    """Insert new rows."""
-    Recommendation.objects.bulk_create(rows, batch_size=_BATCH)
+    """Insert new rows: COPY on PostgreSQL, where bulk_create costs about three times as much (most of it
+    in preparing each value in Python) and a full refresh into an empty table inserts every row; bulk_create
+    elsewhere."""
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor != "postgresql" or not hasattr(raw, "copy_expert"):
+            Recommendation.objects.bulk_create(rows, batch_size=_BATCH)
+            return
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            (
+                row.volunteer_id,
+                row.need_id,
+                repr(row.score),
+                "" if row.rank_for_volunteer is None else row.rank_for_volunteer,  # an empty field is NULL
+                "" if row.rank_for_need is None else row.rank_for_need,
+                json.dumps(row.factors),
+                row.computed_at.isoformat(),
+            )
+            for row in rows
+        )
+        buffer.seek(0)
+        table = connection.ops.quote_name(Recommendation._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(name) for name in _COPIED)
+        raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def _update_rows(rows: list[Recommendation]) -> None:
