@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django_countries import countries as country_names
 
+from demo.speakers import demo_speakers
 from globalir.regions import region_of
 from organisations.models import Membership, Organisation
 from placements.models import Placement
@@ -707,4 +708,5 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         )
         generator.volunteers(volunteers)
         generator.needs(programmes, programme_sites, needs)
+        generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))
     return DemoSummary(counts=generator.counts, deleted_users=deleted, coordinators=coordinators)

@@ -13,6 +13,7 @@ from volunteers.admin import volunteer_admin_label
 
 from .models import Application, Feedback, Placement
 from .services import application_offer, application_withdraw_for_volunteer
+from .talks import SpeakingInvitation
 
 
 class VolunteerColumnMixin:
@@ -111,3 +112,19 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 register_audit_trail(admin.site, Application)
+
+
+@admin.register(SpeakingInvitation)
+class SpeakingInvitationAdmin(admin.ModelAdmin):
+    """Invitations to speak; their status moves only when the speaker answers on their own pages."""
+
+    list_display = ["event", "organisation", "speaker_column", "date", "format", "status"]
+    list_filter = ["status", "format"]
+    list_select_related = ["organisation", "speaker__user"]
+    search_fields = ["event", "organisation__name", "speaker__name"]
+    autocomplete_fields = ["organisation", "speaker", "invited_by"]
+    readonly_fields = ["status", "decline_reason", "answered_at", "created_at", "updated_at"]
+
+    @admin.display(description=_("speaker"), ordering="speaker__name")
+    def speaker_column(self, obj):
+        return volunteer_admin_label(obj.speaker) if obj.speaker_id else _("former volunteer")

@@ -301,3 +301,7 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
+
+
+# Kept in a module of its own; imported here so that Django finds it with the app's models.
+from .talks import SpeakingInvitation  # noqa: E402, F401

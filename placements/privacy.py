@@ -19,6 +19,8 @@ from .calendar import placement_location
 from .emails import applications_coordinator_emails_rename
 from .models import Application, Feedback, Placement
 from .selectors import placement_calendar_list
+from .speaking import speaking_invitations_erase
+from .talks import SpeakingInvitation
 from .transitions import application_transition
 
 EXPORT_APPLICATION_FIELDS = (
@@ -39,6 +41,20 @@ EXPORT_APPLICATION_FIELDS = (
 )
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
 EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+EXPORT_TALK_FIELDS = (
+    "id",
+    "event",
+    "topic",
+    "date",
+    "format",
+    "location",
+    "audience",
+    "message",
+    "status",
+    "decline_reason",
+    "answered_at",
+    "created_at",
+)
 
 
 def export(user: User) -> dict[str, Any]:
@@ -79,6 +95,13 @@ def export(user: User) -> dict[str, Any]:
                 "need": need_export_record(row.placement.need),
             }
             for row in feedback
+        ],
+        # Invitations to speak (the Speakers Bureau); an accepted one is a talk in their placements.
+        "speaking_invitations": [
+            {**export_record(invitation, EXPORT_TALK_FIELDS), "organisation": invitation.organisation.name}
+            for invitation in SpeakingInvitation.objects.filter(speaker__user=user)
+            .select_related("organisation")
+            .order_by("date", "pk")
         ],
     }
 
@@ -138,4 +161,5 @@ def erase(user: User) -> dict[str, int] | None:
     )
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
-    return {"applications withdrawn": len(withdrawn)}
+    talks_withdrawn = speaking_invitations_erase(profile=profile)
+    return {"applications withdrawn": len(withdrawn), "invitations to speak withdrawn": talks_withdrawn}
