@@ -54,6 +54,7 @@ EXPORT_TALK_FIELDS = (
     "decline_reason",
     "answered_at",
     "created_at",
+    "updated_at",
 )
 
 
@@ -161,5 +162,8 @@ def erase(user: User) -> dict[str, int] | None:
     )
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
+    done = {"applications withdrawn": len(withdrawn)}
     talks_withdrawn = speaking_invitations_erase(profile=profile)
-    return {"applications withdrawn": len(withdrawn), "invitations to speak withdrawn": talks_withdrawn}
+    if talks_withdrawn:
+        done["invitations to speak withdrawn"] = talks_withdrawn
+    return done

@@ -111,9 +111,11 @@ def speaking_invitations_erase(*, profile: VolunteerProfile) -> int:
     events = "|".join(COORDINATOR_TALK_EVENTS)
     former = str(_("A former volunteer"))
     for pk in pks:
+        about_them = rf"^({events}):{pk}:[0-9]+$"
         notifications_context_scrub(
-            event_key_regex=rf"^({events}):{pk}:[0-9]+$", keys=["speaker_name", "speaker_email"], replacement=former
+            event_key_regex=about_them, keys=["speaker_name", "speaker_email"], replacement=former
         )
+        notifications_context_scrub(event_key_regex=about_them, keys=["reason"], replacement="")
     return withdrawn
 
 

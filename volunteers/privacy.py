@@ -82,11 +82,14 @@ def export(user: User) -> dict[str, Any]:
     }
     profile = (
         VolunteerProfile.objects.filter(user=user)
+        .select_related("speaker")
         .prefetch_related(
             Prefetch("languages", queryset=VolunteerLanguage.objects.select_related("language")),
             Prefetch("skills", queryset=Skill.objects.order_by("category", "name")),
             Prefetch("availability", queryset=AvailabilityWindow.objects.order_by("start_date", "pk")),
             Prefetch("credentials", queryset=Credential.objects.order_by("created_at", "pk")),
+            "speaker__topics",
+            "speaker__languages",
         )
         .first()
     )
@@ -113,7 +116,7 @@ def export(user: User) -> dict[str, Any]:
         {**export_record(credential, EXPORT_CREDENTIAL_FIELDS), "has_document": bool(credential.document)}
         for credential in profile.credentials.all()
     ]
-    speaker = SpeakerProfile.objects.filter(profile=profile).prefetch_related("topics", "languages").first()
+    speaker = getattr(profile, "speaker", None)
     if speaker is not None:
         export["speaker_profile"] = {
             **export_record(speaker, EXPORT_SPEAKER_FIELDS),
