@@ -7,6 +7,7 @@ in their calendar feed.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisations.models import Organisation
 from volunteers.models import VolunteerProfile
@@ -28,9 +29,10 @@ class SpeakingInvitationQuerySet(models.QuerySet):
 class SpeakingInvitation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the speaker's answer")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # The status words an invitation shares with others, in the context that gives them its gender.
+        ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("invitation status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("invitation status", "Withdrawn")
 
     Format = TalkFormat
 
