@@ -119,8 +119,11 @@ def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
 def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        return {"withdrawing": [], "upcoming_placements": []}
+        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": []}
     return {
+        "talks_withdrawing": list(
+            SpeakingInvitation.objects.pending().filter(speaker=profile).select_related("organisation")
+        ),
         "withdrawing": list(
             Application.objects.undecided().filter(volunteer=profile).select_related("need").order_by("created_at")
         ),

@@ -131,6 +131,7 @@ def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     return {
         "has_profile": profile is not None,
         "credential_count": Credential.objects.filter(profile=profile).count() if profile is not None else 0,
+        "has_speaker_profile": profile is not None and SpeakerProfile.objects.filter(profile=profile).exists(),
     }
 
 

@@ -272,3 +272,13 @@ def test_erasing_the_speaker_withdraws_waiting_invitations_and_keeps_the_organis
     assert invitation.speaker is None and accepted.speaker is None
     assert accepted.status == SpeakingInvitation.Status.ACCEPTED
     assert accepted.message == ""
+
+
+def test_the_erasure_page_says_the_speaker_profile_goes_and_waiting_invitations_are_withdrawn(client, invitation):
+    client.force_login(invitation.speaker.user)
+
+    page = client.get(reverse("privacy:account-delete")).content.decode()
+
+    assert "Your speaker profile in the Speakers Bureau" in page
+    assert "These invitations to speak still wait for your answer." in page
+    assert invitation.event in page
