@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from django_countries import countries as country_names
 
 from demo.electives import electives_demo_load
+from demo.speakers import demo_speakers
 from demo.teams import NEEDS as DEMO_TEAM_NEEDS
 from demo.teams import demo_teams
 from globalir.regions import region_of
@@ -739,4 +740,5 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         generator.needs(programmes, programme_sites, needs - team_needs)
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
+        generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))
     return DemoSummary(counts=generator.counts, deleted_users=deleted, coordinators=coordinators)

@@ -14,6 +14,7 @@ from volunteers.selectors import volunteer_admin_label
 from .models import Application, Feedback, Placement
 from .rotations import RotationChoice
 from .services import application_offer, application_withdraw_for_volunteer
+from .talks import SpeakingInvitation
 
 
 class VolunteerColumnMixin:
@@ -118,6 +119,22 @@ class RotationChoiceAdmin(admin.ModelAdmin):
     list_display = ["application", "rank"]
     list_select_related = ["application__need", "application__volunteer"]
     readonly_fields = ["application", "rank"]
+
+
+@admin.register(SpeakingInvitation)
+class SpeakingInvitationAdmin(admin.ModelAdmin):
+    """Invitations to speak; their status moves only when the speaker answers on their own pages."""
+
+    list_display = ["event", "organisation", "speaker_column", "date", "format", "status"]
+    list_filter = ["status", "format"]
+    list_select_related = ["organisation", "speaker__user"]
+    search_fields = ["event", "organisation__name", "speaker__name"]
+    autocomplete_fields = ["organisation", "speaker", "invited_by"]
+    readonly_fields = ["status", "decline_reason", "answered_at", "created_at", "updated_at"]
+
+    @admin.display(description=_("speaker"), ordering="speaker__name")
+    def speaker_column(self, obj):
+        return volunteer_admin_label(obj.speaker) if obj.speaker_id else _("former volunteer")
 
 
 from . import visit_admin  # noqa: E402, F401  (visiting professors)

@@ -149,9 +149,11 @@ def placement_event(placement: Placement, *, url: str = "") -> CalendarEvent:
     )
 
 
-def placements_calendar(*, placements: Iterable[Placement], url: str = "") -> str:
-    """The feed of a volunteer's placements, each linking to `url`."""
+def placements_calendar(
+    *, placements: Iterable[Placement], url: str = "", more_events: Iterable[CalendarEvent] = ()
+) -> str:
+    """The feed of a volunteer's placements, each linking to `url`, and `more_events` (their talks)."""
     return calendar_document(
-        events=[placement_event(placement, url=url) for placement in placements],
+        events=[*(placement_event(placement, url=url) for placement in placements), *more_events],
         name=_("My GlobalIR placements"),
     )

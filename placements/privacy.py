@@ -20,6 +20,8 @@ from .calendar import placement_location
 from .emails import applications_coordinator_emails_rename
 from .models import Application, Feedback, Placement
 from .selectors import placement_calendar_list
+from .speaking import speaking_invitations_erase
+from .talks import SpeakingInvitation
 from .transitions import application_transition
 
 EXPORT_APPLICATION_FIELDS = (
@@ -40,6 +42,21 @@ EXPORT_APPLICATION_FIELDS = (
 )
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
 EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+EXPORT_TALK_FIELDS = (
+    "id",
+    "event",
+    "topic",
+    "date",
+    "format",
+    "location",
+    "audience",
+    "message",
+    "status",
+    "decline_reason",
+    "answered_at",
+    "created_at",
+    "updated_at",
+)
 
 
 def export(user: User) -> dict[str, Any]:
@@ -81,6 +98,13 @@ def export(user: User) -> dict[str, Any]:
             }
             for row in feedback
         ],
+        # Invitations to speak (the Speakers Bureau); an accepted one is a talk in their placements.
+        "speaking_invitations": [
+            {**export_record(invitation, EXPORT_TALK_FIELDS), "organisation": invitation.organisation.name}
+            for invitation in SpeakingInvitation.objects.filter(speaker__user=user)
+            .select_related("organisation")
+            .order_by("date", "pk")
+        ],
     }
 
 
@@ -96,8 +120,11 @@ def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
 def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        return {"withdrawing": [], "upcoming_placements": []}
+        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": []}
     return {
+        "talks_withdrawing": list(
+            SpeakingInvitation.objects.pending().filter(speaker=profile).select_related("organisation")
+        ),
         "withdrawing": list(
             Application.objects.undecided().filter(volunteer=profile).select_related("need").order_by("created_at")
         ),
@@ -139,4 +166,8 @@ def erase(user: User) -> dict[str, int] | None:
     )
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
-    return {"applications withdrawn": len(withdrawn)}
+    done = {"applications withdrawn": len(withdrawn)}
+    talks_withdrawn = speaking_invitations_erase(profile=profile)
+    if talks_withdrawn:
+        done["invitations to speak withdrawn"] = talks_withdrawn
+    return done

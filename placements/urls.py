@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, calendar, credentials, electives, feedback, pipeline, reports, teams
+from .views import applications, calendar, credentials, electives, feedback, pipeline, reports, speakers, teams
 
 app_name = "placements"
 
@@ -36,4 +36,11 @@ urlpatterns = [
     path("coordinate/programmes/<int:pk>/placements.csv", reports.programme_placements_csv, name="placements-csv"),
     path("coordinate/<slug:slug>/report/", reports.organisation_report, name="organisation-report"),
     path("reports/", reports.portal_report, name="portal-report"),
+    # The Speakers Bureau: coordinators search and invite, speakers answer.
+    path("coordinate/<slug:slug>/speakers/", speakers.speaker_list, name="speaker-list"),
+    path("coordinate/<slug:slug>/speakers/<int:pk>/invite/", speakers.speaker_invite, name="speaker-invite"),
+    path("coordinate/<slug:slug>/talks/", speakers.talk_list, name="talk-list"),
+    path("me/talks/<int:pk>/", speakers.talk_detail, name="talk-detail"),
+    path("me/talks/<int:pk>/accept/", speakers.talk_accept, name="talk-accept"),
+    path("me/talks/<int:pk>/decline/", speakers.talk_decline, name="talk-decline"),
 ]

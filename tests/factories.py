@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from globalir.accounts.models import User
 from organisations.models import Invitation, Membership, Organisation
 from placements.models import Application, Feedback, Placement, VisitCandidacy
+from placements.talks import SpeakingInvitation, TalkFormat
 from programmes.electives import Elective
 from programmes.models import HostRequest, Mode, Need, Programme, Site
 from volunteers.models import (
@@ -26,6 +27,7 @@ from volunteers.models import (
     VolunteerLanguage,
     VolunteerProfile,
 )
+from volunteers.speakers import SpeakerProfile
 
 PASSWORD = "correct-horse-battery-staple"
 # Every enrolled test user's authenticator app holds this secret (base32, as an app would show it).
@@ -381,3 +383,48 @@ class VisitCandidacyFactory(factory.django.DjangoModelFactory):
     def topics(candidacy, create, extracted, **kwargs):
         if create:
             candidacy.topics.set(skill(slug) for slug in (extracted or ["embolisation"]))
+
+
+class SpeakerProfileFactory(factory.django.DjangoModelFactory):
+    """A volunteer listed in the Speakers Bureau who shows every field."""
+
+    class Meta:
+        model = SpeakerProfile
+        skip_postgeneration_save = True
+
+    profile = factory.SubFactory(VolunteerProfileFactory)
+    is_listed = True
+    region = "ssa"
+    bio = "Teaches image-guided drainage at regional meetings."
+    woman_in_ir = True
+    outside_us = True
+    show_topics = True
+    show_languages = True
+    show_region = True
+    show_career_stage = True
+    show_identity = True
+    show_bio = True
+    listed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def topics(speaker, create, extracted, **kwargs):
+        if create:
+            speaker.topics.set(skill(slug) for slug in (extracted if extracted is not None else ["ct"]))
+
+    @factory.post_generation
+    def languages(speaker, create, extracted, **kwargs):
+        if create:
+            speaker.languages.set(language(code) for code in (extracted if extracted is not None else ["en"]))
+
+
+class SpeakingInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpeakingInvitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    speaker = factory.SubFactory(VolunteerProfileFactory)
+    event = "Annual meeting of the national IR society: keynote"
+    topic = "Image-guided drainage"
+    date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    format = TalkFormat.REMOTE
+    audience = "About 150 radiologists and IR trainees"

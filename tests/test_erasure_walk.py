@@ -27,7 +27,7 @@ from globalir.accounts.models import User
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from placements import pipeline, services
+from placements import pipeline, services, speaking
 from placements.models import Application
 from programmes.models import Need
 from tests.factories import (
@@ -40,6 +40,7 @@ from tests.factories import (
     NeedFactory,
     OrganisationFactory,
     PlacementFactory,
+    SpeakerProfileFactory,
     VolunteerProfileFactory,
     language,
     skill,
@@ -129,6 +130,18 @@ def rich_account(organisation, site_admin):
         author=MembershipFactory().user,
         comments=f"Dr {SURNAME} taught our fellows so much.",
     )
+
+    # The Speakers Bureau: their speaker profile, and invitations to speak accepted, declined and waiting.
+    speaker = SpeakerProfileFactory(profile=profile, self_description=f"The first of the {SURNAME} family in IR.")
+    talk = {"event": "Regional IR meeting", "date": today() + 30 * DAY, "format": "remote", "audience": "Fellows"}
+    for answer in ("accept", "decline", None):
+        invitation = speaking.speaking_invitation_send(
+            organisation=organisation, speaker=speaker, by=coordinator, data={**talk, "message": f"Dear Dr {SURNAME},"}
+        )
+        if answer == "accept":
+            speaking.speaking_invitation_accept(invitation=invitation, by=user)
+        elif answer == "decline":
+            speaking.speaking_invitation_decline(invitation=invitation, by=user, reason=f"Dr {SURNAME} is away.")
 
     # What the matcher and match rounds keep about them.
     Recommendation.objects.create(

@@ -50,6 +50,8 @@ from tests.factories import (
     PlacementFactory,
     ProgrammeFactory,
     SiteFactory,
+    SpeakerProfileFactory,
+    SpeakingInvitationFactory,
     StaffFactory,
     VisitCandidacyFactory,
     VisitingProgrammeFactory,
@@ -114,6 +116,8 @@ class World:
     unsubscribe_token: str
     sessions: dict
     visiting: dict
+    speaker: Any = None  # volunteer A in the Speakers Bureau
+    talk: Any = None  # the organisation's invitation to A to speak
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,9 @@ def _build_world() -> World:
     )
     _build_team(programme=programme, site=site, coordinator=coordinator, volunteer=volunteer_a)
 
+    speaker = SpeakerProfileFactory(profile=volunteer_a)
+    talk = SpeakingInvitationFactory(organisation=organisation, speaker=volunteer_a, invited_by=coordinator)
+
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -236,6 +243,8 @@ def _build_world() -> World:
         unsubscribe_token=unsubscribe_token(volunteer_a.user),
         sessions=sessions,
         visiting=_build_visiting(organisation, volunteer_a, coordinator),
+        speaker=speaker,
+        talk=talk,
     )
 
 
@@ -574,6 +583,20 @@ ROWS = [
     Row("placements:placements-csv", _url("placements:placements-csv", programme), get=MEMBERS),
     Row("placements:organisation-report", _url("placements:organisation-report", slug), get=MEMBERS),
     Row("placements:portal-report", _url("placements:portal-report"), get=STAFF),
+    # The Speakers Bureau: an organisation's coordinators search and invite; the speaker (A) answers.
+    Row("volunteers:speaker", _url("volunteers:speaker"), get=VOLUNTEERS, post=WIZARD),  # an empty form: not listed
+    Row("placements:speaker-list", _url("placements:speaker-list", slug), get=MEMBERS),
+    Row(
+        "placements:speaker-invite",
+        _url("placements:speaker-invite", slug, lambda w: w.speaker.pk),
+        get=MEMBERS,
+        post=MEMBERS_FORM,
+        data=INVALID,
+    ),
+    Row("placements:talk-list", _url("placements:talk-list", slug), get=MEMBERS),
+    Row("placements:talk-detail", _url("placements:talk-detail", lambda w: w.talk.pk), get=OWNER),
+    Row("placements:talk-accept", _url("placements:talk-accept", lambda w: w.talk.pk), post=OWNER_ACT),
+    Row("placements:talk-decline", _url("placements:talk-decline", lambda w: w.talk.pk), post=OWNER_ACT),
     # An organisation's members and invitations: its admins only.
     Row("organisations:member-list", _url("organisations:member-list", slug), get=ADMINS),
     Row(

@@ -24,6 +24,7 @@ from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
 from placements import pipeline, selectors
 from placements.models import Application, Feedback, Placement
+from placements.talks import SpeakingInvitation
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -35,12 +36,15 @@ from tests.factories import (
     OrganisationFactory,
     PlacementFactory,
     ProgrammeFactory,
+    SpeakerProfileFactory,
+    SpeakingInvitationFactory,
     VolunteerProfileFactory,
     language,
     skill,
     today,
 )
 from volunteers.models import AvailabilityWindow, Credential, VolunteerLanguage, VolunteerProfile
+from volunteers.speakers import SpeakerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +97,8 @@ def rich_volunteer(volunteer):
     Notification.objects.create(
         kind="offer_made", event_key="privacy:offer", recipient=volunteer.user, email=volunteer.user.email
     )
+    SpeakerProfileFactory(profile=volunteer)
+    SpeakingInvitationFactory(speaker=volunteer, decline_reason="Away that week.", status="declined")
     audit_login_succeeded(request=None, user=volunteer.user)
     return volunteer
 
@@ -230,6 +236,11 @@ NOT_EXPORTED = {
         "claimed_at": "the sending machinery's bookkeeping",
     },
     AuditEvent: {"id": "an internal number", "actor": "the user", "subject": "the user"},
+    SpeakerProfile: {"id": "an internal number", "profile": "the volunteer"},
+    SpeakingInvitation: {
+        "speaker": "the volunteer",
+        "invited_by": "a coordinator's identity, not the volunteer's data",
+    },
 }
 
 # Models of ours that hold something pointing at a person (a link to a user or a volunteer profile, an
@@ -273,6 +284,8 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         NotificationPreference: data["notification_preferences"],
         Notification: data["emails"][0],
         AuditEvent: data["security_events"][0],
+        SpeakerProfile: data["speaker_profile"],
+        SpeakingInvitation: data["speaking_invitations"][0],
     }
 
 
@@ -362,6 +375,7 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
     for n in range(3):
         AvailabilityWindowFactory(profile=rich_volunteer)
         CredentialFactory(profile=rich_volunteer)
+        SpeakingInvitationFactory(speaker=rich_volunteer)
         # One after the other: a volunteer cannot be on site in two places at once.
         PlacementFactory(
             application__volunteer=rich_volunteer,
@@ -370,8 +384,9 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
         )
     client.force_login(rich_volunteer.user)
 
-    # Session, user and allauth's record of the session (3), then the export's fourteen.
-    with django_assert_max_num_queries(17):
+    # Session, user and allauth's record of the session (3), then the export's sixteen (the speaker profile's
+    # topics and languages among them).
+    with django_assert_max_num_queries(19):
         export_of(client)
 
 

@@ -22,6 +22,7 @@ from organisations.admin import ServiceActionsMixin
 from .models import AvailabilityWindow, Credential, Language, Skill, VolunteerLanguage, VolunteerProfile
 from .selectors import volunteer_admin_label
 from .services import credentials_verify, profiles_recommendations_refresh_later
+from .speakers import SpeakerProfile
 from .validators import ACCEPT_ATTRIBUTE
 
 
@@ -246,3 +247,16 @@ class CredentialAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
 
 
 register_audit_trail(admin.site, Credential)
+
+
+@admin.register(SpeakerProfile)
+class SpeakerProfileAdmin(admin.ModelAdmin):
+    """The Speakers Bureau's entries, for site admins (volunteers edit theirs under /me/speaker/)."""
+
+    list_display = ["profile", "is_listed", "listed_at", "updated_at"]
+    list_filter = ["is_listed", "region"]
+    list_select_related = ["profile__user"]
+    search_fields = ["profile__name", "profile__user__email"]
+    autocomplete_fields = ["profile"]
+    filter_horizontal = ["topics", "languages"]
+    readonly_fields = ["listed_at", "created_at", "updated_at"]

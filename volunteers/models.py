@@ -336,3 +336,7 @@ class Credential(models.Model):
 
     def is_valid_on(self, day) -> bool:
         return self.status == self.Status.VERIFIED and (self.expires_on is None or self.expires_on >= day)
+
+
+# Kept in a module of its own; imported here so that Django finds it with the app's models.
+from .speakers import SpeakerProfile  # noqa: E402, F401

@@ -13,6 +13,7 @@ from globalir.privacy import export_record
 from globalir.regions import Region
 
 from .models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
+from .speakers import SpeakerProfile
 
 EXPORT_PROFILE_FIELDS = (
     "name",
@@ -35,6 +36,24 @@ EXPORT_PROFILE_FIELDS = (
     "updated_at",
 )
 EXPORT_LANGUAGE_FIELDS = ("proficiency",)
+EXPORT_SPEAKER_FIELDS = (
+    "is_listed",
+    "region",
+    "bio",
+    "woman_in_ir",
+    "early_career",
+    "outside_us",
+    "self_description",
+    "show_topics",
+    "show_languages",
+    "show_region",
+    "show_career_stage",
+    "show_identity",
+    "show_bio",
+    "listed_at",
+    "created_at",
+    "updated_at",
+)
 EXPORT_AVAILABILITY_FIELDS = ("start_date", "end_date", "hours_per_week")
 EXPORT_CREDENTIAL_FIELDS = (
     "id",
@@ -59,14 +78,18 @@ def export(user: User) -> dict[str, Any]:
         "skills": [],
         "availability": [],
         "credentials": [],
+        "speaker_profile": None,
     }
     profile = (
         VolunteerProfile.objects.filter(user=user)
+        .select_related("speaker")
         .prefetch_related(
             Prefetch("languages", queryset=VolunteerLanguage.objects.select_related("language")),
             Prefetch("skills", queryset=Skill.objects.order_by("category", "name")),
             Prefetch("availability", queryset=AvailabilityWindow.objects.order_by("start_date", "pk")),
             Prefetch("credentials", queryset=Credential.objects.order_by("created_at", "pk")),
+            "speaker__topics",
+            "speaker__languages",
         )
         .first()
     )
@@ -93,6 +116,13 @@ def export(user: User) -> dict[str, Any]:
         {**export_record(credential, EXPORT_CREDENTIAL_FIELDS), "has_document": bool(credential.document)}
         for credential in profile.credentials.all()
     ]
+    speaker = getattr(profile, "speaker", None)
+    if speaker is not None:
+        export["speaker_profile"] = {
+            **export_record(speaker, EXPORT_SPEAKER_FIELDS),
+            "topics": sorted(skill.name for skill in speaker.topics.all()),
+            "languages": sorted(language.code for language in speaker.languages.all()),
+        }
     return export
 
 
@@ -101,6 +131,7 @@ def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     return {
         "has_profile": profile is not None,
         "credential_count": Credential.objects.filter(profile=profile).count() if profile is not None else 0,
+        "has_speaker_profile": profile is not None and SpeakerProfile.objects.filter(profile=profile).exists(),
     }
 
 
@@ -118,6 +149,8 @@ def erase(user: User) -> dict[str, int] | None:
     for storage, name in files:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
+    # The speaker profile goes with everything the volunteer said in it.
+    SpeakerProfile.objects.filter(profile=profile).delete()
     profile.languages.all().delete()
     profile.availability.all().delete()
     profile.skills.clear()

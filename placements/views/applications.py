@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,7 +16,7 @@ from programmes.selectors import need_listed_detail_queryset
 from programmes.views.opportunities import render_need_page
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
-from .. import selectors, services
+from .. import selectors, services, speaking
 from ..forms import ApplicationForm, OfferDeclineForm
 from ..models import Application
 
@@ -59,6 +60,8 @@ def dashboard(request):
             ),
             "attention_rows": [row for row in credential_rows(profile=profile) if row.needs_attention],
             "warning_days": EXPIRY_WARNING_DAYS,
+            "talks_pending": speaking.talks_pending_for(profile=profile),
+            "talks_upcoming": speaking.talks_accepted_for(profile=profile, since=timezone.localdate()),
         },
     )
 

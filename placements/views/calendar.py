@@ -17,7 +17,7 @@ from notifications.services import absolute_url
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
 
-from .. import calendar, selectors
+from .. import calendar, selectors, speaking
 
 
 @never_cache
@@ -29,8 +29,10 @@ def calendar_feed(request):
     if profile is None:
         raise Http404(_("This calendar link does not work any more. Copy the new link from your dashboard."))
     placements = selectors.placement_calendar_list(profile=profile)
+    dashboard_url = absolute_url(reverse("placements:dashboard"))
+    talks = speaking.talk_events(invitations=speaking.talks_accepted_for(profile=profile), url=dashboard_url)
     response = HttpResponse(
-        calendar.placements_calendar(placements=placements, url=absolute_url(reverse("placements:dashboard"))),
+        calendar.placements_calendar(placements=placements, url=dashboard_url, more_events=talks),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="globalir-placements.ics"'

@@ -13,6 +13,7 @@ from tests.factories import (
     PlacementFactory,
     RemoteNeedFactory,
     SiteFactory,
+    SpeakingInvitationFactory,
 )
 from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_profile_for_calendar_token
@@ -199,7 +200,8 @@ def test_a_malformed_token_is_no_token_and_never_reaches_the_database(volunteer,
 
 
 @pytest.mark.django_db
-def test_feed_takes_two_queries_however_many_placements(client, volunteer, django_assert_num_queries):
+def test_feed_takes_three_queries_however_many_placements_and_talks(client, volunteer, django_assert_num_queries):
+    # The profile, its placements, and its accepted talks (the Speakers Bureau).
     start = datetime.date(2031, 1, 5)
     for week in range(4):
         # A week each, one after the other: one volunteer's on-site placements never share a day.
@@ -207,11 +209,15 @@ def test_feed_takes_two_queries_however_many_placements(client, volunteer, djang
         PlacementFactory(
             application__volunteer=volunteer, start_date=first, end_date=first + datetime.timedelta(days=6)
         )
+        SpeakingInvitationFactory(speaker=volunteer, date=first, status="accepted")
+    SpeakingInvitationFactory(speaker=volunteer, event="Still waiting for an answer")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = feed(client, volunteer.calendar_token)
 
-    assert len(events(response.content.decode())) == 4
+    body = response.content.decode()
+    assert len(events(body)) == 8
+    assert "Still waiting" not in body
 
 
 # A new link
