@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from globalir.forms import submitted_data
+from globalir.views import form_add_refusal
 from organisations.access import organisation_for_member
 from organisations.models import Organisation
 from placements import visit_services
@@ -31,14 +32,6 @@ from .. import host_rounds
 from ..forms import MatchRoundForm, RankForm
 from ..models import HostMatchRound
 from ..visiting_forms import CandidacyForm, HostRequestForm
-
-
-def _errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _visiting_programme(request, pk: int) -> Programme:
@@ -107,7 +100,7 @@ def candidacy_create(request, pk):
             try:
                 visit_services.candidacy_submit(programme=programme, volunteer=profile, **form.cleaned_data)
             except ValidationError as error:
-                _errors_into(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(request, _("You are now a visiting-professor candidate for this programme."))
                 return redirect("matcher:my-visiting")
@@ -217,7 +210,7 @@ def host_request_create(request, slug):
                     **fields,
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(request, _("Your host request is published."))
                 return redirect("matcher:host-request-detail", pk=host_request.pk)
@@ -352,7 +345,7 @@ def visiting_programme(request, pk):
                     programme=programme, ranking_deadline=form.cleaned_data["ranking_deadline"], by=request.user
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                form_add_refusal(form, error)
             else:
                 messages.success(
                     request, _("The match round is open: hosts and candidates were e-mailed a link to rank.")
