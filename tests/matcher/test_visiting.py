@@ -342,3 +342,11 @@ def test_the_round_page_reads_the_round_in_a_constant_number_of_queries(
         response = client.get(reverse("matcher:host-round-detail", args=[match_round.pk]))
     assert response.status_code == 200
     assert "Would be matched." in response.content.decode()
+
+
+def test_a_portuguese_reader_sees_the_topics_wanted_in_portuguese(client, cast):
+    page = client.get(reverse("matcher:visiting-list"), HTTP_ACCEPT_LANGUAGE="pt").content.decode()
+
+    assert "Lima teaching week" in page
+    assert "Biópsia guiada por imagem" in page
+    assert "Image-guided biopsy" not in page
