@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import absolute_url, notify
+from placements.electives import elective_offer_refusal
 from placements.models import Application
 from placements.services import application_offer
 from programmes.models import Need
@@ -30,6 +31,7 @@ from .round_selectors import (
     MATCHED_HIGHER,
     NEED_UNRANKED,
     NO_PLACES,
+    REFUSAL_REASONS,
     STALE_RUN,
     VOLUNTEER_UNRANKED,
     match_round_queryset,
@@ -49,10 +51,12 @@ class RoundInputs:
     volunteer_prefs: dict[int, list[int]]
     need_prefs: dict[int, list[int]]
     capacities: dict[int, int]
+    refused: dict[int, str] = field(default_factory=dict)  # ranking pk → reason code, left out of the prefs
 
     def key(self) -> tuple:
         return (
             sorted(self.active),
+            sorted(self.refused.items()),
             sorted(self.volunteer_prefs.items()),
             sorted(self.need_prefs.items()),
             sorted(self.capacities.items()),
@@ -68,7 +72,7 @@ def _round_inputs(match_round: MatchRound) -> RoundInputs:
     """
     rankings = list(
         RoundRanking.objects.filter(match_round=match_round)
-        .select_related("application__need", "application__volunteer__user")
+        .select_related("application__need__elective", "application__volunteer__user")
         .order_by("pk")
     )
     needs = {r.application.need_id: r.application.need for r in rankings}
@@ -112,6 +116,61 @@ def _round_inputs(match_round: MatchRound) -> RoundInputs:
     )
 
 
+def _leave_out(inputs: RoundInputs, ranking: RoundRanking, code: str) -> None:
+    """Make the pair not acceptable to either side, with the reason."""
+    volunteer_id, need_id = ranking.application.volunteer_id, ranking.application.need_id
+    inputs.refused[ranking.pk] = code
+    if need_id in inputs.volunteer_prefs.get(volunteer_id, []):
+        inputs.volunteer_prefs[volunteer_id].remove(need_id)
+    if volunteer_id in inputs.need_prefs.get(need_id, []):
+        inputs.need_prefs[need_id].remove(volunteer_id)
+
+
+def _offerable_match(match_round: MatchRound) -> tuple[RoundInputs, dict[int, list[int]]]:
+    """The round's inputs without the pairs the offer rules would refuse, and their stable matching.
+
+    A pair both sides ranked that could not be offered on its own (the licence rule, an unverified home
+    letter, a supervisor already full) is left out first. The supervisor's cap is shared across needs, so
+    the matching's offers are then checked in the order they will be made, each counting those before
+    it; the first refused is left out and the matching computed again, until every offer passes.
+    """
+    inputs = _round_inputs(match_round)
+    pair_ranking: dict[tuple[int, int], RoundRanking] = {}
+    for r in inputs.rankings:
+        if r.pk not in inputs.active:
+            continue
+        pair_ranking[r.application.need_id, r.application.volunteer_id] = r
+        if r.volunteer_rank is not None and r.need_rank is not None:
+            refusal = elective_offer_refusal(application=r.application, lock=False)
+            if refusal is not None:
+                _leave_out(inputs, r, REFUSAL_REASONS[refusal.code])
+    # Each pass leaves one more pair out, so there are at most as many passes as pairs.
+    for _pass in range(len(pair_ranking) + 1):
+        matching = _match(inputs)
+        refused = _first_refused_offer(matching, pair_ranking)
+        if refused is None:
+            return inputs, matching
+        ranking, code = refused
+        _leave_out(inputs, ranking, code)
+    raise RuntimeError("The round's offers could not be checked against the offer rules.")
+
+
+def _first_refused_offer(
+    matching: Mapping[int, list[int]], pair_ranking: Mapping[tuple[int, int], RoundRanking]
+) -> tuple[RoundRanking, str] | None:
+    """The first matched pair, in the order `_round_commit` offers them, that the offer rules refuse once
+    the offers before it are made."""
+    offered: list[Application] = []
+    for need_id, members in sorted(matching.items()):
+        for volunteer_id in members:
+            ranking = pair_ranking[need_id, volunteer_id]
+            refusal = elective_offer_refusal(application=ranking.application, also_offered=offered, lock=False)
+            if refusal is not None:
+                return ranking, REFUSAL_REASONS[refusal.code]
+            offered.append(ranking.application)
+    return None
+
+
 def _match(inputs: RoundInputs) -> dict[int, list[int]]:
     """The stable matching, checked: valid (capacities, acceptable pairs, each volunteer once) and stable."""
     matching = stable_match(inputs.volunteer_prefs, inputs.need_prefs, inputs.capacities)
@@ -133,6 +192,8 @@ def _outcomes(inputs: RoundInputs, matching: Mapping[int, list[int]]) -> dict[st
         current_rank = volunteer_rank.get((volunteer, current)) if current is not None else None
         if r.pk not in inputs.active:
             code = INACTIVE
+        elif r.pk in inputs.refused:
+            code = inputs.refused[r.pk]
         elif current == need:
             code = MATCHED
         elif r.volunteer_rank is None:
@@ -176,8 +237,9 @@ def _set_progress(match_round: MatchRound, progress: int) -> None:
 def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
     """Run the round's matching.
 
-    A dry run (only while the round is open) stores the matching it would make in `dry_run_result`: no
-    offer, no e-mail. The real run first claims the round with a conditional update (open → running, or
+    Pairs the offer rules would refuse (placements.electives) are left out before matching, each with its
+    reason (`_offerable_match`). A dry run (only while the round is open) stores the matching it would
+    make in `dry_run_result`: no offer, no e-mail. The real run first claims the round with a conditional update (open → running, or
     a running round whose worker died), so a task delivered twice runs it once; the second call returns
     the round unchanged. It then, in one transaction with the round's needs locked: makes an offer
     (`application_offer`) for each matched pair, records each ranking's outcome and explanation, sets
@@ -200,9 +262,7 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
         return match_round
     try:
         match_round = match_round_queryset().get(pk=match_round.pk)
-        inputs = _round_inputs(match_round)
-        _set_progress(match_round, 30)
-        matching = _match(inputs)
+        inputs, matching = _offerable_match(match_round)
         _set_progress(match_round, 60)
         with transaction.atomic():
             _round_commit(match_round, inputs, matching)
@@ -230,10 +290,10 @@ def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[i
     # Lock the needs (in id order, as application_offer does one at a time) and read everything again:
     # a place offered or an application withdrawn since the first read changes the matching.
     list(Need.objects.select_for_update().filter(pk__in=inputs.capacities).order_by("pk").values_list("pk"))
-    locked = _round_inputs(match_round)
+    locked, locked_matching = _offerable_match(match_round)
     if locked.key() != inputs.key():
         logger.info("Match round %s: applications changed while it ran; matching again", match_round.pk)
-        inputs, matching = locked, _match(locked)
+        inputs, matching = locked, locked_matching
     by = match_round.created_by or AnonymousUser()
     rankings = {r.pk: r for r in inputs.rankings}
     pair_ranking = {
@@ -269,8 +329,8 @@ def _dry_run(match_round: MatchRound) -> MatchRound:
         return match_round
     now = timezone.now()
     try:
-        inputs = _round_inputs(match_round)
-        result = _result_json(inputs, _match(inputs), state="done")
+        inputs, matching = _offerable_match(match_round)
+        result = _result_json(inputs, matching, state="done")
     except OperationalError:
         raise
     except Exception as error:

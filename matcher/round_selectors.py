@@ -37,7 +37,28 @@ MATCHED_HIGHER = "matched_higher"  # the volunteer was matched to a need they ra
 NEED_UNRANKED = "need_unranked"  # the coordinators left the applicant unranked
 NO_PLACES = "no_places"  # the need had no places left
 FULL = "full"  # the places went to applicants the coordinators ranked higher
-REASONS = (INACTIVE, MATCHED, VOLUNTEER_UNRANKED, MATCHED_HIGHER, NEED_UNRANKED, NO_PLACES, FULL)
+# Pairs left out before matching because the offer rules (placements.electives) would refuse the offer.
+REFUSED_LICENCE = "refused_licence"  # a medical student and a non-elective need asking for a licence
+REFUSED_HOME_LETTER = "refused_home_letter"  # an elective, and the student's home letter is not verified
+REFUSED_SUPERVISOR_FULL = "refused_supervisor_full"  # the elective's supervisor has no room on those dates
+REASONS = (
+    INACTIVE,
+    REFUSED_LICENCE,
+    REFUSED_HOME_LETTER,
+    REFUSED_SUPERVISOR_FULL,
+    MATCHED,
+    VOLUNTEER_UNRANKED,
+    MATCHED_HIGHER,
+    NEED_UNRANKED,
+    NO_PLACES,
+    FULL,
+)
+# The offer rules' ValidationError codes, as round outcomes.
+REFUSAL_REASONS = {
+    "student_needs_licence": REFUSED_LICENCE,
+    "home_letter_unverified": REFUSED_HOME_LETTER,
+    "supervisor_full": REFUSED_SUPERVISOR_FULL,
+}
 
 
 def match_round_queryset() -> QuerySet[MatchRound]:
@@ -292,6 +313,15 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
             NEED_UNRANKED: _("The coordinators did not rank you for “%(need)s”."),
             NO_PLACES: _("“%(need)s” had no places left when the round ran."),
             FULL: _("The places of “%(need)s” went to applicants the coordinators ranked higher."),
+            REFUSED_LICENCE: _(
+                "“%(need)s” asks for a licence to practise: medical students take part through electives only."
+            ),
+            REFUSED_HOME_LETTER: _(
+                "“%(need)s” could not be offered to you before your home institution's letter is verified."
+            ),
+            REFUSED_SUPERVISOR_FULL: _(
+                "The supervisor of “%(need)s” already had as many students as they take on those dates."
+            ),
         }
     else:
         texts = {
@@ -302,6 +332,13 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
             NEED_UNRANKED: _("You did not rank this applicant (not acceptable)."),
             NO_PLACES: _("This need had no places left."),
             FULL: _("The places went to applicants you ranked higher."),
+            REFUSED_LICENCE: _(
+                "Left out: a medical student cannot be offered this need, which asks for a licence to practise."
+            ),
+            REFUSED_HOME_LETTER: _("Left out: the student's letter from their home institution is not verified."),
+            REFUSED_SUPERVISOR_FULL: _(
+                "Left out: the supervisor already has as many students as they take on these dates."
+            ),
         }
     text = texts.get(code)
     return text % {"need": need, "other": other} if text else ""

@@ -9,11 +9,13 @@
   Checked when an offer is made and again when it is accepted.
 
 placements.services calls these checks inside its locked sections; each raises a ValidationError a
-coordinator or a student can read.
+coordinator or a student can read. A match round asks `elective_offer_refusal` first, to leave out the
+pairs it could not offer.
 """
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -79,15 +81,29 @@ def elective_check_application(*, volunteer: VolunteerProfile, need: Need, today
         )
 
 
+def _supervised_by(application: Application, elective: Elective, exclude_pk: int) -> bool:
+    other = elective_for(application.need)
+    return application.pk != exclude_pk and other is not None and other.supervisor_id == elective.supervisor_id
+
+
 def _supervisor_load(
-    *, elective: Elective, start: datetime.date, end: datetime.date, exclude_pk: int, accepted_only: bool
+    *,
+    elective: Elective,
+    start: datetime.date,
+    end: datetime.date,
+    exclude_pk: int,
+    accepted_only: bool,
+    also_offered: Iterable[Application] = (),
+    lock: bool = True,
 ) -> int:
     """How many students the elective's supervisor has from `start` to `end`: offers waiting (unless
     `accepted_only`: the first student to accept takes the place) and accepted placements, on any
-    elective they supervise, whose dates share a day with those."""
-    # The supervisor's electives are locked, in id order, so that two offers or acceptances for the same
-    # supervisor (on different needs) are counted one after the other.
-    list(Elective.objects.select_for_update().filter(supervisor_id=elective.supervisor_id).order_by("pk"))
+    elective they supervise, whose dates share a day with those. `also_offered` counts as offers waiting
+    (a match round's offers not made yet)."""
+    if lock:
+        # The supervisor's electives are locked, in id order, so that two offers or acceptances for the
+        # same supervisor (on different needs) are counted one after the other.
+        list(Elective.objects.select_for_update().filter(supervisor_id=elective.supervisor_id).order_by("pk"))
     holding = (
         Application.objects.filter(
             need__elective__supervisor_id=elective.supervisor_id,
@@ -98,6 +114,8 @@ def _supervisor_load(
         .exclude(pk=exclude_pk)
         .select_related("need", "placement")
     )
+    if not accepted_only:
+        holding = [*holding, *(other for other in also_offered if _supervised_by(other, elective, exclude_pk))]
     students = set()
     for other in holding:
         placement = getattr(other, "placement", None)
@@ -112,25 +130,48 @@ def _supervisor_load(
 def elective_check_offer(*, application: Application, accepting: bool = False) -> None:
     """What an offer (or its acceptance, when `accepting`) must meet: the licence rule, the student's
     verified home letter and the supervisor's cap. Runs on the locked application."""
+    refusal = elective_offer_refusal(application=application, accepting=accepting)
+    if refusal is not None:
+        raise refusal
+
+
+def elective_offer_refusal(
+    *,
+    application: Application,
+    accepting: bool = False,
+    also_offered: Iterable[Application] = (),
+    lock: bool = True,
+) -> ValidationError | None:
+    """Why `application` may not be offered (or accepted, when `accepting`), or None when it may: the
+    licence rule, the student's verified home letter and the supervisor's cap, counting `also_offered` as
+    offers already made. Without `lock` nothing is locked (a match round's preview)."""
     need = application.need
     volunteer = application.volunteer
     if volunteer is None:
-        return
+        return None
     if needs_licence_student_cannot_hold(volunteer=volunteer, need=need):
-        raise _licence_refusal(need)
+        return _licence_refusal(need)
     elective = elective_for(need)
     if elective is None:
-        return
+        return None
     start, end = placement_dates_for(application)
     if not accepting and not home_letters(volunteer, on=start).filter(status=Credential.Status.VERIFIED).exists():
-        raise ValidationError(
+        return ValidationError(
             _(
                 "The student has no verified letter from their home institution yet: an elective cannot be "
                 "offered without it."
             ),
             code="home_letter_unverified",
         )
-    load = _supervisor_load(elective=elective, start=start, end=end, exclude_pk=application.pk, accepted_only=accepting)
+    load = _supervisor_load(
+        elective=elective,
+        start=start,
+        end=end,
+        exclude_pk=application.pk,
+        accepted_only=accepting,
+        also_offered=also_offered,
+        lock=lock,
+    )
     if load >= elective.max_students:
         message = ngettext(
             "The supervisor of “%(need)s” already has %(load)s student from %(start)s to %(end)s, their "
@@ -145,7 +186,8 @@ def elective_check_offer(*, application: Application, accepting: bool = False) -
             "start": date_format(start),
             "end": date_format(end),
         }
-        raise ValidationError(message, code="supervisor_full")
+        return ValidationError(message, code="supervisor_full")
+    return None
 
 
 def notify_supervisor_placement_confirmed(application: Application) -> None:
