@@ -23,6 +23,7 @@ from .selectors import placement_calendar_list
 from .speaking import speaking_invitations_erase
 from .talks import SpeakingInvitation
 from .transitions import application_transition
+from .visits import Visit, VisitCandidacy, VisitFeedback
 
 EXPORT_APPLICATION_FIELDS = (
     "id",
@@ -57,6 +58,51 @@ EXPORT_TALK_FIELDS = (
     "created_at",
     "updated_at",
 )
+EXPORT_CANDIDACY_FIELDS = ("id", "statement", "status", "created_at")
+EXPORT_VISIT_FIELDS = ("id", "start_date", "end_date", "status", "created_at")
+EXPORT_VISIT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+
+
+def _visiting_export(user: User) -> dict[str, Any]:
+    """Their visiting-professor candidacies, the visits match rounds made of them, and both sides' feedback
+    on those visits (as for placements: the author's identity is not the volunteer's data)."""
+    candidacies = (
+        VisitCandidacy.objects.filter(volunteer__user=user)
+        .select_related("programme__lead_organisation")
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")
+    )
+    visits = (
+        Visit.objects.filter(candidacy__volunteer__user=user)
+        .select_related("host_request__host_organisation")
+        .order_by("start_date", "pk")
+    )
+    feedback = VisitFeedback.objects.filter(visit__candidacy__volunteer__user=user).order_by("created_at", "pk")
+    return {
+        "visit_candidacies": [
+            {
+                **export_record(candidacy, EXPORT_CANDIDACY_FIELDS),
+                "programme": candidacy.programme.title,
+                "organisation": candidacy.programme.lead_organisation.name,
+                "topics": [topic.name for topic in candidacy.topics.all()],
+            }
+            for candidacy in candidacies
+        ],
+        "visits": [
+            {
+                **export_record(visit, EXPORT_VISIT_FIELDS),
+                "candidacy": visit.candidacy_id,
+                "host": visit.host_request.host_organisation.name,
+                "host_request": visit.host_request.title,
+                "country": visit.host_request.country.code,
+                "city": visit.host_request.city,
+            }
+            for visit in visits
+        ],
+        "visit_feedback": [
+            {**export_record(row, EXPORT_VISIT_FEEDBACK_FIELDS), "visit": row.visit_id} for row in feedback
+        ],
+    }
 
 
 def export(user: User) -> dict[str, Any]:
@@ -105,6 +151,7 @@ def export(user: User) -> dict[str, Any]:
             .select_related("organisation")
             .order_by("date", "pk")
         ],
+        **_visiting_export(user),
     }
 
 
