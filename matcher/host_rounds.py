@@ -459,6 +459,8 @@ def _notify_result(match_round: HostMatchRound, rows: list[HostRoundRanking], re
     by_request = {row.host_request_id: row.host_request for row in rows}
     candidacies = {row.candidacy_id: row.candidacy for row in rows}
     for candidacy_id, candidacy in sorted(candidacies.items()):
+        if candidacy.volunteer is None:  # their account was erased: nobody to tell
+            continue
         host = by_request.get(matched_host.get(candidacy_id))
         notify(
             kind="host_round_result",

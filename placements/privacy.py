@@ -217,4 +217,20 @@ def erase(user: User) -> dict[str, int] | None:
     talks_withdrawn = speaking_invitations_erase(profile=profile)
     if talks_withdrawn:
         done["invitations to speak withdrawn"] = talks_withdrawn
+    done.update(_visiting_erase(profile, timezone.localdate()))
     return done
+
+
+def _visiting_erase(profile: VolunteerProfile, today: datetime.date) -> dict[str, int]:
+    """Visits that took place (planned, started by today) stay in the programme's report: their candidacy
+    is kept, withdrawn and without the statement, and loses its volunteer when the profile goes
+    (SET_NULL); the comments of both sides' feedback on them go, the ratings stay. Every other candidacy
+    and every visit still to come is deleted, with its feedback and round rankings."""
+    candidacies = VisitCandidacy.objects.filter(volunteer=profile)
+    happened = Visit.objects.filter(candidacy__volunteer=profile, status=Visit.Status.PLANNED, start_date__lte=today)
+    kept = set(happened.values_list("candidacy_id", flat=True))
+    Visit.objects.filter(candidacy__volunteer=profile).exclude(pk__in=happened.values("pk")).delete()
+    deleted = candidacies.exclude(pk__in=kept).delete()[1].get(VisitCandidacy._meta.label, 0)
+    VisitFeedback.objects.filter(visit__candidacy__in=kept).exclude(comments="").update(comments="")
+    candidacies.filter(pk__in=kept).update(statement="", status=VisitCandidacy.Status.WITHDRAWN)
+    return {"visiting-professor candidacies deleted": deleted} if deleted else {}

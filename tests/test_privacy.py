@@ -22,7 +22,7 @@ from globalir.accounts.models import AuditEvent, User
 from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from placements import pipeline, selectors
+from placements import pipeline, selectors, visit_services
 from placements.models import Application, Feedback, Placement
 from placements.talks import SpeakingInvitation
 from placements.visits import Visit, VisitCandidacy, VisitFeedback
@@ -602,6 +602,31 @@ def test_erasure_blanks_every_text_about_the_volunteer_and_keeps_the_feedback_ra
         (Feedback.Side.ORGANISATION, 5, ""),
         (Feedback.Side.VOLUNTEER, 4, ""),
     ]
+
+
+def test_erasure_keeps_a_visit_that_took_place_in_the_programmes_report_without_the_volunteer(
+    client, rich_volunteer, password
+):
+    past = Visit.objects.get(candidacy__volunteer=rich_volunteer)
+    VisitFeedback.objects.create(visit=past, side=VisitFeedback.Side.HOST, rating=3, comments="Dr Reyes was late.")
+    upcoming = visit_with_feedback(rich_volunteer, start=60)
+    VisitFeedback.objects.filter(visit=upcoming).delete()
+    unmatched = VisitCandidacyFactory(volunteer=rich_volunteer)
+    report = visit_services.visit_report(programme=past.candidacy.programme)
+    client.force_login(rich_volunteer.user)
+
+    assert client.post(DELETE, {"password": password}).status_code == 302
+
+    candidacy = VisitCandidacy.objects.get(pk=past.candidacy_id)
+    assert (candidacy.volunteer, candidacy.statement, candidacy.status) == (None, "", VisitCandidacy.Status.WITHDRAWN)
+    assert sorted(VisitFeedback.objects.filter(visit=past).values_list("side", "rating", "comments")) == [
+        (VisitFeedback.Side.HOST, 3, ""),
+        (VisitFeedback.Side.PROFESSOR, 5, ""),
+    ]
+    assert visit_services.visit_report(programme=past.candidacy.programme) == report
+    # A visit still to come is given up with the account; so is a candidacy that led to no visit.
+    assert not Visit.objects.filter(pk=upcoming.pk).exists()
+    assert not VisitCandidacy.objects.filter(pk__in=[upcoming.candidacy_id, unmatched.pk]).exists()
 
 
 def test_coordinator_without_a_volunteer_profile_can_erase_their_account(client, coordinator, password):
