@@ -167,8 +167,9 @@ def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
 def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": []}
+        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": [], "visiting_professor": False}
     return {
+        "visiting_professor": VisitCandidacy.objects.filter(volunteer=profile).exists(),
         "talks_withdrawing": list(
             SpeakingInvitation.objects.pending().filter(speaker=profile).select_related("organisation")
         ),

@@ -504,6 +504,7 @@ def test_delete_page_says_what_is_erased_and_what_stays(client, rich_volunteer):
     # … and the volunteer is told that placements still to come are given up with the account.
     assert "Fluoroscopy training, Blantyre with Blantyre Radiology Partners" in page
     assert "Those that have not started yet are given up with your account" in page
+    assert "So do the visits you made as a visiting professor" in page
     assert '<input type="password" name="password"' in page
     assert reverse("privacy:data-export") in page
 
