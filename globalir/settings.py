@@ -347,6 +347,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Match rounds whose ranking deadline has passed run within five minutes.
     "start-due-match-rounds": {"task": "matcher.start_due_match_rounds", "schedule": crontab(minute="*/5")},
+    # So do the host rounds of visiting professors and their hosts (small: run in the task itself).
+    "run-due-host-rounds": {"task": "matcher.run_due_host_rounds", "schedule": crontab(minute="*/5")},
     # The matcher's stored recommendations, all recomputed after the expired needs are closed.
     "refresh-all-recommendations": {
         "task": "matcher.refresh_all",

@@ -8,7 +8,9 @@ means "not acceptable". Running the round (`host_round_run`) feeds both sides' p
 valid and stable, turns each pair into a visit and e-mails both sides. Every pair's outcome is kept as a
 reason code in the round's result and worded for each reader by `host_outcome_text`.
 
-Rounds are small (a programme's hosts × its candidates), so the run is done in the request.
+Rounds are small (a programme's hosts × its candidates), so the run is done in the request when a
+coordinator clicks "Run the round now", and otherwise at the deadline by the periodic task
+(matcher.run_due_host_rounds, `host_rounds_run_due`), as the round-opened e-mail tells both sides.
 """
 
 from __future__ import annotations
@@ -231,9 +233,10 @@ def host_round_compute(rows: list[HostRoundRanking]) -> dict:
     }
 
 
-def host_round_run(*, match_round: HostMatchRound, by: User) -> HostMatchRound:
+def host_round_run(*, match_round: HostMatchRound, by: User | None) -> HostMatchRound:
     """Run the round now: the stable matching becomes visits, each pair's outcome is recorded, and every
-    candidate and each host's coordinators are e-mailed."""
+    candidate and each host's coordinators are e-mailed. `by` is the coordinator who clicked "Run the round
+    now", or None when the round runs at its deadline (`host_rounds_run_due`)."""
     with transaction.atomic():
         match_round = HostMatchRound.objects.select_for_update().select_related("programme").get(pk=match_round.pk)
         if match_round.status != HostMatchRound.Status.OPEN:
@@ -262,8 +265,31 @@ def host_round_run(*, match_round: HostMatchRound, by: User) -> HostMatchRound:
         match_round.result = {**result, "state": "done", "computed_at": match_round.finished_at.isoformat()}
         match_round.save(update_fields=["status", "finished_at", "result"])
         _notify_result(match_round, rows, result)
-    logger.info("User %s ran host round %s: %s visits", by.pk, match_round.pk, len(visits))
+    who = f"User {by.pk}" if by is not None else "The deadline"
+    logger.info("%s ran host round %s: %s visits", who, match_round.pk, len(visits))
     return match_round
+
+
+def host_round_ids_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Open rounds whose ranking deadline has passed: ranking is closed, the pairing is due."""
+    due = HostMatchRound.objects.filter(status=HostMatchRound.Status.OPEN, ranking_deadline__lte=now or timezone.now())
+    return list(due.order_by("ranking_deadline", "pk").values_list("pk", flat=True))
+
+
+def host_rounds_run_due(*, now: datetime.datetime | None = None) -> int:
+    """Run every open round past its deadline, as the round-opened e-mail promises; returns how many ran.
+    Safe to call again: host_round_run claims the round first, so a round already run (or cancelled) by a
+    coordinator, or by another call, meanwhile is left alone."""
+    ran = 0
+    for pk in host_round_ids_due(now=now):
+        try:
+            host_round_run(match_round=HostMatchRound(pk=pk), by=None)
+        except ValidationError as error:
+            if error.code != "cannot_run":
+                raise
+            continue
+        ran += 1
+    return ran
 
 
 def host_round_cancel(*, match_round: HostMatchRound, by: User) -> HostMatchRound:
@@ -433,6 +459,8 @@ def _notify_result(match_round: HostMatchRound, rows: list[HostRoundRanking], re
     by_request = {row.host_request_id: row.host_request for row in rows}
     candidacies = {row.candidacy_id: row.candidacy for row in rows}
     for candidacy_id, candidacy in sorted(candidacies.items()):
+        if candidacy.volunteer is None:  # their account was erased: nobody to tell
+            continue
         host = by_request.get(matched_host.get(candidacy_id))
         notify(
             kind="host_round_result",

@@ -239,11 +239,12 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
 
     Pairs the offer rules would refuse (placements.electives) are left out before matching, each with its
     reason (`_offerable_match`). A dry run (only while the round is open) stores the matching it would
-    make in `dry_run_result`: no offer, no e-mail. The real run first claims the round with a conditional update (open → running, or
-    a running round whose worker died), so a task delivered twice runs it once; the second call returns
-    the round unchanged. It then, in one transaction with the round's needs locked: makes an offer
-    (`application_offer`) for each matched pair, records each ranking's outcome and explanation, sets
-    the round done with its result, and e-mails every participant and the programme's coordinators.
+    make in `dry_run_result`: no offer, no e-mail. The real run first claims the round with a conditional
+    update (open → running, or a running round whose worker died), so a task delivered twice runs it once;
+    the second call returns the round unchanged. It then, in one transaction with the round's needs locked:
+    makes an offer (`application_offer`) for each matched pair, records each ranking's outcome and
+    explanation, sets the round done with its result, and e-mails every participant and the programme's
+    coordinators.
 
     Any error leaves no offer made: the round is marked failed with the error, except for a lost
     database connection, which is raised for the task to retry.

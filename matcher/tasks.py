@@ -15,7 +15,7 @@ from django.db import transaction
 from globalir.refresh import REFRESH_ALL_TASK, REFRESH_NEED_TASK, REFRESH_VOLUNTEER_TASK
 from globalir.tasks import RELIABLE
 
-from . import digest, round_run, store
+from . import digest, host_rounds, round_run, store
 from .models import MatchRound
 from .round_selectors import match_round_ids_due
 from .rounds import RUN_MATCH_ROUND_TASK, match_round_run_later
@@ -66,3 +66,10 @@ def start_due_match_rounds() -> int:
         for round_id in due:
             match_round_run_later(round_id=round_id, dry_run=False, again=True)
     return len(due)
+
+
+@shared_task(name="matcher.run_due_host_rounds", **RELIABLE, time_limit=300, soft_time_limit=270)
+def run_due_host_rounds() -> int:
+    """Every few minutes: run the host rounds (visiting professors) whose ranking deadline has passed. Each
+    runs in its own transaction and is claimed first, so a delivery twice over runs nothing twice."""
+    return host_rounds.host_rounds_run_due()

@@ -23,6 +23,7 @@ from .selectors import placement_calendar_list
 from .speaking import speaking_invitations_erase
 from .talks import SpeakingInvitation
 from .transitions import application_transition
+from .visits import Visit, VisitCandidacy, VisitFeedback
 
 EXPORT_APPLICATION_FIELDS = (
     "id",
@@ -57,6 +58,51 @@ EXPORT_TALK_FIELDS = (
     "created_at",
     "updated_at",
 )
+EXPORT_CANDIDACY_FIELDS = ("id", "statement", "status", "created_at")
+EXPORT_VISIT_FIELDS = ("id", "start_date", "end_date", "status", "created_at")
+EXPORT_VISIT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+
+
+def _visiting_export(user: User) -> dict[str, Any]:
+    """Their visiting-professor candidacies, the visits match rounds made of them, and both sides' feedback
+    on those visits (as for placements: the author's identity is not the volunteer's data)."""
+    candidacies = (
+        VisitCandidacy.objects.filter(volunteer__user=user)
+        .select_related("programme__lead_organisation")
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")
+    )
+    visits = (
+        Visit.objects.filter(candidacy__volunteer__user=user)
+        .select_related("host_request__host_organisation")
+        .order_by("start_date", "pk")
+    )
+    feedback = VisitFeedback.objects.filter(visit__candidacy__volunteer__user=user).order_by("created_at", "pk")
+    return {
+        "visit_candidacies": [
+            {
+                **export_record(candidacy, EXPORT_CANDIDACY_FIELDS),
+                "programme": candidacy.programme.title,
+                "organisation": candidacy.programme.lead_organisation.name,
+                "topics": [topic.name for topic in candidacy.topics.all()],
+            }
+            for candidacy in candidacies
+        ],
+        "visits": [
+            {
+                **export_record(visit, EXPORT_VISIT_FIELDS),
+                "candidacy": visit.candidacy_id,
+                "host": visit.host_request.host_organisation.name,
+                "host_request": visit.host_request.title,
+                "country": visit.host_request.country.code,
+                "city": visit.host_request.city,
+            }
+            for visit in visits
+        ],
+        "visit_feedback": [
+            {**export_record(row, EXPORT_VISIT_FEEDBACK_FIELDS), "visit": row.visit_id} for row in feedback
+        ],
+    }
 
 
 def export(user: User) -> dict[str, Any]:
@@ -105,6 +151,7 @@ def export(user: User) -> dict[str, Any]:
             .select_related("organisation")
             .order_by("date", "pk")
         ],
+        **_visiting_export(user),
     }
 
 
@@ -120,8 +167,9 @@ def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
 def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": []}
+        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": [], "visiting_professor": False}
     return {
+        "visiting_professor": VisitCandidacy.objects.filter(volunteer=profile).exists(),
         "talks_withdrawing": list(
             SpeakingInvitation.objects.pending().filter(speaker=profile).select_related("organisation")
         ),
@@ -170,4 +218,20 @@ def erase(user: User) -> dict[str, int] | None:
     talks_withdrawn = speaking_invitations_erase(profile=profile)
     if talks_withdrawn:
         done["invitations to speak withdrawn"] = talks_withdrawn
+    done.update(_visiting_erase(profile, timezone.localdate()))
     return done
+
+
+def _visiting_erase(profile: VolunteerProfile, today: datetime.date) -> dict[str, int]:
+    """Visits that took place (planned, started by today) stay in the programme's report: their candidacy
+    is kept, withdrawn and without the statement, and loses its volunteer when the profile goes
+    (SET_NULL); the comments of both sides' feedback on them go, the ratings stay. Every other candidacy
+    and every visit still to come is deleted, with its feedback and round rankings."""
+    candidacies = VisitCandidacy.objects.filter(volunteer=profile)
+    happened = Visit.objects.filter(candidacy__volunteer=profile, status=Visit.Status.PLANNED, start_date__lte=today)
+    kept = set(happened.values_list("candidacy_id", flat=True))
+    Visit.objects.filter(candidacy__volunteer=profile).exclude(pk__in=happened.values("pk")).delete()
+    deleted = candidacies.exclude(pk__in=kept).delete()[1].get(VisitCandidacy._meta.label, 0)
+    VisitFeedback.objects.filter(visit__candidacy__in=kept).exclude(comments="").update(comments="")
+    candidacies.filter(pk__in=kept).update(statement="", status=VisitCandidacy.Status.WITHDRAWN)
+    return {"visiting-professor candidacies deleted": deleted} if deleted else {}

@@ -26,8 +26,14 @@ class VisitCandidacy(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="visit_candidacies"
     )
+    # NULL once the volunteer's account is erased: a candidacy whose visit took place stays, anonymised, for
+    # the programme's report (placements.privacy.erase deletes the others).
     volunteer = models.ForeignKey(
-        VolunteerProfile, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="visit_candidacies"
+        VolunteerProfile,
+        verbose_name=_("volunteer"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="visit_candidacies",
     )
     topics = models.ManyToManyField(Skill, verbose_name=_("topics you can teach"), related_name="+")
     statement = models.TextField(_("what you would bring"), max_length=3000)

@@ -22,15 +22,17 @@ from globalir.accounts.models import AuditEvent, User
 from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from placements import pipeline, selectors
+from placements import pipeline, selectors, visit_services
 from placements.models import Application, Feedback, Placement
 from placements.talks import SpeakingInvitation
+from placements.visits import Visit, VisitCandidacy, VisitFeedback
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
     AvailabilityWindowFactory,
     CredentialFactory,
     FeedbackFactory,
+    HostRequestFactory,
     MembershipFactory,
     NeedFactory,
     OrganisationFactory,
@@ -38,6 +40,7 @@ from tests.factories import (
     ProgrammeFactory,
     SpeakerProfileFactory,
     SpeakingInvitationFactory,
+    VisitCandidacyFactory,
     VolunteerProfileFactory,
     language,
     skill,
@@ -100,7 +103,23 @@ def rich_volunteer(volunteer):
     SpeakerProfileFactory(profile=volunteer)
     SpeakingInvitationFactory(speaker=volunteer, decline_reason="Away that week.", status="declined")
     audit_login_succeeded(request=None, user=volunteer.user)
+    visit_with_feedback(volunteer, comments="Superb hands-on sessions in Nairobi.")
     return volunteer
+
+
+def visit_with_feedback(volunteer, comments: str = "", start: int = -20) -> Visit:
+    """A visiting-professor candidacy of the volunteer, a visit a round made of it, and its feedback."""
+    candidacy = VisitCandidacyFactory(volunteer=volunteer)
+    host_request = HostRequestFactory(
+        programme=candidacy.programme, preferred_start=days(start), preferred_end=days(start + 5)
+    )
+    visit = Visit.objects.create(
+        host_request=host_request, candidacy=candidacy, start_date=days(start), end_date=days(start + 5)
+    )
+    VisitFeedback.objects.create(
+        visit=visit, side=VisitFeedback.Side.PROFESSOR, rating=5, comments=comments, given_by=volunteer.user
+    )
+    return visit
 
 
 # Export
@@ -153,6 +172,17 @@ def test_volunteer_downloads_every_section_of_their_data_as_a_json_attachment(cl
     assert feedback["volunteer"]["rating"] == 4
     assert feedback["organisation"]["comments"] == "Thank you for training our fellows in embolisation."
     assert feedback["organisation"]["need"]["title"] == "PPH embolisation, Moshi"
+    [candidacy] = data["visit_candidacies"]
+    assert candidacy["statement"].startswith("Twenty years of embolisation teaching")
+    assert candidacy["status_display"] == "Active"
+    assert candidacy["topics"] == ["Embolisation"]
+    [visit] = data["visits"]
+    assert visit["candidacy"] == candidacy["id"]
+    assert (visit["country"], visit["city"]) == ("KE", "Nairobi")
+    [visit_feedback] = data["visit_feedback"]
+    assert visit_feedback["visit"] == visit["id"]
+    assert (visit_feedback["side"], visit_feedback["rating"]) == ("professor", 5)
+    assert visit_feedback["comments"] == "Superb hands-on sessions in Nairobi."
 
 
 def test_export_contains_nothing_of_another_volunteer(client, rich_volunteer):
@@ -241,6 +271,19 @@ NOT_EXPORTED = {
         "speaker": "the volunteer",
         "invited_by": "a coordinator's identity, not the volunteer's data",
     },
+    VisitCandidacy: {
+        "volunteer": "the volunteer",
+        "programme": "exported as the programme's title and organisation",
+        "topics": "exported as the topics' names",
+    },
+    Visit: {
+        "candidacy": "exported as the candidacy's id",
+        "host_request": "exported as the host, the request's title, country and city",
+    },
+    VisitFeedback: {
+        "visit": "exported as the visit's id",
+        "given_by": "the volunteer, or a host's coordinator whose identity is not the volunteer's data",
+    },
 }
 
 # Models of ours that hold something pointing at a person (a link to a user or a volunteer profile, an
@@ -255,9 +298,6 @@ NOT_EXPORTED_MODELS = {
     "the membership is exported",
     "programmes.HostRequest": "a host's request: the coordinator who posted it",
     "matcher.HostMatchRound": "a programme's record: the coordinator who opened the round",
-    # Not in the export yet (to do); the erasure deletes them with the volunteer profile (CASCADE).
-    "placements.VisitCandidacy": "a visiting-professor candidacy: not in the export yet, deleted with the profile",
-    "placements.VisitFeedback": "feedback on a visit: not in the export yet, deleted with the candidacy's profile",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
 # record and when, kept for accountability; they copy fields of records that are exported, and
@@ -286,6 +326,9 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         AuditEvent: data["security_events"][0],
         SpeakerProfile: data["speaker_profile"],
         SpeakingInvitation: data["speaking_invitations"][0],
+        VisitCandidacy: data["visit_candidacies"][0],
+        Visit: data["visits"][0],
+        VisitFeedback: data["visit_feedback"][0],
     }
 
 
@@ -369,6 +412,7 @@ def test_user_without_a_volunteer_profile_gets_their_account_data(client, coordi
     assert data["volunteer_profile"] is None
     assert data["credentials"] == data["applications"] == data["placements"] == data["feedback"] == []
     assert data["recommendations"] == []
+    assert data["visit_candidacies"] == data["visits"] == data["visit_feedback"] == []
 
 
 def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunteer, django_assert_max_num_queries):
@@ -382,11 +426,12 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
             application__proposed_start=days(100 + 30 * n),
             application__proposed_end=days(110 + 30 * n),
         )
+        visit_with_feedback(rich_volunteer, start=-100 - 10 * n)
     client.force_login(rich_volunteer.user)
 
-    # Session, user and allauth's record of the session (3), then the export's sixteen (the speaker profile's
-    # topics and languages among them).
-    with django_assert_max_num_queries(19):
+    # Session, user and allauth's record of the session (3), then the export's twenty (the speaker profile's
+    # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback).
+    with django_assert_max_num_queries(23):
         export_of(client)
 
 
@@ -459,6 +504,7 @@ def test_delete_page_says_what_is_erased_and_what_stays(client, rich_volunteer):
     # … and the volunteer is told that placements still to come are given up with the account.
     assert "Fluoroscopy training, Blantyre with Blantyre Radiology Partners" in page
     assert "Those that have not started yet are given up with your account" in page
+    assert "So do the visits you made as a visiting professor" in page
     assert '<input type="password" name="password"' in page
     assert reverse("privacy:data-export") in page
 
@@ -557,6 +603,31 @@ def test_erasure_blanks_every_text_about_the_volunteer_and_keeps_the_feedback_ra
         (Feedback.Side.ORGANISATION, 5, ""),
         (Feedback.Side.VOLUNTEER, 4, ""),
     ]
+
+
+def test_erasure_keeps_a_visit_that_took_place_in_the_programmes_report_without_the_volunteer(
+    client, rich_volunteer, password
+):
+    past = Visit.objects.get(candidacy__volunteer=rich_volunteer)
+    VisitFeedback.objects.create(visit=past, side=VisitFeedback.Side.HOST, rating=3, comments="Dr Reyes was late.")
+    upcoming = visit_with_feedback(rich_volunteer, start=60)
+    VisitFeedback.objects.filter(visit=upcoming).delete()
+    unmatched = VisitCandidacyFactory(volunteer=rich_volunteer)
+    report = visit_services.visit_report(programme=past.candidacy.programme)
+    client.force_login(rich_volunteer.user)
+
+    assert client.post(DELETE, {"password": password}).status_code == 302
+
+    candidacy = VisitCandidacy.objects.get(pk=past.candidacy_id)
+    assert (candidacy.volunteer, candidacy.statement, candidacy.status) == (None, "", VisitCandidacy.Status.WITHDRAWN)
+    assert sorted(VisitFeedback.objects.filter(visit=past).values_list("side", "rating", "comments")) == [
+        (VisitFeedback.Side.HOST, 3, ""),
+        (VisitFeedback.Side.PROFESSOR, 5, ""),
+    ]
+    assert visit_services.visit_report(programme=past.candidacy.programme) == report
+    # A visit still to come is given up with the account; so is a candidacy that led to no visit.
+    assert not Visit.objects.filter(pk=upcoming.pk).exists()
+    assert not VisitCandidacy.objects.filter(pk__in=[upcoming.candidacy_id, unmatched.pk]).exists()
 
 
 def test_coordinator_without_a_volunteer_profile_can_erase_their_account(client, coordinator, password):

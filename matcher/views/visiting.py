@@ -295,7 +295,8 @@ def visit_feedback(request, pk):
     visit = get_object_or_404(
         Visit.objects.select_related("host_request__host_organisation", "candidacy__volunteer__user"), pk=pk
     )
-    if visit.candidacy.volunteer.user_id == request.user.pk:
+    volunteer = visit.candidacy.volunteer
+    if volunteer is not None and volunteer.user_id == request.user.pk:
         side, done_url = VisitFeedback.Side.PROFESSOR, reverse("matcher:my-visiting")
     elif coordinated_organisations(request).filter(pk=visit.host_request.host_organisation_id).exists():
         side = VisitFeedback.Side.HOST

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from matcher import host_rounds
+from matcher import host_rounds, tasks
 from matcher.models import HostMatchRound, HostRoundRanking
 from organisations.models import Membership, Organisation
 from placements import visit_services
@@ -218,6 +218,48 @@ def test_feedback_opens_after_the_visit_and_the_report_counts_visits_per_region_
     assert dict(report.by_region) == {"Sub-Saharan Africa": 1, "Latin America and the Caribbean": 1}
     assert dict(report.by_topic) == {"Embolisation": 1, "Image-guided biopsy": 1}
     assert report.average_rating == 4.5
+
+
+def test_the_periodic_task_runs_a_round_once_its_deadline_has_passed_and_only_once(
+    cast, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    match_round = host_rounds.host_round_open(programme=cast.programme, ranking_deadline=in_days(7), by=coordinator)
+    rank_crosswise(cast, match_round)
+    HostMatchRound.objects.filter(pk=match_round.pk).update(ranking_deadline=in_days(-0.001))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.run_due_host_rounds() == 1
+
+    match_round.refresh_from_db()
+    assert match_round.status == HostMatchRound.Status.DONE
+    assert Visit.objects.get(host_request=cast.kenya).candidacy == cast.ben
+    assert Visit.objects.get(host_request=cast.peru).candidacy == cast.ana
+    results = [m for m in mailoutbox if "result" in m.subject]
+    assert {m.to[0] for m in results} == {"ana@example.org", "ben@example.org", "kenya@example.org", "peru@example.org"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.run_due_host_rounds() == 0
+    assert Visit.objects.count() == 2
+    assert len([m for m in mailoutbox if "result" in m.subject]) == len(results)
+    with pytest.raises(ValidationError, match="Only an open round"):
+        host_rounds.host_round_run(match_round=match_round, by=coordinator)
+
+
+def test_the_periodic_task_leaves_a_round_alone_before_its_deadline_and_once_cancelled(cast, coordinator):
+    match_round = host_rounds.host_round_open(programme=cast.programme, ranking_deadline=in_days(1), by=coordinator)
+    rank_crosswise(cast, match_round)
+
+    assert tasks.run_due_host_rounds() == 0
+
+    match_round.refresh_from_db()
+    assert match_round.status == HostMatchRound.Status.OPEN
+    assert host_rounds.host_round_may_rank(match_round)
+    assert not Visit.objects.exists()
+    host_rounds.host_round_cancel(match_round=match_round, by=coordinator)
+    HostMatchRound.objects.filter(pk=match_round.pk).update(ranking_deadline=in_days(-1))
+    assert tasks.run_due_host_rounds() == 0
+    assert HostMatchRound.objects.get(pk=match_round.pk).status == HostMatchRound.Status.CANCELLED
+    assert not Visit.objects.exists()
 
 
 # Pages
