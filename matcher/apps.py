@@ -8,9 +8,11 @@ class MatcherConfig(AppConfig):
     verbose_name = _("Matcher")
 
     def ready(self):
+        from placements import hooks as placement_hooks
         from programmes import hooks as programme_hooks
 
-        from . import hooks, suggestions
+        from . import fit, hooks, suggestions
 
         programme_hooks.needs_held_open.register(hooks.needs_held_open)
         programme_hooks.opportunity_fit_scores.register(suggestions.opportunity_fit_scores)
+        placement_hooks.need_volunteer_fit_scores.register(fit.need_volunteer_fit_scores)

@@ -70,6 +70,24 @@ def need_fit_scores(*, volunteer: VolunteerData, needs: QuerySet[Need]) -> dict[
     return {need_id: float(scores[i]) for i, need_id in enumerate(result.need_ids) if eligible[i]}
 
 
+def need_volunteer_fit_scores(*, need: Need, profile_ids: list[int]) -> dict[int, float]:
+    """The fit score (0–100) of the need for each of these volunteers the engine finds eligible for it; the
+    others are left out (placements.hooks.need_volunteer_fit_scores: a need's waiting list). Six queries,
+    whatever the number of volunteers."""
+    if not profile_ids:
+        return {}
+    volunteers = volunteers_data(VolunteerProfile.objects.filter(pk__in=profile_ids))
+    candidates = needs_data(Need.objects.filter(pk=need.pk))
+    if not volunteers or not candidates:
+        return {}
+    result = score_matrix(volunteers, candidates)
+    return {
+        int(volunteer_id): float(result.score[i][0])
+        for i, volunteer_id in enumerate(result.volunteer_ids)
+        if result.eligible[i][0]
+    }
+
+
 # --------------------------------------------------------------------------------------------------
 # The engine's explanation, in plain words
 # --------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 # (an offer, an invitation, a decision about one's organisation) and is always sent.
 OPTIONAL_KINDS = {
     "application_received": "application_updates",
+    "waiting_list_place_free": "application_updates",
     "deadline_soon": "deadline_reminders",
     "feedback_request": "feedback_requests",
     "weekly_digest": "weekly_digest",

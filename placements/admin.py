@@ -15,6 +15,7 @@ from .models import Application, Feedback, Placement
 from .rotations import RotationChoice
 from .services import application_offer, application_withdraw_for_volunteer
 from .talks import SpeakingInvitation
+from .waiting_list import WaitingListEntry
 
 
 class VolunteerColumnMixin:
@@ -135,6 +136,21 @@ class SpeakingInvitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("speaker"), ordering="speaker__name")
     def speaker_column(self, obj):
         return volunteer_admin_label(obj.speaker) if obj.speaker_id else _("former volunteer")
+
+
+@admin.register(WaitingListEntry)
+class WaitingListEntryAdmin(VolunteerColumnMixin, admin.ModelAdmin):
+    """Needs' waiting lists, read only: volunteers join and leave them on their pages, coordinators offer a
+    place to the first on a list from the pipeline."""
+
+    list_display = ["volunteer_column", "need", "joined_at", "left_at", "offered_at"]
+    list_filter = [("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["need__programme", "volunteer__user"]
+    search_fields = ["volunteer__name", "volunteer__user__email", "need__title"]
+    readonly_fields = ["need", "volunteer", "joined_at", "left_at", "offered_at", "application"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 from . import visit_admin  # noqa: E402, F401  (visiting professors)

@@ -18,6 +18,7 @@ from volunteers.selectors import volunteer_label
 
 from .models import Application, Placement
 from .selectors import need_counts_queryset, placement_dates_for
+from .waiting_list import WaitingListEntry
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,33 @@ def notify_application_declined(application: Application) -> None:
         event="application-declined",
         reason=application.decline_reason,
     )
+
+
+def notify_waiting_list_place_free(application: Application) -> None:
+    """Tell the need's coordinators that the place `application` held (an offer, a placement) is free again,
+    when volunteers wait for one on its waiting list: they offer it to the first from the pipeline. The
+    e-mail names nobody: the volunteer who gave the place up is none of the list's business."""
+    need = application.need
+    if need.status == Need.Status.CLOSED:
+        return
+    waiting = WaitingListEntry.objects.active().filter(need=need).count()
+    if not waiting:
+        return
+    context = {
+        "need_title": need.title,
+        "programme_title": need.programme.title,
+        "organisation_name": str(need.programme.lead_organisation),
+        "waiting": waiting,
+        "pipeline_url": absolute_url(reverse("placements:pipeline", args=[need.pk])),
+    }
+    # An application gives up its place once (its closed statuses are final), so the key names the event.
+    for user in application_coordinators(need=need):
+        notify(
+            kind="waiting_list_place_free",
+            event_key=f"waiting-list-place-free:{application.pk}:{user.pk}",
+            recipient=user,
+            context=context,
+        )
 
 
 # The reminder of an application deadline, to the need's coordinators, with its pipeline so far.

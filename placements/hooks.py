@@ -1,12 +1,19 @@
-"""placements' answers to the hooks of the apps below it (registered in PlacementsConfig.ready())."""
+"""placements' answers to the hooks of the apps below it (registered in PlacementsConfig.ready()), and what
+placements asks of the apps above it (see globalir.hooks)."""
 
 from django.urls import reverse
 
+from globalir.hooks import Hook
 from organisations.selectors import organisations_coordinated_by
 from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_label, volunteer_profile_for_user
 
 from .emails import applications_coordinator_emails_rename
+
+# need_volunteer_fit_scores(*, need: Need, profile_ids: list[int]) -> {profile id: fit score 0–100} of the
+# volunteers the matcher finds eligible for the need (the others are left out): the order of a need's waiting
+# list. Registered by matcher.
+need_volunteer_fit_scores = Hook("need_volunteer_fit_scores", default=lambda *, need, profile_ids: {})
 
 
 def landing_url(user) -> str:

@@ -24,6 +24,7 @@ from .speaking import speaking_invitations_erase
 from .talks import SpeakingInvitation
 from .transitions import application_transition
 from .visits import Visit, VisitCandidacy, VisitFeedback
+from .waiting_list import WaitingListEntry
 
 EXPORT_APPLICATION_FIELDS = (
     "id",
@@ -58,6 +59,7 @@ EXPORT_TALK_FIELDS = (
     "created_at",
     "updated_at",
 )
+EXPORT_WAITING_LIST_FIELDS = ("id", "joined_at", "left_at", "offered_at")
 EXPORT_CANDIDACY_FIELDS = ("id", "statement", "status", "created_at")
 EXPORT_VISIT_FIELDS = ("id", "start_date", "end_date", "status", "created_at")
 EXPORT_VISIT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
@@ -151,6 +153,17 @@ def export(user: User) -> dict[str, Any]:
             .select_related("organisation")
             .order_by("date", "pk")
         ],
+        # The waiting lists of full needs they joined, and how each ended (left, or offered a place).
+        "waiting_lists": [
+            {
+                **export_record(entry, EXPORT_WAITING_LIST_FIELDS),
+                "application": entry.application_id,
+                "need": need_export_record(entry.need),
+            }
+            for entry in WaitingListEntry.objects.filter(volunteer__user=user)
+            .select_related("need__programme__lead_organisation")
+            .order_by("joined_at", "pk")
+        ],
         **_visiting_export(user),
     }
 
@@ -189,11 +202,14 @@ def erase(user: User) -> dict[str, int] | None:
     coordinators' internal notes on them and the reasons they were given for a refusal, which are personal
     data about them however they are worded; and the comments of the feedback on their placements, their
     own and the organisation's about them. The ratings stay: figures that name nobody. Placements under way
-    or completed keep their status. The volunteer is set to NULL when their profile goes (SET_NULL)."""
+    or completed keep their status. The volunteer is set to NULL when their profile goes (SET_NULL). They leave
+    every waiting list: its entries are deleted."""
     # The lock offer_accept takes too: no offer can be accepted while the profile is being erased.
     profile = VolunteerProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
         return None
+    # Off every waiting list first, so that the places the withdrawals below free up are not told as theirs.
+    waiting_deleted = WaitingListEntry.objects.filter(volunteer=profile).delete()[0]
     withdrawn = [
         application_transition(
             application=application,
@@ -215,6 +231,8 @@ def erase(user: User) -> dict[str, int] | None:
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
     done = {"applications withdrawn": len(withdrawn)}
+    if waiting_deleted:
+        done["waiting list entries deleted"] = waiting_deleted
     talks_withdrawn = speaking_invitations_erase(profile=profile)
     if talks_withdrawn:
         done["invitations to speak withdrawn"] = talks_withdrawn

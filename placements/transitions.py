@@ -4,7 +4,9 @@ Every path goes through `application_transition`: the volunteer's pages (withdra
 the coordinators' pipeline (shortlist, offer, decline, complete), the admin's actions, a match round's
 offers and the erasure of an account. It locks the row, checks the move against the model's rule
 (Application.can_become: TRANSITIONS, or VOLUNTEER_TRANSITIONS for what volunteers do themselves), records
-when the status was reached and saves, so the audit trail sees every change.
+when the status was reached and saves, so the audit trail sees every change. A move that gives up a place
+(an offer withdrawn or declined, a placement given up) tells the coordinators when the need has a waiting
+list: every such path comes here.
 """
 
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .emails import notify_waiting_list_place_free
 from .models import Application
 
 
@@ -42,6 +45,7 @@ def application_transition(
             raise ValidationError(refusal % {"status": application.get_status_display().lower()}, code=code)
         if check is not None:
             check(application)
+        gives_up_a_place = application.status in Application.HOLDING_STATUSES and to in Application.CLOSED_STATUSES
         application.status = to
         timestamp = Application.STATUS_TIMESTAMPS[to]
         setattr(application, timestamp, timezone.now())
@@ -50,4 +54,6 @@ def application_transition(
         if validate:
             application.full_clean()
         application.save(update_fields=["status", timestamp, "updated_at", *(fields or {})])
+        if gives_up_a_place:
+            notify_waiting_list_place_free(application)
     return application

@@ -1,12 +1,31 @@
 from django.urls import path
 
-from .views import applications, calendar, credentials, electives, feedback, pipeline, reports, speakers, teams
+from .views import (
+    applications,
+    calendar,
+    credentials,
+    electives,
+    feedback,
+    pipeline,
+    reports,
+    speakers,
+    teams,
+    waiting_list,
+)
 
 app_name = "placements"
 
 urlpatterns = [
     path("opportunities/<int:pk>/apply/", applications.application_create, name="application-create"),
     path("me/", applications.dashboard, name="dashboard"),
+    # A full need's waiting list.
+    path("opportunities/<int:pk>/waiting-list/", waiting_list.waiting_list_join, name="waiting-list-join"),
+    path("me/waiting-list/<int:pk>/leave/", waiting_list.waiting_list_leave, name="waiting-list-leave"),
+    path(
+        "coordinate/needs/<int:pk>/waiting-list/offer/",
+        waiting_list.waiting_list_offer_first,
+        name="waiting-list-offer",
+    ),
     # Teams on rotations.
     path("teams/<int:pk>/", teams.team_detail, name="team-detail"),
     path("teams/<int:pk>/apply/", teams.team_apply, name="team-apply"),

@@ -15,6 +15,7 @@ from globalir.accounts.models import User
 from organisations.models import Invitation, Membership, Organisation
 from placements.models import Application, Feedback, Placement, VisitCandidacy
 from placements.talks import SpeakingInvitation, TalkFormat
+from placements.waiting_list import WaitingListEntry
 from programmes.electives import Elective
 from programmes.models import HostRequest, Mode, Need, Programme, Site
 from volunteers.models import (
@@ -270,6 +271,14 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     message = "I would love to help with this."
     proposed_start = factory.LazyAttribute(lambda a: a.need.window_start)
     proposed_end = factory.LazyAttribute(lambda a: a.need.window_start + datetime.timedelta(days=20))
+
+
+class WaitingListEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitingListEntry
+
+    need = factory.SubFactory(NeedFactory)
+    volunteer = factory.SubFactory(VolunteerProfileFactory)
 
 
 class PlacementFactory(factory.django.DjangoModelFactory):

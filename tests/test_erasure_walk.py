@@ -42,6 +42,7 @@ from tests.factories import (
     PlacementFactory,
     SpeakerProfileFactory,
     VolunteerProfileFactory,
+    WaitingListEntryFactory,
     language,
     skill,
     today,
@@ -130,6 +131,9 @@ def rich_account(organisation, site_admin):
         author=MembershipFactory().user,
         comments=f"Dr {SURNAME} taught our fellows so much.",
     )
+
+    # On a full need's waiting list.
+    WaitingListEntryFactory(volunteer=profile)
 
     # The Speakers Bureau: their speaker profile, and invitations to speak accepted, declined and waiting.
     speaker = SpeakerProfileFactory(profile=profile, self_description=f"The first of the {SURNAME} family in IR.")

@@ -56,6 +56,7 @@ from tests.factories import (
     VisitCandidacyFactory,
     VisitingProgrammeFactory,
     VolunteerProfileFactory,
+    WaitingListEntryFactory,
     today,
 )
 
@@ -118,6 +119,7 @@ class World:
     visiting: dict
     speaker: Any = None  # volunteer A in the Speakers Bureau
     talk: Any = None  # the organisation's invitation to A to speak
+    waiting_entry: Any = None  # A on the need's waiting list
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ def _build_world() -> World:
         visiting=_build_visiting(organisation, volunteer_a, coordinator),
         speaker=speaker,
         talk=talk,
+        waiting_entry=WaitingListEntryFactory(need=need, volunteer=volunteer_a),
     )
 
 
@@ -440,6 +443,15 @@ ROWS = [
         post=(LOGIN, DONE, 400, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
     ),
     Row("placements:application-withdraw", _url("placements:application-withdraw", application), post=OWNER_ACT),
+    # A need's waiting list: joining takes a volunteer profile (the need has places left: refused with a message),
+    # leaving is for the volunteer on it, offering to the first on it for the lead organisation's members.
+    Row("placements:waiting-list-join", _url("placements:waiting-list-join", need), post=WIZARD),
+    Row(
+        "placements:waiting-list-leave",
+        _url("placements:waiting-list-leave", lambda w: w.waiting_entry.pk),
+        post=OWNER_ACT,
+    ),
+    Row("placements:waiting-list-offer", _url("placements:waiting-list-offer", need), post=MEMBERS_ACT),
     Row("placements:offer-accept", _url("placements:offer-accept", application), post=OWNER_ACT),
     # Its confirmation page; the application has no offer, so the owner is sent back with a message.
     Row("placements:offer-decline", _url("placements:offer-decline", application), get=OWNER_ACT, post=OWNER_ACT),

@@ -26,6 +26,7 @@ from placements import pipeline, selectors, visit_services
 from placements.models import Application, Feedback, Placement
 from placements.talks import SpeakingInvitation
 from placements.visits import Visit, VisitCandidacy, VisitFeedback
+from placements.waiting_list import WaitingListEntry
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -42,6 +43,7 @@ from tests.factories import (
     SpeakingInvitationFactory,
     VisitCandidacyFactory,
     VolunteerProfileFactory,
+    WaitingListEntryFactory,
     language,
     skill,
     today,
@@ -102,6 +104,7 @@ def rich_volunteer(volunteer):
     )
     SpeakerProfileFactory(profile=volunteer)
     SpeakingInvitationFactory(speaker=volunteer, decline_reason="Away that week.", status="declined")
+    WaitingListEntryFactory(volunteer=volunteer)
     audit_login_succeeded(request=None, user=volunteer.user)
     visit_with_feedback(volunteer, comments="Superb hands-on sessions in Nairobi.")
     return volunteer
@@ -284,6 +287,10 @@ NOT_EXPORTED = {
         "visit": "exported as the visit's id",
         "given_by": "the volunteer, or a host's coordinator whose identity is not the volunteer's data",
     },
+    WaitingListEntry: {
+        "volunteer": "the volunteer",
+        "need": "exported as the need's title, programme and organisation",
+    },
 }
 
 # Models of ours that hold something pointing at a person (a link to a user or a volunteer profile, an
@@ -329,6 +336,7 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         VisitCandidacy: data["visit_candidacies"][0],
         Visit: data["visits"][0],
         VisitFeedback: data["visit_feedback"][0],
+        WaitingListEntry: data["waiting_lists"][0],
     }
 
 
@@ -429,9 +437,10 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
         visit_with_feedback(rich_volunteer, start=-100 - 10 * n)
     client.force_login(rich_volunteer.user)
 
-    # Session, user and allauth's record of the session (3), then the export's twenty (the speaker profile's
-    # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback).
-    with django_assert_max_num_queries(23):
+    # Session, user and allauth's record of the session (3), then the export's twenty-one (the speaker profile's
+    # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
+    # the waiting lists).
+    with django_assert_max_num_queries(24):
         export_of(client)
 
 
@@ -760,8 +769,11 @@ def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, pas
     with caplog.at_level(logging.INFO, logger="programmes"):
         client.post(DELETE, {"password": password})
 
-    # The application in progress and the placement still to come.
-    assert f"Account {user_pk} erased: 2 applications withdrawn, 1 credential documents deleted" in caplog.text
+    # The application in progress and the placement still to come; the waiting list they were on.
+    assert (
+        f"Account {user_pk} erased: 2 applications withdrawn, 1 waiting list entries deleted, "
+        "1 credential documents deleted" in caplog.text
+    )
     assert "volunteer@example.org" not in caplog.text
     assert password not in caplog.text
 

@@ -5,6 +5,7 @@ from django import template
 
 from ..forms import ApplicationForm
 from ..selectors import application_active_for
+from ..waiting_list_services import need_waiting_list_for
 
 register = template.Library()
 
@@ -18,7 +19,8 @@ def need_application(need, profile):
 @register.inclusion_tag("placements/includes/need_apply.html", takes_context=True)
 def need_apply_section(context):
     """Apply: the volunteer's application, why they cannot apply, or the form (bound and refused, when the
-    page is shown again by placements.views.applications.application_create)."""
+    page is shown again by placements.views.applications.application_create); and, once every place is
+    offered or taken, the need's waiting list: the volunteer's position on it, or the button to join it."""
     need, profile, application = context["need"], context["profile"], context.get("application")
     accepts_applications = context["accepts_applications"]
     form = None
@@ -30,6 +32,7 @@ def need_apply_section(context):
         "application": application,
         "accepts_applications": accepts_applications,
         "application_form": form,
+        "waiting_list": need_waiting_list_for(need=need, profile=profile),
         "user": context.get("user"),
         "request": context.get("request"),
     }

@@ -9,14 +9,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from globalir.views import form_add_refusal, redirect_back
+from globalir.views import form_add_refusal, paginate, redirect_back
 from programmes.views.access import need_for_coordinator
 
-from .. import pipeline, services
+from .. import pipeline, services, waiting_list_services
 from ..board import application_review, need_pipeline_board
 from ..emails import application_volunteer_label
 from ..models import Application
 from .access import application_for_coordinator
+
+# Volunteers of a need's waiting list shown at a time on its board.
+WAITING_LIST_PAGE = 20
 
 
 class DeclineForm(forms.Form):
@@ -43,10 +46,23 @@ class NotesForm(forms.Form):
 @require_safe
 def board(request, pk):
     need = need_for_coordinator(request, pk)
+    board = need_pipeline_board(need=need)
+    waiting, page_range = paginate(request, waiting_list_services.waiting_list_ranked(need=need), WAITING_LIST_PAGE)
     return render(
         request,
         "placements/pipeline/board.html",
-        {"need": need, "programme": need.programme, "board": need_pipeline_board(need=need)},
+        {
+            "need": need,
+            "programme": need.programme,
+            "board": board,
+            "waiting_list": waiting,
+            "page_obj": waiting,
+            "page_range": page_range,
+            # A place to offer, and someone on the list to offer it to.
+            "can_offer_from_waiting_list": need.status == need.Status.OPEN
+            and board.places_left > 0
+            and waiting.paginator.count > 0,
+        },
     )
 
 
