@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,15 +107,29 @@ def need_waiting_list_for(*, need: Need, profile: VolunteerProfile | None, today
     today = today or timezone.localdate()
     if profile is None or profile.onboarding_completed_at is None:
         return NeedWaitingList()
-    entry = WaitingListEntry.objects.active().filter(need=need, volunteer=profile).first()
-    if entry is not None:
+    # One query, whatever the answer: the need's page keeps to its budget.
+    holding = Q(applications__status__in=Application.HOLDING_STATUSES)
+    held, mine, entry_pk = (
+        Need.objects.filter(pk=need.pk)
+        .annotate(
+            held=Count("applications", filter=holding),
+            mine=Count("applications", filter=holding & Q(applications__volunteer=profile)),
+            entry_pk=Subquery(
+                WaitingListEntry.objects.active().filter(need=OuterRef("pk"), volunteer=profile).values("pk")[:1]
+            ),
+        )
+        .values_list("held", "mine", "entry_pk")
+        .get()
+    )
+    if entry_pk is not None:
         ranked = waiting_list_ranked(need=need)
-        mine = next((row.position for row in ranked if row.pk == entry.pk), None)
-        return NeedWaitingList(position=WaitingPosition(entry=entry, position=mine, total=len(ranked)))
+        entry = next((row for row in ranked if row.pk == entry_pk), None)
+        position = entry.position if entry is not None else None
+        entry = entry or WaitingListEntry.objects.get(pk=entry_pk)
+        return NeedWaitingList(position=WaitingPosition(entry=entry, position=position, total=len(ranked)))
     if not profile.consent_to_share or need.status not in (Need.Status.OPEN, Need.Status.FILLED):
         return NeedWaitingList()
-    holding = need.applications.holding().filter(volunteer=profile).exists()
-    return NeedWaitingList(can_join=not holding and need.is_running(today) and need_is_full(need=need))
+    return NeedWaitingList(can_join=not mine and need.is_running(today) and held >= need.places)
 
 
 # Writes
