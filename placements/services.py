@@ -25,6 +25,7 @@ from .emails import notify_application_received, notify_offer_answered, notify_o
 from .models import PLACEMENT_NO_OVERLAP, Application, Placement
 from .selectors import onsite_placements_overlapping, placement_dates_for
 from .transitions import application_transition
+from .waiting_list import WaitingListEntry
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def application_offer(*, application: Application, by: User) -> Application:
 
     The need's row is locked first, so that two coordinators offering its last place at the same
     moment get one offer and one clear refusal: offers still open and accepted places together
-    never exceed the need's places.
+    never exceed the need's places. A volunteer offered a place leaves the need's waiting list.
     """
     refusal = _("An application that is %(status)s cannot receive an offer.")
 
@@ -212,6 +213,8 @@ def application_offer(*, application: Application, by: User) -> Application:
             code="cannot_offer",
             check=place_left,
         )
+        waiting = WaitingListEntry.objects.active().filter(need_id=need.pk, volunteer_id=application.volunteer_id)
+        waiting.update(offered_at=application.offered_at, application=application)
         notify_offer_made(application)
     logger.info("User %s offered a place to application %s", by.pk, application.pk)
     return application

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +52,8 @@ def need_is_full(*, need: Need) -> bool:
 def waiting_list_ranked(*, need: Need) -> list[WaitingListEntry]:
     """The need's waiting list in its order, each entry with `fit_score` (0–100, rounded; 0 when the matcher
     finds the volunteer not eligible) and `position` (1 first). Volunteers who do not agree to be shown to
-    coordinators, or whose profile is not complete, are left out."""
+    coordinators, whose profile is not complete, or who hold a place on the need already, are left out."""
+    holding_a_place = Application.objects.holding().filter(need=OuterRef("need"), volunteer=OuterRef("volunteer"))
     entries = list(
         WaitingListEntry.objects.active()
         .filter(
@@ -60,6 +61,7 @@ def waiting_list_ranked(*, need: Need) -> list[WaitingListEntry]:
             volunteer__consent_to_share=True,
             volunteer__onboarding_completed_at__isnull=False,
         )
+        .exclude(Exists(holding_a_place))
         .select_related("volunteer")
     )
     scores = hooks.need_volunteer_fit_scores(need=need, profile_ids=[entry.volunteer_id for entry in entries])
@@ -211,10 +213,8 @@ def waiting_list_offer_first(*, need: Need, by: User) -> Application:
             application = application_submit(
                 volunteer=entry.volunteer, need=need, message="", proposed_start=None, proposed_end=None
             )
+        # The offer takes them off the list (application_offer).
         application = application_offer(application=application, by=by)
-        entry.offered_at = application.offered_at
-        entry.application = application
-        entry.save(update_fields=["offered_at", "application"])
     logger.info(
         "User %s offered need %s to the first on its waiting list (application %s)", by.pk, need.pk, application.pk
     )

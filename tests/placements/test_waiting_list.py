@@ -241,6 +241,22 @@ def test_an_application_the_first_already_made_is_the_one_offered(volunteer, nee
     assert Application.objects.filter(need=need, volunteer=volunteer).count() == 1
 
 
+def test_an_offer_made_from_the_pipeline_takes_the_volunteer_off_the_list(
+    volunteer, other_volunteer, need, coordinator
+):
+    join(volunteer, need)
+    join(other_volunteer, need)
+    mine = ApplicationFactory(need=need, volunteer=volunteer)
+    offered = Application.objects.exclude(pk=mine.pk).get(need=need)
+    services.offer_decline(application=offered, by=offered.volunteer.user)
+
+    services.application_offer(application=mine, by=coordinator)
+
+    entry = WaitingListEntry.objects.get(volunteer=volunteer)
+    assert entry.offered_at is not None and entry.application == mine
+    assert [entry.volunteer for entry in waiting_list_services.waiting_list_ranked(need=need)] == [other_volunteer]
+
+
 def test_no_offer_from_the_list_while_every_place_is_held(client, volunteer, need, coordinator):
     join(volunteer, need)
     client.force_login(coordinator)
