@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PREFERENCES = reverse("notifications:preferences")
-OPTIONAL = ["application_updates", "deadline_reminders", "feedback_requests", "weekly_digest"]
+OPTIONAL = ["application_updates", "deadline_reminders", "feedback_requests", "weekly_digest", "conversation_messages"]
 
 
 def unsubscribe_url(user) -> str:
@@ -43,7 +43,7 @@ def test_preferences_show_the_defaults_and_the_emails_always_sent(client, plain_
 
     html = response.content.decode()
     assert response.status_code == 200
-    for field in ("application_updates", "deadline_reminders", "feedback_requests"):
+    for field in ("application_updates", "deadline_reminders", "feedback_requests", "conversation_messages"):
         assert (
             f'<input type="checkbox" name="{field}" aria-describedby="id_{field}_helptext" id="id_{field}" checked>'
         ) in html
