@@ -20,20 +20,22 @@ from globalir.privacy import export_record
 
 from .models import Message, ReadState, Thread
 
-EXPORT_MESSAGE_FIELDS = ("id", "body", "created_at")
+EXPORT_MESSAGE_FIELDS = ("id", "body", "removed_at", "created_at")
+EXPORT_READ_STATE_FIELDS = ("last_read_message_id", "last_read_at", "last_emailed_at")
 
 
 def export(user: User) -> dict[str, Any]:
-    own_applications = Q(application__volunteer__user=user)
+    # Subqueries, not joins, so that a thread is listed once however many messages it holds.
     threads = (
-        Thread.objects.filter(own_applications | Q(messages__author=user))
-        .distinct()
+        Thread.objects.filter(
+            Q(application__volunteer__user=user)
+            | Q(pk__in=Message.objects.filter(author=user).values("thread_id"))
+            | Q(pk__in=ReadState.objects.filter(user=user).values("thread_id"))
+        )
         .select_related("application__need", "need", "rotation__team")
         .order_by("created_at", "pk")
     )
-    messages = Message.objects.filter(
-        Q(thread__application__volunteer__user=user) | Q(author=user), thread__in=threads
-    ).order_by("pk")
+    messages = Message.objects.filter(Q(thread__application__volunteer__user=user) | Q(author=user)).order_by("pk")
     by_thread: dict[int, list] = {}
     for message in messages:
         by_thread.setdefault(message.thread_id, []).append(
@@ -41,22 +43,21 @@ def export(user: User) -> dict[str, Any]:
                 **export_record(message, EXPORT_MESSAGE_FIELDS),
                 "written_by_you": message.author_id == user.pk,
                 "attachment": bool(message.attachment),
-                "removed": message.removed_at is not None,
             }
         )
-    read = dict(ReadState.objects.filter(user=user).values_list("thread_id", "last_read_at"))
+    read = {
+        state.thread_id: export_record(state, EXPORT_READ_STATE_FIELDS) for state in ReadState.objects.filter(user=user)
+    }
     return {
         "conversations": [
             {
                 "id": thread.pk,
                 "kind": thread.kind,
                 "application": thread.application_id,
-                "need": (thread.application.need.title if thread.application_id else thread.need.title)
-                if thread.application_id or thread.need_id
-                else None,
+                "need": _need_title(thread),
                 "rotation": thread.rotation_id,
                 "team": thread.rotation.team.title if thread.rotation_id else None,
-                "last_read_at": read.get(thread.pk),
+                "read_receipt": read.get(thread.pk),
                 "messages": by_thread.get(thread.pk, []),
             }
             for thread in threads
@@ -64,11 +65,16 @@ def export(user: User) -> dict[str, Any]:
     }
 
 
+def _need_title(thread: Thread) -> str | None:
+    if thread.application_id:
+        return thread.application.need.title
+    return thread.need.title if thread.need_id else None
+
+
 def erase(user: User) -> dict[str, int] | None:
     removed = Message.objects.filter(
         Q(author=user) | Q(thread__application__volunteer__user=user), removed_at__isnull=True
     )
-    count = 0
     for message in removed.exclude(attachment=""):
         message.attachment.delete(save=False)
     count = removed.update(body="", attachment="", removed_at=timezone.now())
