@@ -68,6 +68,7 @@ def test_a_user_turns_on_the_digest_and_off_deadline_reminders(client, plain_use
         "deadline_reminders": False,
         "feedback_requests": True,
         "weekly_digest": True,
+        "conversation_messages": False,  # left unticked
     }
     page = client.get(PREFERENCES).content.decode()
     assert "Your e-mail preferences are saved." in page
@@ -92,6 +93,7 @@ def test_saving_preferences_changes_only_the_fields_given(plain_user):
         "deadline_reminders": False,
         "feedback_requests": True,
         "weekly_digest": True,
+        "conversation_messages": True,
     }
     plain_user.refresh_from_db()
     assert not plain_user.is_staff
