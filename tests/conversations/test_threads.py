@@ -430,3 +430,61 @@ def test_another_volunteer_named_in_a_group_is_named_as_the_board_names_them(cli
 
     assert f"Volunteer #{placement.application_id}" in html
     assert "Kofi Mensah" not in html
+
+
+def test_the_coordinators_team_page_links_to_each_rotations_group(client, coordinator, need):
+    team = team_services.team_create(
+        programme=need.programme,
+        data={"title": "IR team", "host_site": SiteFactory(organisation=need.programme.lead_organisation)},
+        by=coordinator,
+    )
+    team_services.team_role_add(team=team, data={"profession": "ir_nurse", "places": 1}, by=coordinator)
+    start = today() + datetime.timedelta(days=60)
+    (rotation,) = team_services.team_rotations_add(
+        team=team, dates=[(start, start + datetime.timedelta(days=6))], by=coordinator
+    )
+    client.force_login(coordinator)
+
+    html = page(client, reverse("programmes:team-manage", args=[team.pk]))
+
+    assert reverse("conversations:rotation-thread", args=[rotation.pk]) in html
+
+
+def test_a_group_message_e_mails_everyone_confirmed_and_not_the_applicants(
+    coordinator, need, volunteer, other_volunteer, mailoutbox, django_capture_on_commit_callbacks
+):
+    PlacementFactory(application__need=need, application__volunteer=volunteer)
+    ApplicationFactory(need=need, volunteer=other_volunteer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(subject=Subject(need=need), author=coordinator, body="Briefing on Monday")
+
+    [mail] = mailoutbox
+    assert mail.to == [volunteer.user.email]
+    assert "everyone confirmed on “PPH embolisation teaching, Moshi”" in mail.body
+    assert reverse("conversations:need-thread", args=[need.pk]) in mail.body
+
+
+def test_a_thread_page_takes_as_many_queries_however_many_messages_and_people(
+    client, coordinator, need, django_assert_max_num_queries
+):
+    def confirmed_volunteer_writes(number):
+        placement = PlacementFactory(
+            application__need=need,
+            application__volunteer=VolunteerProfileFactory(consent_to_share=number % 2 == 0),
+        )
+        services.message_post(subject=Subject(need=need), author=placement.volunteer.user, body=f"Hello {number}")
+        services.message_post(subject=Subject(need=need), author=coordinator, body=f"Welcome {number}")
+
+    confirmed_volunteer_writes(0)
+    client.force_login(coordinator)
+    url = reverse("conversations:need-thread", args=[need.pk])
+    with django_assert_max_num_queries(40) as few:
+        page(client, url)
+    for number in range(1, 6):
+        confirmed_volunteer_writes(number)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = page(client, url)
+
+    assert "Welcome 5" in html
