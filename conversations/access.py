@@ -21,8 +21,6 @@ def application_subject(request: HttpRequest, pk: int) -> Subject:
     application = get_object_or_404(
         Application.objects.select_related("need__programme__lead_organisation", "volunteer"), pk=pk
     )
-    if application.volunteer_id is None and not Subject(application=application).coordinated_by(request.user):
-        raise Http404
     return _readable(request, Subject(application=application))
 
 
