@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "volunteers",
     "programmes",
     "placements",
+    "conversations",
     "matcher",
     "demo",
 ]

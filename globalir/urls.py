@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("placements.urls")),
     path("", include("matcher.urls")),
+    path("messages/", include("conversations.urls")),
     path("", include("globalir.accounts.privacy_urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("globalir.accounts.urls")),

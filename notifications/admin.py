@@ -71,6 +71,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
         "deadline_reminders",
         "feedback_requests",
         "weekly_digest",
+        "conversation_messages",
         "updated_at",
     ]
     list_filter = ["weekly_digest", "application_updates", "deadline_reminders", "feedback_requests"]

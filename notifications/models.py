@@ -31,6 +31,11 @@ class NotificationPreference(models.Model):
         default=False,
         help_text=_("Once a week, new opportunities that fit your volunteer profile."),
     )
+    conversation_messages = models.BooleanField(
+        _("new messages in my conversations"),
+        default=True,
+        help_text=_("At most one e-mail per conversation every 15 minutes; you reply on the web."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

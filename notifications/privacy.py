@@ -15,6 +15,7 @@ EXPORT_NOTIFICATION_PREFERENCE_FIELDS = (
     "deadline_reminders",
     "feedback_requests",
     "weekly_digest",
+    "conversation_messages",
     "updated_at",
 )
 EXPORT_NOTIFICATION_FIELDS = ("kind", "email", "status", "created_at", "sent_at")

@@ -37,6 +37,7 @@ OPTIONAL_KINDS = {
     "deadline_soon": "deadline_reminders",
     "feedback_request": "feedback_requests",
     "weekly_digest": "weekly_digest",
+    "conversation_message": "conversation_messages",
 }
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # Context entries that grant access (an invitation link carries its token): kept only until the

@@ -23,6 +23,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import services as conversation_services
+from conversations.subjects import Subject
 from globalir.accounts.models import User
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
@@ -166,6 +168,22 @@ def rich_account(organisation, site_admin):
     Notification.objects.create(kind="offer_made", event_key="walk:offer", recipient=user, email=EMAIL)
     Notification.objects.create(kind="invitation", event_key="walk:invitation", recipient=None, email=EMAIL)
 
+    # Conversations: on their application (a coordinator names them, they answer with a document), with the
+    # group of their placement to come, and as a coordinator to another organisation's volunteer.
+    application_thread = Subject(application=interested)
+    conversation_services.message_post(
+        subject=application_thread, author=coordinator, body=f"Dear Dr {SURNAME}, please send your licence."
+    )
+    conversation_services.message_post(
+        subject=application_thread, author=user, body=f"Here it is. {SURNAME}", attachment=document()
+    )
+    conversation_services.message_post(subject=Subject(need=upcoming.need), author=user, body=f"{SURNAME} here.")
+    conversation_services.message_post(
+        subject=Subject(application=ApplicationFactory(need=NeedFactory(programme__lead_organisation=organisation))),
+        author=user,
+        body=f"Dr {SURNAME}, coordinator, writing to you.",
+    )
+
     # A site admin edited their account in the admin: the admin's log names the account.
     LogEntry.objects.log_actions(
         user_id=site_admin.pk, queryset=[user], action_flag=CHANGE, change_message="Changed e-mail."
@@ -218,7 +236,7 @@ def test_after_erasure_no_row_points_at_the_user_and_no_file_of_theirs_remains(
     user, profile = rich_account.user, rich_account
     other = CredentialFactory(profile=VolunteerProfileFactory(), document=document())
     theirs = stored_files(private_media_in_tmp) - {other.document.name}
-    assert len(theirs) == 2
+    assert len(theirs) == 3  # two credential documents and an attachment
     upcoming_need = Need.objects.get(status=Need.Status.FILLED, places=1)
     phone, laptop = signed_in_client(user), signed_in_client(user)
     # A session from before sessions were tracked: only the session store itself knows it.

@@ -30,6 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from conversations.models import Message, Thread
 from matcher.host_rounds import host_round_open
 from matcher.rounds import match_round_open
 from notifications.services import unsubscribe_token
@@ -120,6 +121,7 @@ class World:
     speaker: Any = None  # volunteer A in the Speakers Bureau
     talk: Any = None  # the organisation's invitation to A to speak
     waiting_entry: Any = None  # A on the need's waiting list
+    message: Any = None  # A's message with an attachment, on the thread of their application
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,13 @@ def _build_world() -> World:
 
     speaker = SpeakerProfileFactory(profile=volunteer_a)
     talk = SpeakingInvitationFactory(organisation=organisation, speaker=volunteer_a, invited_by=coordinator)
+    # The attachment is written to the test's own storage just before the request (see Row.prepare).
+    message = Message.objects.create(
+        thread=Thread.objects.create(kind=Thread.Kind.APPLICATION, application=application),
+        author=volunteer_a.user,
+        body="My licence",
+        attachment="conversations/licence.pdf",
+    )
 
     sessions = {}
     for role, user in users.items():
@@ -248,6 +257,7 @@ def _build_world() -> World:
         speaker=speaker,
         talk=talk,
         waiting_entry=WaitingListEntryFactory(need=need, volunteer=volunteer_a),
+        message=message,
     )
 
 
@@ -293,6 +303,11 @@ def _store_the_credential_document(w: World) -> None:
     credential.document.storage.save(credential.document.name, ContentFile(PDF))
 
 
+def _store_the_attachment(w: World) -> None:
+    attachment = w.message.attachment
+    attachment.storage.save(attachment.name, ContentFile(PDF))
+
+
 def _fill(w: World) -> None:
     Need.objects.filter(pk=w.need.pk).update(status=Need.Status.FILLED)
 
@@ -316,6 +331,9 @@ application = lambda w: w.application.pk  # noqa: E731
 match_round = lambda w: w.match_round.pk  # noqa: E731
 team = lambda w: TeamNeed.objects.get(programme=w.programme).pk  # noqa: E731
 rotation = lambda w: Rotation.objects.get(team__programme=w.programme).pk  # noqa: E731
+THREAD = (LOGIN, 200, 404, 200, 404, 200, 200)
+THREAD_ACT = (LOGIN, DONE, 404, DONE, 404, DONE, DONE)
+MESSAGE = {"body": "When do we meet?"}
 INVALID = {"submitted": "1"}  # a bound form with nothing filled in: refused with 400 where the page says so
 
 ROWS = [
@@ -527,6 +545,41 @@ ROWS = [
         data=INVALID,
     ),
     Row("placements:rotation-team", _url("placements:rotation-team", rotation), get=OWNER),
+    # Conversations: an application's thread is its volunteer's (A) and the lead organisation's members'; a
+    # group thread is for the volunteers confirmed (A, on the placement's need and on the rotation) and them.
+    Row(
+        "conversations:application-thread",
+        _url("conversations:application-thread", application),
+        get=THREAD,
+        post=THREAD_ACT,
+        data=MESSAGE,
+    ),
+    Row(
+        "conversations:need-thread",
+        _url("conversations:need-thread", lambda w: w.placement.need_id),
+        get=THREAD,
+        post=THREAD_ACT,
+        data=MESSAGE,
+    ),
+    Row(
+        "conversations:rotation-thread",
+        _url("conversations:rotation-thread", rotation),
+        get=THREAD,
+        post=THREAD_ACT,
+        data=MESSAGE,
+    ),
+    Row(
+        "conversations:attachment",
+        _url("conversations:attachment", lambda w: w.message.pk),
+        get=THREAD,
+        prepare=_store_the_attachment,
+    ),
+    Row(
+        "admin:conversations_thread_changelist",
+        _url("admin:conversations_thread_changelist"),
+        get=DJANGO_ADMIN,
+        post=DJANGO_ADMIN,
+    ),
     Row(
         "programmes:team-create",
         _url("programmes:team-create", programme),

@@ -16,6 +16,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import services as conversation_services
+from conversations.models import Message, ReadState
+from conversations.subjects import Subject
 from globalir import privacy
 from globalir.accounts.audit import audit_login_succeeded
 from globalir.accounts.models import AuditEvent, User
@@ -107,6 +110,13 @@ def rich_volunteer(volunteer):
     WaitingListEntryFactory(volunteer=volunteer)
     audit_login_succeeded(request=None, user=volunteer.user)
     visit_with_feedback(volunteer, comments="Superb hands-on sessions in Nairobi.")
+    # A conversation on the placement: the coordinator wrote, the volunteer read and answered.
+    conversation = Subject(application=placement.application)
+    coordinator = Membership.objects.filter(organisation=placement.need.programme.lead_organisation).first().user
+    conversation_services.message_post(subject=conversation, author=coordinator, body="Your visa letter is ready.")
+    conversation_services.message_post(
+        subject=conversation, author=volunteer.user, body="Thank you, I will collect it.", attachment=document()
+    )
     return volunteer
 
 
@@ -186,6 +196,13 @@ def test_volunteer_downloads_every_section_of_their_data_as_a_json_attachment(cl
     assert visit_feedback["visit"] == visit["id"]
     assert (visit_feedback["side"], visit_feedback["rating"]) == ("professor", 5)
     assert visit_feedback["comments"] == "Superb hands-on sessions in Nairobi."
+    [conversation] = data["conversations"]
+    assert conversation["need"] == "PPH embolisation, Moshi"
+    assert [(row["body"], row["written_by_you"], row["attachment"]) for row in conversation["messages"]] == [
+        ("Your visa letter is ready.", False, False),
+        ("Thank you, I will collect it.", True, True),
+    ]
+    assert conversation["read_receipt"]["last_read_message_id"] == conversation["messages"][1]["id"]
 
 
 def test_export_contains_nothing_of_another_volunteer(client, rich_volunteer):
@@ -283,6 +300,11 @@ NOT_EXPORTED = {
         "candidacy": "exported as the candidacy's id",
         "host_request": "exported as the host, the request's title, country and city",
     },
+    Message: {
+        "thread": "exported as the conversation it belongs to",
+        "author": "exported as written_by_you; a coordinator's identity is not the volunteer's data",
+    },
+    ReadState: {"id": "an internal number", "thread": "exported as its conversation", "user": "the user"},
     VisitFeedback: {
         "visit": "exported as the visit's id",
         "given_by": "the volunteer, or a host's coordinator whose identity is not the volunteer's data",
@@ -335,6 +357,8 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         SpeakingInvitation: data["speaking_invitations"][0],
         VisitCandidacy: data["visit_candidacies"][0],
         Visit: data["visits"][0],
+        Message: data["conversations"][0]["messages"][1],
+        ReadState: data["conversations"][0]["read_receipt"],
         VisitFeedback: data["visit_feedback"][0],
         WaitingListEntry: data["waiting_lists"][0],
     }
@@ -429,18 +453,21 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
         CredentialFactory(profile=rich_volunteer)
         SpeakingInvitationFactory(speaker=rich_volunteer)
         # One after the other: a volunteer cannot be on site in two places at once.
-        PlacementFactory(
+        placement = PlacementFactory(
             application__volunteer=rich_volunteer,
             application__proposed_start=days(100 + 30 * n),
             application__proposed_end=days(110 + 30 * n),
         )
+        conversation_services.message_post(
+            subject=Subject(application=placement.application), author=rich_volunteer.user, body="Hello"
+        )
         visit_with_feedback(rich_volunteer, start=-100 - 10 * n)
     client.force_login(rich_volunteer.user)
 
-    # Session, user and allauth's record of the session (3), then the export's twenty-one (the speaker profile's
+    # Session, user and allauth's record of the session (3), then the export's (the speaker profile's
     # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
-    # the waiting lists).
-    with django_assert_max_num_queries(24):
+    # the waiting lists; the conversations, their messages and read receipts).
+    with django_assert_max_num_queries(27):
         export_of(client)
 
 
@@ -769,9 +796,10 @@ def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, pas
     with caplog.at_level(logging.INFO, logger="programmes"):
         client.post(DELETE, {"password": password})
 
-    # The application in progress and the placement still to come; the waiting list they were on.
+    # Both messages of the thread on their placement, the application in progress and the placement still
+    # to come; the waiting list they were on.
     assert (
-        f"Account {user_pk} erased: 2 applications withdrawn, 1 waiting list entries deleted, "
+        f"Account {user_pk} erased: 2 messages removed, 2 applications withdrawn, 1 waiting list entries deleted, "
         "1 credential documents deleted" in caplog.text
     )
     assert "volunteer@example.org" not in caplog.text
@@ -904,3 +932,23 @@ def test_document_download_is_logged_with_who_and_which_credential(client, appli
 def test_deciding_access_takes_one_query(applied_credential, coordinator, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert selectors.credential_for_download(user=coordinator, pk=applied_credential.pk) == applied_credential
+
+
+def test_erasure_removes_the_words_and_attachments_of_the_volunteers_conversations(
+    client, rich_volunteer, password, django_capture_on_commit_callbacks
+):
+    attachment = Message.objects.get(author=rich_volunteer.user).attachment
+    assert default_storage.exists(attachment.name)
+    client.force_login(rich_volunteer.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DELETE, {"password": password})
+
+    # Both sides of the thread of their placement: what was written to them is about them too.
+    assert list(Message.objects.values_list("body", "attachment", "author")) == [
+        ("", "", Message.objects.first().author_id),
+        ("", "", None),
+    ]
+    assert Message.objects.filter(removed_at__isnull=True).count() == 0
+    assert not default_storage.exists(attachment.name)
+    assert not ReadState.objects.filter(user_id=rich_volunteer.user_id).exists()

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PREFERENCES = reverse("notifications:preferences")
-OPTIONAL = ["application_updates", "deadline_reminders", "feedback_requests", "weekly_digest"]
+OPTIONAL = ["application_updates", "deadline_reminders", "feedback_requests", "weekly_digest", "conversation_messages"]
 
 
 def unsubscribe_url(user) -> str:
@@ -43,7 +43,7 @@ def test_preferences_show_the_defaults_and_the_emails_always_sent(client, plain_
 
     html = response.content.decode()
     assert response.status_code == 200
-    for field in ("application_updates", "deadline_reminders", "feedback_requests"):
+    for field in ("application_updates", "deadline_reminders", "feedback_requests", "conversation_messages"):
         assert (
             f'<input type="checkbox" name="{field}" aria-describedby="id_{field}_helptext" id="id_{field}" checked>'
         ) in html
@@ -68,6 +68,7 @@ def test_a_user_turns_on_the_digest_and_off_deadline_reminders(client, plain_use
         "deadline_reminders": False,
         "feedback_requests": True,
         "weekly_digest": True,
+        "conversation_messages": False,  # left unticked
     }
     page = client.get(PREFERENCES).content.decode()
     assert "Your e-mail preferences are saved." in page
@@ -92,6 +93,7 @@ def test_saving_preferences_changes_only_the_fields_given(plain_user):
         "deadline_reminders": False,
         "feedback_requests": True,
         "weekly_digest": True,
+        "conversation_messages": True,
     }
     plain_user.refresh_from_db()
     assert not plain_user.is_staff
