@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 OPTIONAL_KINDS = {
     "application_received": "application_updates",
     "deadline_soon": "deadline_reminders",
+    "checklist_due": "deadline_reminders",
     "feedback_request": "feedback_requests",
     "weekly_digest": "weekly_digest",
 }

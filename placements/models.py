@@ -305,6 +305,7 @@ class Feedback(models.Model):
 
 # Visiting professors' candidacies, visits and feedback, a volunteer's ranked rotations and invitations to speak
 # live in modules of their own; imported here so that Django registers them.
+from .checklists import PlacementChecklistItem  # noqa: E402, F401
 from .rotations import RotationChoice  # noqa: E402, F401
 from .talks import SpeakingInvitation  # noqa: E402, F401
 from .visits import Visit, VisitCandidacy, VisitFeedback  # noqa: E402, F401
