@@ -80,14 +80,15 @@ def placements_readiness(*, placements: QuerySet[Placement], today: datetime.dat
 
 
 def volunteer_checklists_left(*, placements: list[Placement], today: datetime.date, limit: int = 3) -> None:
-    """For the dashboard's upcoming placements: set `checklist` (a PlacementReadiness) and `checklist_next`
-    (the next `limit` steps not done) on each, in a fixed number of queries."""
+    """For the dashboard's upcoming placements: set `checklist` (a PlacementReadiness, None for a placement
+    whose checklist is made when first opened) and `checklist_next` (the next `limit` steps not done) on
+    each, in one query."""
     if not placements:
         return
-    placements_checklists_ensure(placements=Placement.objects.filter(pk__in=[p.pk for p in placements]))
     items: dict[int, list[PlacementChecklistItem]] = {placement.pk: [] for placement in placements}
     for item in PlacementChecklistItem.objects.filter(placement__in=items.keys()).order_by("due_on", "position", "pk"):
         items[item.placement_id].append(item)
     for placement in placements:
-        placement.checklist = PlacementReadiness(placement=placement, items=items[placement.pk], today=today)
-        placement.checklist_next = placement.checklist.left[:limit]
+        found = items[placement.pk]
+        placement.checklist = PlacementReadiness(placement=placement, items=found, today=today) if found else None
+        placement.checklist_next = placement.checklist.left[:limit] if found else []

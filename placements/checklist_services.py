@@ -51,7 +51,7 @@ def placement_checklist_create(*, placement: Placement) -> int:
         )
         for position, step in enumerate(steps)
     ]
-    PlacementChecklistItem.objects.bulk_create(items)
+    PlacementChecklistItem.objects.bulk_create(items, ignore_conflicts=True)
     return len(items)
 
 
@@ -64,13 +64,8 @@ def placements_checklists_ensure(*, placements: QuerySet[Placement]) -> int:
         .filter(has_items=False)
         .select_related("need")
     )
-    made = 0
-    for placement in missing:
-        with transaction.atomic():
-            # Locked, so that two first views at once make one copy.
-            Placement.objects.select_for_update().filter(pk=placement.pk).first()
-            made += placement_checklist_create(placement=placement)
-    return made
+    # Two first views at once make one copy: the second one's rows conflict and are left out.
+    return sum(placement_checklist_create(placement=placement) for placement in missing)
 
 
 def _check_side(item: PlacementChecklistItem, side: str) -> None:

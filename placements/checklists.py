@@ -63,6 +63,8 @@ class PlacementChecklistItem(models.Model):
         verbose_name = _("pre-departure checklist item")
         verbose_name_plural = _("pre-departure checklist items")
         constraints = [
+            # A placement's copy is made once, even when two first views make it at the same moment.
+            models.UniqueConstraint(fields=["placement", "position"], name="checklist_item_one_per_position"),
             models.CheckConstraint(
                 condition=Q(done_at__isnull=True, done_side="") | Q(done_at__isnull=False) & ~Q(done_side=""),
                 name="checklist_item_done_with_side",
