@@ -210,6 +210,8 @@ def erase(user: User) -> dict[str, int] | None:
     profile = VolunteerProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
         return None
+    # First, while every placement is still there to find its documents by.
+    documents = _checklists_erase(profile=profile, user=user)
     withdrawn = [
         application_transition(
             application=application,
@@ -231,7 +233,6 @@ def erase(user: User) -> dict[str, int] | None:
     # The audit trail keeps what happened, not who it happened to.
     Application.history.filter(volunteer_id=profile.pk).update(volunteer_id=None, decline_reason="")
     done = {"applications withdrawn": len(withdrawn)}
-    documents = _checklists_erase(profile=profile, user=user)
     if documents:
         done["checklist documents deleted"] = documents
     talks_withdrawn = speaking_invitations_erase(profile=profile)
