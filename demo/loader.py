@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django_countries import countries as country_names
 
+from demo.checklists import demo_checklists
 from demo.electives import electives_demo_load
 from demo.speakers import demo_speakers
 from demo.teams import NEEDS as DEMO_TEAM_NEEDS
@@ -741,4 +742,9 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
         generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))
+        generator.counts.update(
+            demo_checklists(
+                programmes=Programme.objects.filter(lead_organisation__in=organisations), today=generator.today
+            )
+        )
     return DemoSummary(counts=generator.counts, deleted_users=deleted, coordinators=coordinators)

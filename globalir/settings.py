@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.send_deadline_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Pre-departure checklist steps due within a week, to the side that acts.
+    "checklist-reminders": {
+        "task": "placements.send_checklist_reminders",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "placements-feedback-request": {
         "task": "placements.request_feedback",
         "schedule": crontab(hour=8, minute=0),

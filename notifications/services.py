@@ -35,6 +35,7 @@ OPTIONAL_KINDS = {
     "application_received": "application_updates",
     "waiting_list_place_free": "application_updates",
     "deadline_soon": "deadline_reminders",
+    "checklist_due": "deadline_reminders",
     "feedback_request": "feedback_requests",
     "weekly_digest": "weekly_digest",
     "conversation_message": "conversation_messages",

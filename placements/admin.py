@@ -11,6 +11,7 @@ from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin
 from volunteers.selectors import volunteer_admin_label
 
+from .checklists import PlacementChecklistItem
 from .models import Application, Feedback, Placement
 from .rotations import RotationChoice
 from .services import application_offer, application_withdraw_for_volunteer
@@ -91,8 +92,27 @@ class ApplicationAdmin(ServiceActionsMixin, VolunteerColumnMixin, SimpleHistoryA
         return super().get_queryset(request).select_related("volunteer__user", "need__programme")
 
 
+class PlacementChecklistItemInline(admin.TabularInline):
+    """The placement's pre-departure checklist, read only: steps are ticked on the portal's pages, where
+    who may tick what is checked. Documents are opened there too, not here."""
+
+    model = PlacementChecklistItem
+    extra = 0
+    can_delete = False
+    fields = ["label", "who_acts", "due_on", "needs_document", "done_at", "done_side", "reminded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("step"))
+    def label(self, item):
+        return item.label
+
+
 @admin.register(Placement)
 class PlacementAdmin(VolunteerColumnMixin, admin.ModelAdmin):
+    inlines = [PlacementChecklistItemInline]
     list_display = ["need", "volunteer_column", "mode", "start_date", "end_date", "completed_at"]
     list_filter = ["mode", ("need__programme__lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["need__programme", "volunteer__user"]

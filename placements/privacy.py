@@ -5,6 +5,7 @@ anonymised, and withdraws what is still in progress."""
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_label
 
 from .calendar import placement_location
+from .checklists import PlacementChecklistItem
 from .emails import applications_coordinator_emails_rename
 from .models import Application, Feedback, Placement
 from .selectors import placement_calendar_list
@@ -43,6 +45,7 @@ EXPORT_APPLICATION_FIELDS = (
     "updated_at",
 )
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
+EXPORT_CHECKLIST_FIELDS = ("id", "who_acts", "due_on", "needs_document", "document_uploaded_at", "done_at", "done_side")
 EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
 EXPORT_TALK_FIELDS = (
     "id",
@@ -146,6 +149,19 @@ def export(user: User) -> dict[str, Any]:
             }
             for row in feedback
         ],
+        # The pre-departure checklists of their placements; the documents are downloaded one by one.
+        "checklist_items": [
+            {
+                **export_record(item, EXPORT_CHECKLIST_FIELDS),
+                "placement": item.placement_id,
+                "step": item.label,
+                "has_document": bool(item.document),
+                "ticked_by_you": item.done_by_id == user.pk,
+            }
+            for item in PlacementChecklistItem.objects.filter(placement__volunteer__user=user).order_by(
+                "placement_id", "due_on", "position", "pk"
+            )
+        ],
         # Invitations to speak (the Speakers Bureau); an accepted one is a talk in their placements.
         "speaking_invitations": [
             {**export_record(invitation, EXPORT_TALK_FIELDS), "organisation": invitation.organisation.name}
@@ -210,6 +226,8 @@ def erase(user: User) -> dict[str, int] | None:
         return None
     # Off every waiting list first, so that the places the withdrawals below free up are not told as theirs.
     waiting_deleted = WaitingListEntry.objects.filter(volunteer=profile).delete()[0]
+    # While every placement is still there to find its documents by.
+    documents = _checklists_erase(profile=profile, user=user)
     withdrawn = [
         application_transition(
             application=application,
@@ -233,6 +251,8 @@ def erase(user: User) -> dict[str, int] | None:
     done = {"applications withdrawn": len(withdrawn)}
     if waiting_deleted:
         done["waiting list entries deleted"] = waiting_deleted
+    if documents:
+        done["checklist documents deleted"] = documents
     talks_withdrawn = speaking_invitations_erase(profile=profile)
     if talks_withdrawn:
         done["invitations to speak withdrawn"] = talks_withdrawn
@@ -253,3 +273,15 @@ def _visiting_erase(profile: VolunteerProfile, today: datetime.date) -> dict[str
     VisitFeedback.objects.filter(visit__candidacy__in=kept).exclude(comments="").update(comments="")
     candidacies.filter(pk__in=kept).update(statement="", status=VisitCandidacy.Status.WITHDRAWN)
     return {"visiting-professor candidacies deleted": deleted} if deleted else {}
+
+
+def _checklists_erase(*, profile: VolunteerProfile, user: User) -> int:
+    """The documents uploaded to their placements' checklists are deleted from storage once the erasure
+    is committed; the ticks stay (the coordinators' record that a step was done), with nobody named."""
+    items = PlacementChecklistItem.objects.filter(placement__volunteer=profile)
+    files = [(item.document.storage, item.document.name) for item in items.exclude(document="")]
+    items.exclude(document="").update(document="", document_uploaded_at=None)
+    PlacementChecklistItem.objects.filter(done_by=user).update(done_by=None)
+    for storage, name in files:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return len(files)

@@ -20,6 +20,7 @@ from programmes.services import NeedChange, need_status_change
 from volunteers.models import VolunteerProfile
 from volunteers.services import profiles_recommendations_refresh_later
 
+from .checklist_services import placement_checklist_create
 from .electives import elective_check_application, elective_check_offer, notify_supervisor_placement_confirmed
 from .emails import notify_application_received, notify_offer_answered, notify_offer_made
 from .models import PLACEMENT_NO_OVERLAP, Application, Placement
@@ -311,6 +312,7 @@ def offer_accept(*, application: Application, by: User) -> Placement:
                 .first()
             )
             raise _overlap_refusal(start=start, end=end, clash=clash) from error
+        placement_checklist_create(placement=placement)
         need_status_change(needs=[need], change=NeedChange.FILL)
         notify_offer_answered(application, kind="offer_accepted")
         notify_supervisor_placement_confirmed(application)

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from globalir.tasks import RELIABLE
 
-from . import emails, feedback
+from . import checklist_services, emails, feedback
 
 
 @shared_task(name="placements.send_deadline_reminders", **RELIABLE, time_limit=600, soft_time_limit=540)
@@ -15,3 +15,9 @@ def send_deadline_reminders() -> int:
 def placements_feedback_request() -> int:
     # Safe to run again: each request is keyed by placement, side and recipient, so nobody is asked twice.
     return feedback.placements_feedback_request_send()
+
+
+@shared_task(name="placements.send_checklist_reminders", **RELIABLE, time_limit=600, soft_time_limit=540)
+def send_checklist_reminders() -> int:
+    # Safe to run again: each item is claimed once (reminded_at) with its e-mail, so nobody gets two.
+    return checklist_services.checklist_reminders_send()

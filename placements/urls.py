@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     applications,
     calendar,
+    checklists,
     credentials,
     electives,
     feedback,
@@ -38,6 +39,18 @@ urlpatterns = [
     # Calendar apps cannot sign in: the feed is reached with ?token=<the volunteer's secret token>.
     path("me/calendar.ics", calendar.calendar_feed, name="calendar-feed"),
     path("me/calendar/reset/", calendar.calendar_token_reset, name="calendar-token-reset"),
+    # Pre-departure checklists.
+    path("me/placements/<int:pk>/checklist/", checklists.placement_checklist, name="checklist"),
+    path(
+        "coordinate/placements/<int:pk>/checklist/",
+        checklists.placement_checklist_coordinate,
+        name="checklist-coordinate",
+    ),
+    path("checklist-items/<int:pk>/tick/", checklists.checklist_item_tick, name="checklist-item-tick"),
+    path("checklist-items/<int:pk>/untick/", checklists.checklist_item_untick, name="checklist-item-untick"),
+    path("checklist-items/<int:pk>/document/", checklists.checklist_item_document, name="checklist-item-document"),
+    path("coordinate/needs/<int:pk>/checklists/", checklists.need_checklists, name="need-checklists"),
+    path("coordinate/rotations/<int:pk>/checklists/", checklists.rotation_checklists, name="rotation-checklists"),
     path("credentials/<int:pk>/document/", credentials.credential_document, name="credential-document"),
     # The pipeline: a need's applications from interest to completed placement.
     path("coordinate/needs/<int:pk>/", pipeline.board, name="pipeline"),

@@ -19,6 +19,7 @@ from globalir.audit import register_audit_trail
 from globalir.refresh import recommendations_refresh_needs_later
 from organisations.admin import ServiceActionsMixin, country_choices
 
+from .checklist_templates import ChecklistTemplateItem
 from .electives import Elective
 from .models import Need, Programme, Site
 from .services import NeedChange, need_status_change, programmes_close, programmes_publish
@@ -39,8 +40,17 @@ class SiteAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
+class ChecklistTemplateItemInline(admin.TabularInline):
+    """The programme's pre-departure checklist; none means placements get the default one."""
+
+    model = ChecklistTemplateItem
+    extra = 0
+    fields = ["position", "title", "who_acts", "days_before_start", "needs_document", "applies_to"]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
+    inlines = [ChecklistTemplateItemInline]
     list_display = ["title", "lead_organisation", "kind", "status", "start_date", "end_date"]
     list_filter = ["status", "kind", ("lead_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["lead_organisation"]

@@ -400,6 +400,7 @@ class Need(models.Model):
 
 # Electives (needs with a supervisor), host requests (of visiting-professor programmes) and teams on rotations
 # live in modules of their own, beside their reads and writes; imported here so that Django registers them.
+from .checklist_templates import ChecklistTemplateItem  # noqa: E402, F401
 from .electives import Elective  # noqa: E402, F401
 from .host_requests import HostRequest  # noqa: E402, F401
 from .teams import Rotation, TeamNeed, TeamRole, TeamSlot  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinate, opportunities, teams
+from .views import checklists, coordinate, opportunities, teams
 
 app_name = "programmes"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("coordinate/programmes/<int:pk>/edit/", coordinate.programme_edit, name="programme-edit"),
     path("coordinate/programmes/<int:pk>/publish/", coordinate.programme_publish, name="programme-publish"),
     path("coordinate/programmes/<int:pk>/close/", coordinate.programme_close, name="programme-close"),
+    path("coordinate/programmes/<int:pk>/checklist/", checklists.checklist_template, name="checklist-template"),
     path("coordinate/programmes/<int:pk>/needs/new/", coordinate.need_create, name="need-create"),
     path("coordinate/needs/<int:pk>/edit/", coordinate.need_edit, name="need-edit"),
     path("coordinate/needs/<int:pk>/duplicate/", coordinate.need_duplicate, name="need-duplicate"),

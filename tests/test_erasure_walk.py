@@ -30,6 +30,7 @@ from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
 from placements import pipeline, services, speaking
+from placements.checklist_services import checklist_item_tick, placement_checklist_create
 from placements.models import Application
 from programmes.models import Need
 from tests.factories import (
@@ -116,6 +117,9 @@ def rich_account(organisation, site_admin):
     )
     upcoming = PlacementFactory(application__volunteer=profile, application__need__places=1)
     Need.objects.filter(pk=upcoming.need_id).update(status=Need.Status.FILLED, filled_at=timezone.now())
+    # Its pre-departure checklist: a step ticked with their document.
+    placement_checklist_create(placement=upcoming)
+    checklist_item_tick(item=upcoming.checklist_items.get(key="visa"), by=user, side="volunteer", document=document())
     past = PlacementFactory(
         application__volunteer=profile,
         application__status=Application.Status.COMPLETED,
@@ -236,7 +240,7 @@ def test_after_erasure_no_row_points_at_the_user_and_no_file_of_theirs_remains(
     user, profile = rich_account.user, rich_account
     other = CredentialFactory(profile=VolunteerProfileFactory(), document=document())
     theirs = stored_files(private_media_in_tmp) - {other.document.name}
-    assert len(theirs) == 3  # two credential documents and an attachment
+    assert len(theirs) == 4  # two credentials' documents, an attachment and a checklist step's document
     upcoming_need = Need.objects.get(status=Need.Status.FILLED, places=1)
     phone, laptop = signed_in_client(user), signed_in_client(user)
     # A session from before sessions were tracked: only the session store itself knows it.

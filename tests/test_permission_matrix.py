@@ -36,6 +36,7 @@ from matcher.rounds import match_round_open
 from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
+from placements.checklist_services import placement_checklist_create
 from placements.visit_services import visit_create
 from programmes import team_services
 from programmes.models import Mode, Need, Programme
@@ -306,6 +307,16 @@ def _store_the_credential_document(w: World) -> None:
 def _store_the_attachment(w: World) -> None:
     attachment = w.message.attachment
     attachment.storage.save(attachment.name, ContentFile(PDF))
+def _checklist_item(w: World, key: str):
+    """A step of A's placement's checklist (made on first view), as the world has it."""
+    placement_checklist_create(placement=w.placement)
+    return w.placement.checklist_items.get(key=key)
+
+
+def _store_a_checklist_document(w: World) -> None:
+    item = _checklist_item(w, "data_sharing")
+    item.document = ContentFile(PDF, name="agreement.pdf")
+    item.save()
 
 
 def _fill(w: World) -> None:
@@ -535,6 +546,40 @@ ROWS = [
     Row("programmes:need-close", _url("programmes:need-close", need), post=MEMBERS_ACT),
     Row("programmes:need-reopen", _url("programmes:need-reopen", need), post=MEMBERS_ACT),
     Row("placements:pipeline", _url("placements:pipeline", need), get=MEMBERS),
+    # Pre-departure checklists: A's placement for A, and for the lead organisation's members; a step is
+    # ticked by either side (A is told when the step is the coordinators'), its document goes to A and the
+    # members only (not to site admins).
+    Row("placements:checklist", _url("placements:checklist", lambda w: w.placement.pk), get=OWNER),
+    Row(
+        "placements:checklist-coordinate",
+        _url("placements:checklist-coordinate", lambda w: w.placement.pk),
+        get=MEMBERS,
+    ),
+    Row(
+        "placements:checklist-item-tick",
+        _url("placements:checklist-item-tick", lambda w: _checklist_item(w, "pacs_access").pk),
+        post=(LOGIN, DONE, 404, DONE, 404, DONE, DONE),
+    ),
+    Row(
+        "placements:checklist-item-untick",
+        _url("placements:checklist-item-untick", lambda w: _checklist_item(w, "pacs_access").pk),
+        post=(LOGIN, DONE, 404, DONE, 404, DONE, DONE),
+    ),
+    Row(
+        "placements:checklist-item-document",
+        _url("placements:checklist-item-document", lambda w: _checklist_item(w, "data_sharing").pk),
+        get=(LOGIN, 200, 404, 200, 404, 200, 404),
+        prepare=_store_a_checklist_document,
+    ),
+    Row("placements:need-checklists", _url("placements:need-checklists", need), get=MEMBERS),
+    Row("placements:rotation-checklists", _url("placements:rotation-checklists", rotation), get=MEMBERS),
+    Row(
+        "programmes:checklist-template",
+        _url("programmes:checklist-template", programme),
+        get=MEMBERS,
+        post=MEMBERS_FORM,
+        data=INVALID,
+    ),
     # Teams on rotations: the team page is public, applying takes a volunteer profile, a rotation's team is
     # seen by the volunteers confirmed on it (A), and the team is managed by the lead organisation's members.
     Row("placements:team-detail", _url("placements:team-detail", team), get=PUBLIC),

@@ -26,6 +26,8 @@ from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
 from placements import pipeline, selectors, visit_services
+from placements.checklist_services import checklist_item_tick, placement_checklist_create
+from placements.checklists import PlacementChecklistItem
 from placements.models import Application, Feedback, Placement
 from placements.talks import SpeakingInvitation
 from placements.visits import Visit, VisitCandidacy, VisitFeedback
@@ -86,6 +88,14 @@ def rich_volunteer(volunteer):
     need = NeedFactory(title="Ultrasound teaching in Mwanza", programme__lead_organisation__name="Mwanza Imaging Trust")
     ApplicationFactory(volunteer=volunteer, need=need, message="I can teach point-of-care ultrasound.")
     placement = PlacementFactory(application__volunteer=volunteer, application__need__title="PPH embolisation, Moshi")
+    # Its pre-departure checklist, with a step ticked and its document.
+    placement_checklist_create(placement=placement)
+    checklist_item_tick(
+        item=placement.checklist_items.get(key="visa"),
+        by=volunteer.user,
+        side="volunteer",
+        document=SimpleUploadedFile("visa.pdf", b"%PDF-1.4\n% a visa\n%%EOF\n"),
+    )
     FeedbackFactory(placement=placement, rating=4, comments="Great teaching list, welcoming team.")
     FeedbackFactory(
         placement=placement,
@@ -264,6 +274,15 @@ NOT_EXPORTED = {
         "need": "exported as the need's title, programme and organisation",
         "application": "exported as the application's id",
     },
+    PlacementChecklistItem: {
+        "placement": "exported as the placement's id",
+        "key": "exported as the step's title, in the reader's language",
+        "title": "exported as the step's title",
+        "position": "the order of the steps, which the export keeps",
+        "document": "the file itself: downloaded from the checklist page; has_document says it exists",
+        "done_by": "exported as ticked_by_you: a coordinator's identity is not the volunteer's data",
+        "reminded_at": "the reminders' bookkeeping",
+    },
     Feedback: {
         "placement": "exported as the placement's id and its need",
         "author": "the volunteer, or a coordinator whose identity is not the volunteer's data",
@@ -347,6 +366,7 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         Credential: data["credentials"][0],
         Application: data["applications"][0],
         Placement: data["placements"][0],
+        PlacementChecklistItem: data["checklist_items"][0],
         Feedback: data["feedback"][0],
         Recommendation: data["recommendations"][0],
         Membership: membership,
@@ -466,8 +486,8 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
 
     # Session, user and allauth's record of the session (3), then the export's (the speaker profile's
     # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
-    # the waiting lists; the conversations, their messages and read receipts).
-    with django_assert_max_num_queries(27):
+    # the waiting lists; the conversations, their messages and read receipts; the checklists' steps).
+    with django_assert_max_num_queries(28):
         export_of(client)
 
 
@@ -800,6 +820,7 @@ def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, pas
     # to come; the waiting list they were on.
     assert (
         f"Account {user_pk} erased: 2 messages removed, 2 applications withdrawn, 1 waiting list entries deleted, "
+        "1 checklist documents deleted, "
         "1 credential documents deleted" in caplog.text
     )
     assert "volunteer@example.org" not in caplog.text

@@ -17,6 +17,8 @@ from programmes.views.opportunities import render_need_page
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
 from .. import selectors, services, speaking, waiting_list_services
+from .. import selectors, services, speaking
+from ..checklist_selectors import volunteer_checklists_left
 from ..forms import ApplicationForm, OfferDeclineForm
 from ..models import Application
 
@@ -44,6 +46,7 @@ def dashboard(request):
     if redirect_response:
         return redirect_response
     dashboard = selectors.volunteer_dashboard(profile=profile)
+    volunteer_checklists_left(placements=dashboard.upcoming, today=timezone.localdate())
     for application in dashboard.offers:
         # The confirmation step folded into each offer: ids of its own, the field names the decline page's.
         application.decline_form = OfferDeclineForm(auto_id=f"decline-{application.pk}-%s")
