@@ -2,7 +2,7 @@ from celery import shared_task
 
 from globalir.tasks import RELIABLE
 
-from . import emails, feedback
+from . import credential_checks, emails, feedback
 
 
 @shared_task(name="placements.send_deadline_reminders", **RELIABLE, time_limit=600, soft_time_limit=540)
@@ -15,3 +15,9 @@ def send_deadline_reminders() -> int:
 def placements_feedback_request() -> int:
     # Safe to run again: each request is keyed by placement, side and recipient, so nobody is asked twice.
     return feedback.placements_feedback_request_send()
+
+
+@shared_task(name="placements.warn_credentials_expiring", **RELIABLE, time_limit=600, soft_time_limit=540)
+def warn_credentials_expiring() -> int:
+    # Safe to run again: each warning is keyed by placement, credential, threshold and recipient.
+    return credential_checks.credential_expiry_warnings_send()
