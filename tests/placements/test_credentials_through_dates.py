@@ -10,11 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from globalir import privacy
 from notifications.models import Notification
 from placements import services
 from placements.credential_checks import credential_expiry_warnings_send
 from placements.models import Application, Placement
-from tests.factories import ApplicationFactory, CredentialFactory, NeedFactory, PlacementFactory
+from programmes.models import Need
+from tests.factories import (
+    ApplicationFactory,
+    CredentialFactory,
+    NeedFactory,
+    PlacementFactory,
+    ProgrammeFactory,
+    SiteFactory,
+)
+from tests.programmes.test_need_form import need_payload, post_need
 from volunteers.models import Credential
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +351,50 @@ def test_an_unknown_credential_kind_is_refused_by_the_model(organisation):
         need.full_clean(exclude=["host_site", "programme"])
 
     assert "required_credentials" in error.value.message_dict
+
+
+def test_the_need_form_saves_the_credentials_required(client, coordinator, organisation):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    site = SiteFactory(organisation=organisation)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("programmes:need-create", args=[programme.pk])).content.decode()
+    assert "Other credentials required" in page and "Malpractice cover" in page
+
+    response = post_need(
+        client,
+        programme,
+        need_payload(site, requires_verified_credential="on", required_credentials=["malpractice", "board"]),
+    )
+
+    assert response.status_code == 302
+    need = Need.objects.get(programme=programme)
+    assert need.credential_requirements == ["licence", "malpractice", "board"]
+
+
+def test_the_need_form_refuses_an_unknown_credential(client, coordinator, organisation):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    client.force_login(coordinator)
+
+    response = post_need(
+        client, programme, need_payload(SiteFactory(organisation=organisation), required_credentials=["passport"])
+    )
+
+    assert response.context["form"].errors["required_credentials"]
+    assert not Need.objects.filter(programme=programme).exists()
+
+
+# Erasure
+
+
+def test_erasure_renames_the_volunteer_in_the_coordinators_expiry_warnings(placement, volunteer, coordinator):
+    licence(volunteer, expires_on=days(100))
+    credential_expiry_warnings_send(today=days(40))
+    warning = Notification.objects.get(kind="credential_expiring_coordinator", recipient=coordinator)
+    assert warning.context["volunteer_name"] == volunteer.display_name
+
+    privacy.account_erase(user=volunteer.user)
+
+    warning.refresh_from_db()
+    assert warning.context["volunteer_name"] == "Former volunteer (account erased)"
+    assert not Notification.objects.filter(kind="credential_expiring").exists()  # theirs are deleted
