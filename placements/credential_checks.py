@@ -226,11 +226,15 @@ def offer_overlap_warning(*, application: Application) -> str:
     )
     if clash is None:
         return ""
+    return overlap_warning(volunteer=application_volunteer_label(application), clash=clash)
+
+
+def overlap_warning(*, volunteer: str, clash: Placement) -> str:
     return _(
         "%(volunteer)s is already on site for “%(other)s” from %(other_start)s to %(other_end)s, which overlaps "
         "these dates: they cannot accept unless one of the two changes."
     ) % {
-        "volunteer": application_volunteer_label(application),
+        "volunteer": volunteer,
         "other": clash.need.title,
         "other_start": date_format(clash.start_date),
         "other_end": date_format(clash.end_date),

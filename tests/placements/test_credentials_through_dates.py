@@ -398,3 +398,38 @@ def test_erasure_renames_the_volunteer_in_the_coordinators_expiry_warnings(place
     warning.refresh_from_db()
     assert warning.context["volunteer_name"] == "Former volunteer (account erased)"
     assert not Notification.objects.filter(kind="credential_expiring").exists()  # theirs are deleted
+
+
+def test_the_pipeline_board_warns_on_the_cards_that_can_be_offered(
+    client, need, application, busy_volunteer, coordinator
+):
+    Credential.objects.filter(profile=busy_volunteer).update(expires_on=days(50))
+    client.force_login(coordinator)
+
+    page = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
+
+    assert "already on site for “Fluoroscopy commissioning”" in page
+    assert f"expires on {date_format(days(50))}, before the placement ends on {date_format(days(60))}" in page
+
+
+def test_the_board_takes_as_many_queries_however_many_cards_warn(
+    client, need, coordinator, django_assert_max_num_queries
+):
+    def applicant():
+        application = ApplicationFactory(need=need)
+        licence(application.volunteer, expires_on=days(50))
+        PlacementFactory(
+            application__volunteer=application.volunteer,
+            application__proposed_start=days(50),
+            application__proposed_end=days(70),
+        )
+
+    applicant()
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(100) as one:
+        client.get(reverse("placements:pipeline", args=[need.pk]))
+    applicant()
+    applicant()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("placements:pipeline", args=[need.pk]))
+    assert response.content.decode().count("already on site") == 3
