@@ -36,6 +36,7 @@ from organisations.models import Membership, Organisation
 from placements.models import Placement
 from programmes.models import Mode, Need, Programme, Site
 from volunteers.models import (
+    LICENCE_TO_PRACTISE_KINDS,
     AvailabilityWindow,
     CareerStage,
     Credential,
@@ -681,7 +682,12 @@ class _Generator:
                     min_duration_days=min_days,
                     hours_per_week=hours,
                     min_years_experience=0 if junior else rng.choice([0, 0, 2, 3, 5, 8]),
-                    requires_verified_credential=not junior and profession in CREDENTIAL_TITLES and rng.random() < 0.4,
+                    # Asked only where the demo's volunteers hold a kind that attests a licence to practise: a
+                    # physicist's certificate does not, and their offers would all be refused.
+                    requires_verified_credential=not junior
+                    and profession in CREDENTIAL_TITLES
+                    and rng.random() < 0.4
+                    and CREDENTIAL_TITLES[profession][0] in LICENCE_TO_PRACTISE_KINDS,
                     offers_accommodation=onsite and rng.random() < 0.7,
                     offers_travel=onsite and rng.random() < 0.3,
                     offers_visa_letter=onsite and rng.random() < 0.6,

@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.send_checklist_reminders",
         "schedule": crontab(hour=6, minute=45),
     },
+    # A credential that expires before an accepted placement ends: both sides warned 60 and 14 days ahead.
+    "placements-credentials-expiring": {
+        "task": "placements.warn_credentials_expiring",
+        "schedule": crontab(hour=6, minute=50),
+    },
     "placements-feedback-request": {
         "task": "placements.request_feedback",
         "schedule": crontab(hour=8, minute=0),

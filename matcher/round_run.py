@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import absolute_url, notify
+from placements.credential_checks import credential_offer_refusal
 from placements.electives import elective_offer_refusal
 from placements.models import Application
 from placements.services import application_offer
@@ -141,7 +142,9 @@ def _offerable_match(match_round: MatchRound) -> tuple[RoundInputs, dict[int, li
             continue
         pair_ranking[r.application.need_id, r.application.volunteer_id] = r
         if r.volunteer_rank is not None and r.need_rank is not None:
-            refusal = elective_offer_refusal(application=r.application, lock=False)
+            refusal = elective_offer_refusal(application=r.application, lock=False) or credential_offer_refusal(
+                application=r.application
+            )
             if refusal is not None:
                 _leave_out(inputs, r, REFUSAL_REASONS[refusal.code])
     # Each pass leaves one more pair out, so there are at most as many passes as pairs.

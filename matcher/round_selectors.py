@@ -41,11 +41,14 @@ FULL = "full"  # the places went to applicants the coordinators ranked higher
 REFUSED_LICENCE = "refused_licence"  # a medical student and a non-elective need asking for a licence
 REFUSED_HOME_LETTER = "refused_home_letter"  # an elective, and the student's home letter is not verified
 REFUSED_SUPERVISOR_FULL = "refused_supervisor_full"  # the elective's supervisor has no room on those dates
+# A credential the need requires is not verified through the placement's end (placements.credential_checks).
+REFUSED_CREDENTIAL = "refused_credential"
 REASONS = (
     INACTIVE,
     REFUSED_LICENCE,
     REFUSED_HOME_LETTER,
     REFUSED_SUPERVISOR_FULL,
+    REFUSED_CREDENTIAL,
     MATCHED,
     VOLUNTEER_UNRANKED,
     MATCHED_HIGHER,
@@ -58,6 +61,7 @@ REFUSAL_REASONS = {
     "student_needs_licence": REFUSED_LICENCE,
     "home_letter_unverified": REFUSED_HOME_LETTER,
     "supervisor_full": REFUSED_SUPERVISOR_FULL,
+    "credential_not_valid": REFUSED_CREDENTIAL,
 }
 
 
@@ -322,6 +326,10 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
             REFUSED_SUPERVISOR_FULL: _(
                 "The supervisor of “%(need)s” already had as many students as they take on those dates."
             ),
+            REFUSED_CREDENTIAL: _(
+                "“%(need)s” requires a credential you have not had verified until the placement ends: see your "
+                "dashboard for what to renew."
+            ),
         }
     else:
         texts = {
@@ -338,6 +346,9 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
             REFUSED_HOME_LETTER: _("Left out: the student's letter from their home institution is not verified."),
             REFUSED_SUPERVISOR_FULL: _(
                 "Left out: the supervisor already has as many students as they take on these dates."
+            ),
+            REFUSED_CREDENTIAL: _(
+                "Left out: a credential this need requires is not verified until the end of the placement."
             ),
         }
     text = texts.get(code)

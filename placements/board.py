@@ -2,18 +2,20 @@
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
-from programmes.models import Need
+from programmes.models import Mode, Need
 from volunteers.models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
 
+from .credential_checks import application_credential_shortfalls, overlap_warning, shortfall_for_coordinator
 from .emails import application_volunteer_label
 from .models import Application, Feedback, Placement
+from .selectors import placement_dates_for
 
 Status = Application.Status
 
@@ -46,6 +48,9 @@ class PipelineCard:
     can_offer: bool = False
     can_decline: bool = False
     can_complete: bool = False
+    # What the coordinator should know before offering: a credential that would refuse the offer, a
+    # placement elsewhere on the same dates that would refuse the acceptance.
+    offer_warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -156,6 +161,7 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
     places_left = max(need.places - accepted - offers_waiting, 0)
     can_offer_now = need.status == Need.Status.OPEN and places_left > 0
 
+    busy = _onsite_placements_of(sharing, need=need) if can_offer_now else {}
     columns = {status: PipelineColumn(status=status, label=Status(status).label, cards=[]) for status in BOARD_COLUMNS}
     closed = []
     for application in applications:
@@ -173,6 +179,8 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
                 application.can_become(Status.COMPLETED) and placement is not None and placement.start_date <= today
             ),
         )
+        if card.can_offer and shares:
+            card.offer_warnings = _offer_warnings(application, busy=busy, today=today)
         if application.status in columns:
             columns[application.status].cards.append(card)
         else:
@@ -186,6 +194,46 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
         places_left=places_left,
         not_suggesting=_why_not_suggesting(need, today=today),
     )
+
+
+def _onsite_placements_of(volunteers: list[VolunteerProfile], *, need: Need) -> dict[int, list[Placement]]:
+    """The accepted on-site placements of `volunteers` that share a day with the need's window, by volunteer:
+    one query, and none for a remote need."""
+    if not volunteers or not need.needs_host_site:
+        return {}
+    placements = (
+        Placement.objects.filter(
+            volunteer__in=volunteers,
+            application__status=Status.ACCEPTED,
+            mode__in=[Mode.ONSITE, Mode.HYBRID],
+            start_date__lte=need.window_end,
+            end_date__gte=need.window_start,
+        )
+        .exclude(need=need)
+        .select_related("need")
+        .order_by("start_date", "pk")
+    )
+    busy: dict[int, list[Placement]] = {}
+    for placement in placements:
+        busy.setdefault(placement.volunteer_id, []).append(placement)
+    return busy
+
+
+def _offer_warnings(application: Application, *, busy: dict[int, list[Placement]], today: datetime.date) -> list[str]:
+    """credential_checks.offer_warnings for a card, from what the board has loaded (no query)."""
+    volunteer = application_volunteer_label(application)
+    warnings = [
+        shortfall_for_coordinator(shortfall, volunteer=volunteer, today=today)
+        for shortfall in application_credential_shortfalls(
+            application, credentials=application.volunteer.board_credentials
+        )
+    ]
+    start, end = placement_dates_for(application)
+    overlapping = (p for p in busy.get(application.volunteer_id, []) if p.start_date <= end and p.end_date >= start)
+    clash = next(overlapping, None)
+    if clash is not None:
+        warnings.append(overlap_warning(volunteer=volunteer, clash=clash))
+    return warnings
 
 
 def _why_not_suggesting(need: Need, *, today: datetime.date) -> str:

@@ -51,8 +51,10 @@ def _application_email_context(application: Application) -> dict[str, str]:
 
 
 # The e-mails to coordinators that name an application's volunteer ("volunteer_name" in their context):
-# about the application, keyed "<event>:<application>:<coordinator>", and asking for feedback on its
-# placement, keyed "feedback-request:<placement>:organisation:<coordinator>" (placements.feedback).
+# about the application, keyed "<event>:<application>:<coordinator>", asking for feedback on its
+# placement, keyed "feedback-request:<placement>:organisation:<coordinator>" (placements.feedback), and
+# warning of a credential expiring before its placement ends, keyed
+# "credential-expiring:<placement>:<credential>:<days>:organisation:<coordinator>" (placements.credential_checks).
 COORDINATOR_APPLICATION_EVENTS = ("application-received", "offer-accepted", "offer-declined")
 
 
@@ -65,6 +67,11 @@ def applications_coordinator_emails_rename(*, application_pks: Iterable[int], la
     events = "|".join(COORDINATOR_APPLICATION_EVENTS)
     keys = [(rf"^({events}):{pk}:[0-9]+$", pk) for pk in pks]
     keys += [(rf"^feedback-request:{placement_pk}:organisation:[0-9]+$", pk) for placement_pk, pk in placements]
+    # The warnings of a credential expiring before the placement ends (placements.credential_checks).
+    keys += [
+        (rf"^credential-expiring:{placement_pk}:[0-9]+:[0-9]+:organisation:[0-9]+$", pk)
+        for placement_pk, pk in placements
+    ]
     return sum(
         notifications_context_scrub(event_key_regex=regex, keys=["volunteer_name"], replacement=label_of(pk))
         for regex, pk in keys

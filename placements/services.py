@@ -21,6 +21,12 @@ from volunteers.models import VolunteerProfile
 from volunteers.services import profiles_recommendations_refresh_later
 
 from .checklist_services import placement_checklist_create
+from .credential_checks import (
+    CredentialRefusal,
+    credential_check_accept,
+    credential_check_offer,
+    notify_credentials_to_renew,
+)
 from .electives import elective_check_application, elective_check_offer, notify_supervisor_placement_confirmed
 from .emails import notify_application_received, notify_offer_answered, notify_offer_made
 from .models import PLACEMENT_NO_OVERLAP, Application, Placement
@@ -190,6 +196,12 @@ def application_offer(*, application: Application, by: User) -> Application:
     The need's row is locked first, so that two coordinators offering its last place at the same
     moment get one offer and one clear refusal: offers still open and accepted places together
     never exceed the need's places. A volunteer offered a place leaves the need's waiting list.
+
+    Every credential the need requires must be verified and valid through the placement's end
+    (placements.credential_checks): otherwise the offer is refused, naming the credential and its
+    expiry, and the volunteer is e-mailed what to renew. An overlap with a placement the volunteer
+    already accepted does not refuse the offer (credential_checks.offer_overlap_warning tells the
+    coordinator); the acceptance would be refused.
     """
     refusal = _("An application that is %(status)s cannot receive an offer.")
 
@@ -204,19 +216,26 @@ def application_offer(*, application: Application, by: User) -> Application:
                 code="no_place_left",
             )
         elective_check_offer(application=application)
+        credential_check_offer(application=application)
 
-    with transaction.atomic():
-        need = Need.objects.select_for_update().get(pk=application.need_id)
-        application = application_transition(
-            application=application,
-            to=Application.Status.OFFERED,
-            refusal=refusal,
-            code="cannot_offer",
-            check=place_left,
-        )
-        waiting = WaitingListEntry.objects.active().filter(need_id=need.pk, volunteer_id=application.volunteer_id)
-        waiting.update(offered_at=application.offered_at, application=application)
-        notify_offer_made(application)
+    try:
+        with transaction.atomic():
+            need = Need.objects.select_for_update().get(pk=application.need_id)
+            application = application_transition(
+                application=application,
+                to=Application.Status.OFFERED,
+                refusal=refusal,
+                code="cannot_offer",
+                check=place_left,
+            )
+            waiting = WaitingListEntry.objects.active().filter(need_id=need.pk, volunteer_id=application.volunteer_id)
+            waiting.update(offered_at=application.offered_at, application=application)
+            notify_offer_made(application)
+    except CredentialRefusal as error:
+        # Told after the refused offer's transaction is rolled back, in a transaction of its own.
+        with transaction.atomic():
+            notify_credentials_to_renew(application=application, shortfalls=error.shortfalls)
+        raise
     logger.info("User %s offered a place to application %s", by.pk, application.pk)
     return application
 
@@ -247,7 +266,9 @@ def offer_accept(*, application: Application, by: User) -> Placement:
     """The volunteer accepts an offer: the application becomes accepted and a placement is created.
 
     An on-site offer whose dates overlap an on-site placement the volunteer already accepted is
-    refused. The volunteer's row is locked first, so two accepts sent at the same moment are
+    refused, and so is one whose need requires a credential the volunteer no longer has verified
+    through the placement's end (it expired, was rejected or replaced since the offer). The volunteer's
+    row is locked first, so two accepts sent at the same moment are
     checked one after the other and cannot both win. On PostgreSQL an exclusion constraint backs
     the lock (Placement.Meta): a placement written meanwhile by a path that does not take the lock
     (the admin, a bulk insert) makes the insert fail, and that failure is the same refusal. When
@@ -271,6 +292,7 @@ def offer_accept(*, application: Application, by: User) -> Placement:
                 if clash is not None:
                     raise _overlap_refusal(start=start, end=end, clash=clash)
             elective_check_offer(application=application, accepting=True)
+            credential_check_accept(application=application)
 
         application = application_transition(
             application=application,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from globalir.forms import ModelMultipleChoiceField, https_by_default
 from globalir.widgets import DateInput
 from organisations.models import Organisation
-from volunteers.models import Language, Skill
+from volunteers.models import REQUIRABLE_CREDENTIALS, Language, Skill, credential_requirement_label
 
 from .models import Mode, Need, Programme, Site
 from .selectors import site_duplicate_message, site_find_duplicate
@@ -112,9 +112,20 @@ class NeedForm(forms.ModelForm):
         },
     )
 
+    required_credentials = forms.MultipleChoiceField(
+        label=_("Other credentials required"),
+        choices=[(kind, capfirst(credential_requirement_label(kind))) for kind in REQUIRABLE_CREDENTIALS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each must be verified and valid until the placement ends, or the offer cannot be made or accepted."
+        ),
+    )
+
     class Meta:
         model = Need
         fields = list(Need.EDITABLE_FIELDS)
+        labels = {"requires_verified_credential": _("A verified licence to practise is required")}
         help_texts = {
             "description": _("What the partner asked for, what the volunteer will do, who they will work with."),
             "content_language": _(
@@ -129,6 +140,10 @@ class NeedForm(forms.ModelForm):
             "hours_per_week": _("For remote and hybrid needs."),
             "application_deadline": _("Optional: leave empty to take applications until the places are filled."),
             "support_notes": _("Optional. Anything else: stipend, insurance, childcare…"),
+            "requires_verified_credential": _(
+                "A licence, board certification or professional registration, verified and valid until the "
+                "placement ends."
+            ),
         }
         field_classes = {"required_skills": ModelMultipleChoiceField, "preferred_skills": ModelMultipleChoiceField}
         widgets = {

@@ -15,7 +15,14 @@ from simple_history.models import HistoricalRecords
 from globalir.content_language import content_language_field
 from globalir.regions import countries_in
 from organisations.models import Organisation
-from volunteers.models import Language, Profession, Skill
+from volunteers.models import (
+    LICENCE_TO_PRACTISE,
+    REQUIRABLE_CREDENTIALS,
+    Language,
+    Profession,
+    Skill,
+    credential_requirement_label,
+)
 
 
 class Mode(models.TextChoices):
@@ -260,7 +267,11 @@ class Need(models.Model):
     min_years_experience = models.PositiveSmallIntegerField(
         _("minimum years of experience"), default=0, validators=[MaxValueValidator(40)]
     )
+    # A licence to practise (volunteers.selectors.LICENCE_TO_PRACTISE_KINDS); the matcher reads this one.
     requires_verified_credential = models.BooleanField(_("a verified credential is required"), default=False)
+    # Credentials required besides the licence (Credential.Kind values of REQUIRABLE_CREDENTIALS), each
+    # verified and valid through the placement's end, checked when an offer is made and accepted.
+    required_credentials = models.JSONField(_("other credentials required"), default=list, blank=True)
     offers_accommodation = models.BooleanField(_("accommodation"), default=False)
     offers_travel = models.BooleanField(_("travel costs"), default=False)
     offers_visa_letter = models.BooleanField(_("visa invitation letter"), default=False)
@@ -304,6 +315,7 @@ class Need(models.Model):
         "hours_per_week",
         "min_years_experience",
         "requires_verified_credential",
+        "required_credentials",
         *SUPPORT_FIELDS,
         "support_notes",
         "application_deadline",
@@ -365,6 +377,18 @@ class Need(models.Model):
     def needs_host_site(self) -> bool:
         return self.mode in (Mode.ONSITE, Mode.HYBRID)
 
+    @property
+    def credential_requirements(self) -> list[str]:
+        """Every credential the need requires, as volunteers.selectors.credential_shortfalls takes them: the
+        licence to practise first when it is asked."""
+        wanted = [LICENCE_TO_PRACTISE] if self.requires_verified_credential else []
+        return wanted + [kind for kind in REQUIRABLE_CREDENTIALS if kind in (self.required_credentials or [])]
+
+    def other_credential_labels(self) -> list[str]:
+        """The credentials required besides the licence to practise, in a sentence's words."""
+        wanted = self.credential_requirements
+        return [credential_requirement_label(kind) for kind in wanted if kind != LICENCE_TO_PRACTISE]
+
     def support_offered(self) -> list[str]:
         labels = [str(self._meta.get_field(name).verbose_name) for name in self.SUPPORT_FIELDS if getattr(self, name)]
         return labels
@@ -392,6 +416,9 @@ class Need(models.Model):
             errors["host_site"] = _(
                 "On-site and hybrid needs must name a host site. Choose one, or make the need remote."
             )
+        wanted = self.required_credentials
+        if not isinstance(wanted, list) or not set(wanted) <= set(REQUIRABLE_CREDENTIALS):
+            errors["required_credentials"] = _("Choose the credentials required from the list.")
         if self.mode in (Mode.REMOTE, Mode.HYBRID) and not self.hours_per_week:
             errors["hours_per_week"] = _("Say how many hours per week the remote work takes.")
         if errors:

@@ -269,6 +269,8 @@ class Credential(models.Model):
         REGISTRATION = "registration", _("Professional registration")
         # What an elective asks of a student: their medical school's or training programme's letter.
         HOME_LETTER = "home_letter", _("Letter from the home institution")
+        # What clinical governance at a host site asks of a visiting clinician, besides their licence.
+        MALPRACTICE = "malpractice", _("Malpractice (professional indemnity) cover")
         OTHER = "other", _("Other certificate")
 
     # A context for the labels a credential shares in English with an organisation (their genders differ).
@@ -336,6 +338,32 @@ class Credential(models.Model):
 
     def is_valid_on(self, day) -> bool:
         return self.status == self.Status.VERIFIED and (self.expires_on is None or self.expires_on >= day)
+
+
+# What a need may require of a volunteer's credentials, each a Credential.Kind value. "licence" stands for
+# a licence to practise (Need.requires_verified_credential): what attests it differs by profession, a
+# doctor's licence or board certification, a radiographer's or nurse's registration.
+LICENCE_TO_PRACTISE = Credential.Kind.LICENCE.value
+LICENCE_TO_PRACTISE_KINDS = (Credential.Kind.LICENCE, Credential.Kind.BOARD, Credential.Kind.REGISTRATION)
+# The requirement in a sentence ("Your licence to practise expires on…"): its own words, not the kind's label.
+CREDENTIAL_REQUIREMENT_LABELS = {
+    Credential.Kind.LICENCE.value: _("licence to practise"),
+    Credential.Kind.BOARD.value: _("board certification"),
+    Credential.Kind.REGISTRATION.value: _("professional registration"),
+    Credential.Kind.MALPRACTICE.value: _("malpractice cover"),
+}
+
+
+def credential_requirement_label(requirement: str) -> str:
+    return str(CREDENTIAL_REQUIREMENT_LABELS.get(requirement) or Credential.Kind(requirement).label)
+
+
+# What a coordinator may ask of a need's volunteers besides a licence to practise (Need.required_credentials).
+REQUIRABLE_CREDENTIALS = (
+    Credential.Kind.MALPRACTICE.value,
+    Credential.Kind.BOARD.value,
+    Credential.Kind.REGISTRATION.value,
+)
 
 
 # Kept in a module of its own; imported here so that Django finds it with the app's models.

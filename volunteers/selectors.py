@@ -13,7 +13,16 @@ from django.utils.translation import ngettext
 
 from globalir.accounts.models import User
 
-from .models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
+from .models import (
+    LICENCE_TO_PRACTISE,
+    LICENCE_TO_PRACTISE_KINDS,
+    AvailabilityWindow,
+    Credential,
+    Skill,
+    VolunteerLanguage,
+    VolunteerProfile,
+    credential_requirement_label,
+)
 from .validators import document_type_of
 
 EXPIRY_WARNING_DAYS = 60
@@ -175,3 +184,53 @@ def credential_document_open(*, credential: Credential) -> CredentialDocument | 
     return CredentialDocument(
         file=file, content_type=kind.content_type, filename=f"credential-{credential.pk}{kind.extensions[0]}"
     )
+
+
+def _kinds_meeting(requirement: str) -> tuple[str, ...]:
+    return LICENCE_TO_PRACTISE_KINDS if requirement == LICENCE_TO_PRACTISE else (requirement,)
+
+
+@dataclass(frozen=True)
+class CredentialShortfall:
+    """A credential a need requires that the volunteer has not verified through `through`."""
+
+    requirement: str  # a key of CREDENTIAL_REQUIREMENT_LABELS
+    through: datetime.date  # the last day it must be valid on: the placement's end
+    credential: Credential | None  # the verified one lasting longest, when there is one (it expires too soon)
+
+    @property
+    def label(self) -> str:
+        return credential_requirement_label(self.requirement)
+
+    @property
+    def expires_on(self) -> datetime.date | None:
+        return self.credential.expires_on if self.credential is not None else None
+
+
+def credential_best_for(credentials, *, requirement: str) -> Credential | None:
+    """Of `credentials`, the verified one meeting `requirement` that lasts longest (no expiry lasts longest)."""
+    kinds = _kinds_meeting(requirement)
+    verified = [c for c in credentials if c.kind in kinds and c.status == Credential.Status.VERIFIED]
+    return max(verified, key=lambda c: c.expires_on or datetime.date.max, default=None)
+
+
+def credential_shortfalls(
+    *,
+    profile: VolunteerProfile,
+    requirements,
+    through: datetime.date,
+    credentials: list[Credential] | None = None,
+) -> list[CredentialShortfall]:
+    """The `requirements` the volunteer's verified credentials do not cover through `through` (a placement's
+    last day), in the order given. `credentials` saves the query when they are loaded already."""
+    requirements = list(requirements)
+    if not requirements:
+        return []
+    if credentials is None:
+        credentials = list(Credential.objects.filter(profile=profile, status=Credential.Status.VERIFIED))
+    shortfalls = []
+    for requirement in requirements:
+        best = credential_best_for(credentials, requirement=requirement)
+        if best is None or (best.expires_on is not None and best.expires_on < through):
+            shortfalls.append(CredentialShortfall(requirement=requirement, through=through, credential=best))
+    return shortfalls

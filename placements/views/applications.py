@@ -17,8 +17,8 @@ from programmes.views.opportunities import render_need_page
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
 from .. import selectors, services, speaking, waiting_list_services
-from .. import selectors, services, speaking
 from ..checklist_selectors import volunteer_checklists_left
+from ..credential_checks import credentials_to_renew_for
 from ..forms import ApplicationForm, OfferDeclineForm
 from ..models import Application
 
@@ -62,6 +62,7 @@ def dashboard(request):
                 f"{reverse('placements:calendar-feed')}?{urlencode({'token': profile.calendar_token})}"
             ),
             "attention_rows": [row for row in credential_rows(profile=profile) if row.needs_attention],
+            "credentials_to_renew": credentials_to_renew_for(profile=profile),
             "warning_days": EXPIRY_WARNING_DAYS,
             "talks_pending": speaking.talks_pending_for(profile=profile),
             "talks_upcoming": speaking.talks_accepted_for(profile=profile, since=timezone.localdate()),

@@ -14,6 +14,7 @@ from programmes.views.access import need_for_coordinator
 
 from .. import pipeline, services, waiting_list_services
 from ..board import application_review, need_pipeline_board
+from ..credential_checks import offer_overlap_warning, offer_warnings
 from ..emails import application_volunteer_label
 from ..models import Application
 from .access import application_for_coordinator
@@ -74,6 +75,7 @@ def _render_application(request, application: Application, *, decline_form=None,
             "application": application,
             "need": application.need,
             "review": application_review(application=application),
+            "offer_warnings": offer_warnings(application=application) if application.can_become("offered") else [],
             "decline_form": decline_form or DeclineForm(),
             "notes_form": notes_form or NotesForm(initial={"notes": application.coordinator_notes}),
         },
@@ -117,12 +119,17 @@ def application_shortlist(request, pk):
 @require_POST
 def application_offer(request, pk):
     application = application_for_coordinator(request, pk)
-    return _act(
+    # Read before the offer: once offered, the application is no longer one to warn about.
+    overlap = offer_overlap_warning(application=application)
+    response = _act(
         request,
         application,
         lambda: services.application_offer(application=application, by=request.user),
         _("A place on “%(need)s” was offered to %(volunteer)s. They are e-mailed and answer from their dashboard."),
     )
+    if overlap and Application.objects.filter(pk=application.pk, status=Application.Status.OFFERED).exists():
+        messages.warning(request, overlap)
+    return response
 
 
 @login_required

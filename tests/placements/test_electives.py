@@ -11,6 +11,7 @@ from placements import services
 from placements.models import Application
 from tests.factories import (
     ApplicationFactory,
+    CredentialFactory,
     ElectiveFactory,
     HomeLetterFactory,
     NeedFactory,
@@ -81,6 +82,7 @@ def test_a_medical_student_cannot_be_offered_on_site_clinical_work_that_asks_for
 
 def test_a_licensed_doctor_is_offered_the_same_need(coordinator):
     application = ApplicationFactory(need__requires_verified_credential=True)
+    CredentialFactory(profile=application.volunteer, kind=Credential.Kind.LICENCE, status=Credential.Status.VERIFIED)
 
     assert services.application_offer(application=application, by=coordinator).status == Application.Status.OFFERED
 
