@@ -303,8 +303,9 @@ class Feedback(models.Model):
         return f"{self.get_side_display()}: {self.rating}/5 – {self.placement}"
 
 
-# Visiting professors' candidacies, visits and feedback, a volunteer's ranked rotations and invitations to speak
-# live in modules of their own; imported here so that Django registers them.
+# Visiting professors' candidacies, visits and feedback, a volunteer's ranked rotations, invitations to speak and
+# certificates of service live in modules of their own; imported here so that Django registers them.
+from .certificates import Certificate  # noqa: E402, F401
 from .rotations import RotationChoice  # noqa: E402, F401
 from .talks import SpeakingInvitation  # noqa: E402, F401
 from .visits import Visit, VisitCandidacy, VisitFeedback  # noqa: E402, F401

@@ -16,7 +16,7 @@ from programmes.selectors import need_listed_detail_queryset
 from programmes.views.opportunities import render_need_page
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
-from .. import selectors, services, speaking
+from .. import certification, selectors, services, speaking
 from ..forms import ApplicationForm, OfferDeclineForm
 from ..models import Application
 
@@ -62,6 +62,7 @@ def dashboard(request):
             "warning_days": EXPIRY_WARNING_DAYS,
             "talks_pending": speaking.talks_pending_for(profile=profile),
             "talks_upcoming": speaking.talks_accepted_for(profile=profile, since=timezone.localdate()),
+            "certificate_years": certification.certificate_years(profile=profile),
         },
     )
 
