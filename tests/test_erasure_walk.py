@@ -27,8 +27,9 @@ from globalir.accounts.models import User
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from placements import pipeline, services, speaking
-from placements.models import Application
+from placements import certification, pipeline, services, speaking
+from placements.certificates import Certificate
+from placements.models import Application, Placement
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -129,6 +130,15 @@ def rich_account(organisation, site_admin):
         side="organisation",
         author=MembershipFactory().user,
         comments=f"Dr {SURNAME} taught our fellows so much.",
+    )
+
+    # Their certificate of service for it (with their name), and one they signed as a coordinator.
+    Placement.objects.filter(pk=past.pk).update(completed_at=timezone.now())
+    past.refresh_from_db()
+    certification.certificate_issue(placement=past)
+    signed = PlacementFactory(application__status=Application.Status.COMPLETED, completed_at=timezone.now())
+    Certificate.objects.filter(pk=certification.certificate_issue(placement=signed).pk).update(
+        coordinator=user, coordinator_name=user.get_full_name()
     )
 
     # The Speakers Bureau: their speaker profile, and invitations to speak accepted, declined and waiting.

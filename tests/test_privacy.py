@@ -23,6 +23,8 @@ from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
 from placements import pipeline, selectors, visit_services
+from placements.certificates import Certificate
+from placements.certification import certificate_issue
 from placements.models import Application, Feedback, Placement
 from placements.talks import SpeakingInvitation
 from placements.visits import Visit, VisitCandidacy, VisitFeedback
@@ -82,6 +84,9 @@ def rich_volunteer(volunteer):
     ApplicationFactory(volunteer=volunteer, need=need, message="I can teach point-of-care ultrasound.")
     placement = PlacementFactory(application__volunteer=volunteer, application__need__title="PPH embolisation, Moshi")
     FeedbackFactory(placement=placement, rating=4, comments="Great teaching list, welcoming team.")
+    Placement.objects.filter(pk=placement.pk).update(completed_at=timezone.now())
+    placement.refresh_from_db()
+    certificate_issue(placement=placement)
     FeedbackFactory(
         placement=placement,
         side=Feedback.Side.ORGANISATION,
@@ -244,6 +249,11 @@ NOT_EXPORTED = {
         "need": "exported as the need's title, programme and organisation",
         "application": "exported as the application's id",
     },
+    Certificate: {
+        "id": "an internal number",
+        "placement": "exported as the placement's id",
+        "coordinator": "a coordinator's identity, not the volunteer's data: their name as printed is exported",
+    },
     Feedback: {
         "placement": "exported as the placement's id and its need",
         "author": "the volunteer, or a coordinator whose identity is not the volunteer's data",
@@ -319,6 +329,7 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         Application: data["applications"][0],
         Placement: data["placements"][0],
         Feedback: data["feedback"][0],
+        Certificate: data["certificates"][0],
         Recommendation: data["recommendations"][0],
         Membership: membership,
         NotificationPreference: data["notification_preferences"],
@@ -429,9 +440,10 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
         visit_with_feedback(rich_volunteer, start=-100 - 10 * n)
     client.force_login(rich_volunteer.user)
 
-    # Session, user and allauth's record of the session (3), then the export's twenty (the speaker profile's
-    # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback).
-    with django_assert_max_num_queries(23):
+    # Session, user and allauth's record of the session (3), then the export's twenty-one (the speaker profile's
+    # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
+    # the certificates of service).
+    with django_assert_max_num_queries(24):
         export_of(client)
 
 
@@ -760,8 +772,11 @@ def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, pas
     with caplog.at_level(logging.INFO, logger="programmes"):
         client.post(DELETE, {"password": password})
 
-    # The application in progress and the placement still to come.
-    assert f"Account {user_pk} erased: 2 applications withdrawn, 1 credential documents deleted" in caplog.text
+    # The application in progress and the placement still to come; the completed placement's certificate.
+    assert (
+        f"Account {user_pk} erased: 2 applications withdrawn, 1 certificates revoked, 1 credential documents deleted"
+        in caplog.text
+    )
     assert "volunteer@example.org" not in caplog.text
     assert password not in caplog.text
 
