@@ -295,10 +295,14 @@ def _local_only_fetcher():
     return LocalOnlyFetcher(allowed_protocols=("file",))
 
 
-def pdf_from_html(html: str) -> bytes:
-    """The page as a PDF. WeasyPrint is imported here, on the first certificate, not when the portal starts."""
+def pdf_document(html: str):
+    """The page laid out by WeasyPrint (imported here, on the first certificate, not when the portal starts)."""
     from weasyprint import HTML
 
     return HTML(
         string=html, base_url=f"{CERTIFICATE_ASSETS.resolve().as_uri()}/", url_fetcher=_local_only_fetcher()
-    ).write_pdf()
+    ).render()
+
+
+def pdf_from_html(html: str) -> bytes:
+    return pdf_document(html).write_pdf()

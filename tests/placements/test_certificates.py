@@ -70,6 +70,19 @@ def download_url(placement) -> str:
     return reverse("placements:certificate-download", args=[placement.pk])
 
 
+def pdf_pages_text(html: str) -> list[str]:
+    """The text of each page of the PDF WeasyPrint lays out, as it draws it (margin boxes included)."""
+    from weasyprint.formatting_structure import boxes
+
+    def texts(box):
+        if isinstance(box, boxes.TextBox):
+            yield box.text
+        for child in getattr(box, "children", ()):
+            yield from texts(child)
+
+    return [" ".join(texts(page._page_box)) for page in certification.pdf_document(html).pages]
+
+
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -117,6 +130,18 @@ def test_the_certificate_prints_organisation_programme_site_dates_days_role_coor
     ):
         assert printed in html
     assert "Hours of remote work" not in html
+
+
+def test_the_pdf_itself_carries_the_organisation_dates_and_code(client, coordinator, volunteer, onsite):
+    complete(client, coordinator, onsite)
+    certificate = certification.certificate_issue(placement=onsite)
+
+    [page] = pdf_pages_text(certification.certificate_html(certificate=certificate))
+
+    assert "Road to IR Test Partners" in page
+    assert "3 March 2025 to 16 March 2025" in page
+    assert certificate.display_code in page
+    assert volunteer.display_name in page
 
 
 def test_a_remote_placement_counts_its_hours_from_the_weekly_hours(client, coordinator, volunteer, remote):
@@ -269,6 +294,25 @@ def test_the_yearly_summary_lists_the_years_placements_counted_within_the_year(
     assert certification.certificate_years(profile=volunteer) == [YEAR + 1, YEAR]
 
 
+def test_every_page_of_a_long_summary_says_how_to_check_the_codes(client, coordinator, volunteer, onsite):
+    complete(client, coordinator, onsite)
+    for month in range(4, 13):
+        placement = placement_on(
+            NeedFactory(programme=onsite.need.programme),
+            volunteer,
+            datetime.date(YEAR, month, 1),
+            datetime.date(YEAR, month, 10),
+        )
+        complete(client, coordinator, placement)
+    summary = certification.year_summary(profile=volunteer, year=YEAR)
+
+    pages = pdf_pages_text(certification.year_summary_html(summary=summary))
+
+    assert len(pages) > 1
+    assert all("/verify/" in page for page in pages)
+    assert all(row.certificate.display_code in " ".join(pages) for row in summary.rows)
+
+
 def test_volunteer_downloads_the_yearly_summary_as_pdf(client, coordinator, volunteer, onsite):
     complete(client, coordinator, onsite)
     client.force_login(volunteer.user)
@@ -310,7 +354,7 @@ def test_the_certificate_is_written_in_the_volunteers_language(client, coordinat
     with translation.override("fr"):
         html = certification.certificate_html(certificate=certificate)
 
-    assert "Certificat" in html
+    assert "Attestation de service" in html
     assert 'lang="fr"' in html
 
 
