@@ -7,9 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# gettext's msgfmt compiles the translations below.
+# gettext's msgfmt compiles the translations below; WeasyPrint draws the certificates of service with Pango,
+# embeds their fonts with HarfBuzz's subsetter, and the certificates are set in DejaVu (Makefile: pango).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt .

@@ -8,7 +8,7 @@ DEMO_NEEDS ?= 80
 
 comma := ,
 
-.PHONY: browser redis-server gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup clean
+.PHONY: browser redis-server pango gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup bench-certificate clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 # catalogues (django.po), and again in the Dockerfile. The .mo files are git-ignored: a binary that git can
 # neither diff nor merge, which would drift from its .po and ship translations nobody reviewed. Only a .po
 # newer than its .mo is compiled again.
-install: $(VENV)/.installed gettext
+install: $(VENV)/.installed gettext pango
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=staticfiles --verbosity 0
+
+# WeasyPrint (the certificates of service, placements.certification) draws text with Pango, HarfBuzz's subsetter
+# embeds the fonts, and the certificates use DejaVu: system libraries, installed like the browser when missing
+# and we may, otherwise a clear failure. `run` and `test` get them through `install`.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+pango:
+	@$(call apt-install,ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && [ -e $(DEJAVU) ],$(PANGO_PACKAGES),the certificates of service,The certificates of service (WeasyPrint) need Pango$(comma) HarfBuzz and the DejaVu fonts)
 
 # gettext's msgfmt (compilemessages) and xgettext and msgmerge (makemessages) are system tools: installed like
 # the browser when missing and we may, otherwise a clear failure.
@@ -134,6 +142,10 @@ bench-load: install
 # throwaway database (DATABASE_URL honoured).
 bench-signup: install
 	$(BIN)/python bench/signup_timing.py
+
+# A certificate of service and a yearly summary drawn as PDF, first render and warm ones; no database.
+bench-certificate: install
+	$(BIN)/python bench/certificate.py
 
 lint: install
 	$(BIN)/ruff check .

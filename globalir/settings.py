@@ -450,5 +450,8 @@ LOGGING = {
         "django.template": {"level": "INFO"},
         "django.request": {"filters": ["hide_url_secrets"]},
         "django.security.csrf": {"filters": ["hide_url_secrets"]},
+        # Certificates (WeasyPrint): a line per rendering step and per font subset otherwise.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -304,8 +304,9 @@ class Feedback(models.Model):
 
 
 # Visiting professors' candidacies, visits and feedback, a volunteer's ranked rotations, invitations to speak,
-# needs' waiting lists and placements' checklists live in modules of their own; imported here so that Django
-# registers them.
+# needs' waiting lists, placements' checklists and certificates of service live in modules of their own; imported
+# here so that Django registers them.
+from .certificates import Certificate  # noqa: E402, F401
 from .checklists import PlacementChecklistItem  # noqa: E402, F401
 from .rotations import RotationChoice  # noqa: E402, F401
 from .talks import SpeakingInvitation  # noqa: E402, F401

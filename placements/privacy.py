@@ -18,6 +18,8 @@ from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_label
 
 from .calendar import placement_location
+from .certificates import Certificate
+from .certification import certificates_revoke, certificates_unsign
 from .checklists import PlacementChecklistItem
 from .emails import applications_coordinator_emails_rename
 from .models import Application, Feedback, Placement
@@ -47,6 +49,26 @@ EXPORT_APPLICATION_FIELDS = (
 EXPORT_PLACEMENT_FIELDS = ("id", "mode", "start_date", "end_date", "hours_per_week", "completed_at", "created_at")
 EXPORT_CHECKLIST_FIELDS = ("id", "who_acts", "due_on", "needs_document", "document_uploaded_at", "done_at", "done_side")
 EXPORT_FEEDBACK_FIELDS = ("id", "side", "rating", "comments", "created_at")
+EXPORT_CERTIFICATE_FIELDS = (
+    "code",
+    "holder_name",
+    "organisation_name",
+    "programme_title",
+    "need_title",
+    "profession",
+    "mode",
+    "site_name",
+    "site_city",
+    "site_country",
+    "start_date",
+    "end_date",
+    "hours_per_week",
+    "days_on_site",
+    "remote_hours",
+    "coordinator_name",
+    "issued_at",
+    "revoked_at",
+)
 EXPORT_TALK_FIELDS = (
     "id",
     "event",
@@ -162,6 +184,11 @@ def export(user: User) -> dict[str, Any]:
                 "placement_id", "due_on", "position", "pk"
             )
         ],
+        # Certificates of service, as printed (the coordinator named on them signed in their organisation's name).
+        "certificates": [
+            {**export_record(certificate, EXPORT_CERTIFICATE_FIELDS), "placement": certificate.placement_id}
+            for certificate in Certificate.objects.filter(placement__volunteer__user=user).order_by("start_date", "pk")
+        ],
         # Invitations to speak (the Speakers Bureau); an accepted one is a talk in their placements.
         "speaking_invitations": [
             {**export_record(invitation, EXPORT_TALK_FIELDS), "organisation": invitation.organisation.name}
@@ -196,8 +223,17 @@ def _withdrawn_on_erasure(profile: VolunteerProfile, today: datetime.date):
 def erase_preview(user: User, today: datetime.date) -> dict[str, Any]:
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        return {"withdrawing": [], "upcoming_placements": [], "talks_withdrawing": [], "visiting_professor": False}
+        return {
+            "withdrawing": [],
+            "upcoming_placements": [],
+            "talks_withdrawing": [],
+            "visiting_professor": False,
+            "certificates_revoking": 0,
+        }
     return {
+        "certificates_revoking": Certificate.objects.filter(
+            placement__volunteer=profile, revoked_at__isnull=True
+        ).count(),
         "visiting_professor": VisitCandidacy.objects.filter(volunteer=profile).exists(),
         "talks_withdrawing": list(
             SpeakingInvitation.objects.pending().filter(speaker=profile).select_related("organisation")
@@ -219,11 +255,15 @@ def erase(user: User) -> dict[str, int] | None:
     data about them however they are worded; and the comments of the feedback on their placements, their
     own and the organisation's about them. The ratings stay: figures that name nobody. Placements under way
     or completed keep their status. The volunteer is set to NULL when their profile goes (SET_NULL). They leave
-    every waiting list: its entries are deleted."""
+    every waiting list: its entries are deleted.
+
+    Their certificates of service are revoked: the code then answers "revoked" and shows no name. A
+    coordinator's name comes off the certificates they signed, which stay valid."""
+    unsigned = certificates_unsign(user=user)
     # The lock offer_accept takes too: no offer can be accepted while the profile is being erased.
     profile = VolunteerProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
-        return None
+        return {"certificates unsigned": unsigned} if unsigned else None
     # Off every waiting list first, so that the places the withdrawals below free up are not told as theirs.
     waiting_deleted = WaitingListEntry.objects.filter(volunteer=profile).delete()[0]
     # While every placement is still there to find its documents by.
@@ -253,6 +293,11 @@ def erase(user: User) -> dict[str, int] | None:
         done["waiting list entries deleted"] = waiting_deleted
     if documents:
         done["checklist documents deleted"] = documents
+    if unsigned:
+        done["certificates unsigned"] = unsigned
+    revoked = certificates_revoke(profile=profile)
+    if revoked:
+        done["certificates revoked"] = revoked
     talks_withdrawn = speaking_invitations_erase(profile=profile)
     if talks_withdrawn:
         done["invitations to speak withdrawn"] = talks_withdrawn

@@ -4,6 +4,7 @@ from .views import (
     applications,
     calendar,
     checklists,
+    certificates,
     credentials,
     electives,
     feedback,
@@ -36,6 +37,10 @@ urlpatterns = [
     path("me/applications/<int:pk>/decline/", applications.offer_decline, name="offer-decline"),
     path("me/placements/", feedback.placement_record, name="placement-record"),
     path("me/placements/<int:pk>/feedback/", feedback.volunteer_feedback, name="volunteer-feedback"),
+    # Certificates of service (PDF) and their public check.
+    path("me/placements/<int:pk>/certificate.pdf", certificates.certificate_download, name="certificate-download"),
+    path("me/placements/<int:year>.pdf", certificates.year_summary_download, name="year-summary-download"),
+    path("verify/<str:code>/", certificates.certificate_verify, name="certificate-verify"),
     # Calendar apps cannot sign in: the feed is reached with ?token=<the volunteer's secret token>.
     path("me/calendar.ics", calendar.calendar_feed, name="calendar-feed"),
     path("me/calendar/reset/", calendar.calendar_token_reset, name="calendar-token-reset"),

@@ -29,9 +29,10 @@ from globalir.accounts.models import User
 from matcher.models import MatchRound, Recommendation, RoundRanking
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
-from placements import pipeline, services, speaking
+from placements import certification, pipeline, services, speaking
+from placements.certificates import Certificate
 from placements.checklist_services import checklist_item_tick, placement_checklist_create
-from placements.models import Application
+from placements.models import Application, Placement
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
@@ -140,6 +141,14 @@ def rich_account(organisation, site_admin):
 
     # On a full need's waiting list.
     WaitingListEntryFactory(volunteer=profile)
+    # Their certificate of service for it (with their name), and one they signed as a coordinator.
+    Placement.objects.filter(pk=past.pk).update(completed_at=timezone.now())
+    past.refresh_from_db()
+    certification.certificate_issue(placement=past)
+    signed = PlacementFactory(application__status=Application.Status.COMPLETED, completed_at=timezone.now())
+    Certificate.objects.filter(pk=certification.certificate_issue(placement=signed).pk).update(
+        coordinator=user, coordinator_name=user.get_full_name()
+    )
 
     # The Speakers Bureau: their speaker profile, and invitations to speak accepted, declined and waiting.
     speaker = SpeakerProfileFactory(profile=profile, self_description=f"The first of the {SURNAME} family in IR.")

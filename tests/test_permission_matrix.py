@@ -36,7 +36,10 @@ from matcher.rounds import match_round_open
 from notifications.services import unsubscribe_token
 from organisations.models import Membership, Organisation
 from organisations.selectors import invitation_token_hash
+from placements.certificates import Certificate
+from placements.certification import certificate_issue
 from placements.checklist_services import placement_checklist_create
+from placements.models import Application, Placement
 from placements.visit_services import visit_create
 from programmes import team_services
 from programmes.models import Mode, Need, Programme
@@ -319,6 +322,23 @@ def _store_a_checklist_document(w: World) -> None:
     item.save()
 
 
+def _complete(w: World) -> None:
+    """The coordinators marked A's placement completed: it has a certificate."""
+    Placement.objects.filter(pk=w.placement.pk).update(completed_at=timezone.now())
+    Application.objects.filter(pk=w.placement.application_id).update(
+        status=Application.Status.COMPLETED, completed_at=timezone.now()
+    )
+
+
+MATRIX_CERTIFICATE_CODE = "MATRXCERT234"
+
+
+def _certify(w: World) -> None:
+    _complete(w)
+    certificate = certificate_issue(placement=Placement.objects.get(pk=w.placement.pk))
+    Certificate.objects.filter(pk=certificate.pk).update(code=MATRIX_CERTIFICATE_CODE)
+
+
 def _fill(w: World) -> None:
     Need.objects.filter(pk=w.need.pk).update(status=Need.Status.FILLED)
 
@@ -490,6 +510,38 @@ ROWS = [
         get=OWNER,
         post=OWNER_FORM,
         data=INVALID,
+    ),
+    # Certificates of service: the holder's PDF once the placement is completed, a message before; anyone
+    # with the code checks one.
+    Row(
+        "placements:certificate-download",
+        _url("placements:certificate-download", lambda w: w.placement.pk),
+        get=OWNER,
+        prepare=_complete,
+    ),
+    Row(
+        "placements:certificate-download",
+        _url("placements:certificate-download", lambda w: w.placement.pk),
+        get=OWNER_ACT,
+        case="not-completed",
+    ),
+    Row(
+        "placements:year-summary-download",
+        _url("placements:year-summary-download", lambda w: w.placement.start_date.year),
+        get=(LOGIN, 200, DONE, ONBOARDING, ONBOARDING, ONBOARDING, ONBOARDING),
+        prepare=_complete,
+    ),
+    Row(
+        "placements:certificate-verify",
+        _url("placements:certificate-verify", lambda w: MATRIX_CERTIFICATE_CODE),
+        get=PUBLIC,
+        prepare=_certify,
+    ),
+    Row(
+        "placements:certificate-verify",
+        _url("placements:certificate-verify", lambda w: "NOSUCHCODE23"),
+        get=NOBODY,
+        case="unknown",
     ),
     Row(
         "matcher:round-volunteer",

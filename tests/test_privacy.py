@@ -26,6 +26,8 @@ from matcher.models import Recommendation
 from notifications.models import Notification, NotificationPreference
 from organisations.models import Membership
 from placements import pipeline, selectors, visit_services
+from placements.certificates import Certificate
+from placements.certification import certificate_issue
 from placements.checklist_services import checklist_item_tick, placement_checklist_create
 from placements.checklists import PlacementChecklistItem
 from placements.models import Application, Feedback, Placement
@@ -97,6 +99,9 @@ def rich_volunteer(volunteer):
         document=SimpleUploadedFile("visa.pdf", b"%PDF-1.4\n% a visa\n%%EOF\n"),
     )
     FeedbackFactory(placement=placement, rating=4, comments="Great teaching list, welcoming team.")
+    Placement.objects.filter(pk=placement.pk).update(completed_at=timezone.now())
+    placement.refresh_from_db()
+    certificate_issue(placement=placement)
     FeedbackFactory(
         placement=placement,
         side=Feedback.Side.ORGANISATION,
@@ -283,6 +288,11 @@ NOT_EXPORTED = {
         "done_by": "exported as ticked_by_you: a coordinator's identity is not the volunteer's data",
         "reminded_at": "the reminders' bookkeeping",
     },
+    Certificate: {
+        "id": "an internal number",
+        "placement": "exported as the placement's id",
+        "coordinator": "a coordinator's identity, not the volunteer's data: their name as printed is exported",
+    },
     Feedback: {
         "placement": "exported as the placement's id and its need",
         "author": "the volunteer, or a coordinator whose identity is not the volunteer's data",
@@ -368,6 +378,7 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         Placement: data["placements"][0],
         PlacementChecklistItem: data["checklist_items"][0],
         Feedback: data["feedback"][0],
+        Certificate: data["certificates"][0],
         Recommendation: data["recommendations"][0],
         Membership: membership,
         NotificationPreference: data["notification_preferences"],
@@ -486,8 +497,9 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
 
     # Session, user and allauth's record of the session (3), then the export's (the speaker profile's
     # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
-    # the waiting lists; the conversations, their messages and read receipts; the checklists' steps).
-    with django_assert_max_num_queries(28):
+    # the waiting lists; the conversations, their messages and read receipts; the checklists' steps; the
+    # certificates of service).
+    with django_assert_max_num_queries(29):
         export_of(client)
 
 
@@ -817,11 +829,10 @@ def test_erasure_is_logged_with_the_user_number_only(client, rich_volunteer, pas
         client.post(DELETE, {"password": password})
 
     # Both messages of the thread on their placement, the application in progress and the placement still
-    # to come; the waiting list they were on.
+    # to come; the waiting list they were on; the completed placement's certificate.
     assert (
         f"Account {user_pk} erased: 2 messages removed, 2 applications withdrawn, 1 waiting list entries deleted, "
-        "1 checklist documents deleted, "
-        "1 credential documents deleted" in caplog.text
+        "1 checklist documents deleted, 1 certificates revoked, 1 credential documents deleted" in caplog.text
     )
     assert "volunteer@example.org" not in caplog.text
     assert password not in caplog.text

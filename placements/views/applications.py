@@ -16,7 +16,7 @@ from programmes.selectors import need_listed_detail_queryset
 from programmes.views.opportunities import render_need_page
 from volunteers.selectors import EXPIRY_WARNING_DAYS, credential_rows, volunteer_profile_for_user
 
-from .. import selectors, services, speaking, waiting_list_services
+from .. import certification, selectors, services, speaking, waiting_list_services
 from ..checklist_selectors import volunteer_checklists_left
 from ..credential_checks import credentials_to_renew_for
 from ..forms import ApplicationForm, OfferDeclineForm
@@ -67,6 +67,7 @@ def dashboard(request):
             "talks_pending": speaking.talks_pending_for(profile=profile),
             "talks_upcoming": speaking.talks_accepted_for(profile=profile, since=timezone.localdate()),
             "waiting_lists": waiting_list_services.waiting_list_positions(profile=profile),
+            "certificate_years": certification.certificate_years(profile=profile),
         },
     )
 

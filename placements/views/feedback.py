@@ -15,7 +15,7 @@ from globalir.views import form_add_refusal
 from programmes.views.access import programme_for_coordinator
 from volunteers.selectors import volunteer_profile_for_user
 
-from .. import feedback, speaking
+from .. import certification, feedback, speaking
 from ..emails import application_volunteer_label
 from ..models import Feedback, Placement
 from .access import placement_for_coordinator
@@ -61,6 +61,7 @@ def placement_record(request):
             "page_obj": record.page,
             "page_range": record.page_range,
             "talks": speaking.talks_accepted_for(profile=profile),
+            "certificate_years": certification.certificate_years(profile=profile),
         },
     )
 
