@@ -10,6 +10,7 @@ an event is mailed once however often its task runs.
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 
 from globalir.accounts.models import User
 from globalir.links import absolute_url
-from globalir.outbox.services import TryLater, task_enqueue, task_run_again_later
+from globalir.outbox.services import TryLater, task_enqueue, task_run_again_later, tasks_enqueue
 
 from .models import Notification, NotificationPreference
 
@@ -82,6 +83,71 @@ def notify(
     except IntegrityError:
         return None
     return notification
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail for `notify_many`: the same arguments as `notify` takes."""
+
+    kind: str
+    event_key: str
+    context: dict[str, Any]
+    recipient: User | None = None
+    email: str = ""
+
+
+def notify_many(*, emails: Iterable[Email]) -> list[Notification]:
+    """`notify` for many events at once (a match round's participants), in a fixed number of queries: one
+    to find the events already mailed, one insert of the new rows and one of their outbox tasks (one task
+    per e-mail, as `notify` makes, so each is claimed, retried and cancelled on its own).
+
+    Events that already have their e-mail, or appear twice, are left out, so the same event still never
+    mails twice. Returns the notifications recorded.
+    """
+    wanted: dict[str, Notification] = {}
+    language = translation.get_language() or ""
+    for item in emails:
+        address = item.email or (item.recipient.email if item.recipient else "")
+        if not address:
+            raise ValueError("A notification needs a recipient or an e-mail address.")
+        key = item.event_key[:200]
+        wanted.setdefault(
+            key,
+            Notification(
+                kind=item.kind,
+                event_key=key,
+                recipient=item.recipient,
+                email=address,
+                language=language,
+                context=item.context,
+            ),
+        )
+    if not wanted:
+        return []
+    known = set(Notification.objects.filter(event_key__in=list(wanted)).values_list("event_key", flat=True))
+    new = [notification for key, notification in wanted.items() if key not in known]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(new)
+    except IntegrityError:
+        # Another transaction recorded one of these events meanwhile: record them one by one instead, each
+        # skipping the events that have their e-mail.
+        return [
+            notification
+            for item in new
+            if (
+                notification := notify(
+                    kind=item.kind,
+                    event_key=item.event_key,
+                    context=item.context,
+                    recipient=item.recipient,
+                    email=item.email,
+                )
+            )
+            is not None
+        ]
+    tasks_enqueue(SEND_NOTIFICATION_TASK, calls=[([n.pk], n.recipient_id) for n in new])
+    return new
 
 
 # The task that sends one e-mail (notifications/tasks.py), enqueued by name: the task calls this module.

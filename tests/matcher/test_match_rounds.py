@@ -568,16 +568,17 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
 ):
     match_round = open_round(cast, coordinator)
     rank_everything(cast, match_round, coordinator)
-    real_offer = round_run.application_offer
+    real_offers = round_run.applications_offer_in_bulk
     calls = []
 
     def offer_then_break(**kwargs):
-        calls.append(kwargs["application"].pk)
-        if len(calls) == 2:
-            raise RuntimeError("The mail relay caught fire")
-        return real_offer(**kwargs)
+        # The offers are written, then the run breaks before it finishes: they must all roll back.
+        offered = real_offers(**kwargs)
+        calls.append([application.pk for application in offered])
+        assert Application.objects.filter(status=Application.Status.OFFERED).count() == 2
+        raise RuntimeError("The mail relay caught fire")
 
-    monkeypatch.setattr(round_run, "application_offer", offer_then_break)
+    monkeypatch.setattr(round_run, "applications_offer_in_bulk", offer_then_break)
     sent = len(mailoutbox)
     client.force_login(coordinator)
 
@@ -586,7 +587,7 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
 
     assert response.status_code == 302
     match_round.refresh_from_db()
-    assert len(calls) == 2
+    assert len(calls) == 1 and len(calls[0]) == 2
     assert match_round.status == MatchRound.Status.FAILED
     assert "The mail relay caught fire" in match_round.error
     assert not Application.objects.filter(status=Application.Status.OFFERED).exists()
