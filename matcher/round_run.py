@@ -53,15 +53,6 @@ class RoundInputs:
     capacities: dict[int, int]
     refused: dict[int, str] = field(default_factory=dict)  # ranking pk → reason code, left out of the prefs
 
-    def key(self) -> tuple:
-        return (
-            sorted(self.active),
-            sorted(self.refused.items()),
-            sorted(self.volunteer_prefs.items()),
-            sorted(self.need_prefs.items()),
-            sorted(self.capacities.items()),
-        )
-
 
 def _round_inputs(match_round: MatchRound) -> RoundInputs:
     """Both sides' preference lists and each need's places left, in three queries.
@@ -263,10 +254,9 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
         return match_round
     try:
         match_round = match_round_queryset().get(pk=match_round.pk)
-        inputs, matching = _offerable_match(match_round)
-        _set_progress(match_round, 60)
+        _set_progress(match_round, 30)
         with transaction.atomic():
-            _round_commit(match_round, inputs, matching)
+            _round_commit(match_round)
     except OperationalError:
         # Database trouble: hand the round back so that the task's retry can claim it again.
         MatchRound.objects.filter(pk=match_round.pk, status=MatchRound.Status.RUNNING).update(
@@ -286,15 +276,16 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
     return match_round
 
 
-def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[int, list[int]]) -> None:
-    """The run's writes, inside the caller's transaction."""
-    # Lock the needs (in id order, as application_offer does one at a time) and read everything again:
-    # a place offered or an application withdrawn since the first read changes the matching.
-    list(Need.objects.select_for_update().filter(pk__in=inputs.capacities).order_by("pk").values_list("pk"))
-    locked, locked_matching = _offerable_match(match_round)
-    if locked.key() != inputs.key():
-        logger.info("Match round %s: applications changed while it ran; matching again", match_round.pk)
-        inputs, matching = locked, locked_matching
+def _round_commit(match_round: MatchRound) -> None:
+    """The run's reads and writes, inside the caller's transaction."""
+    # Lock the round's needs first (in id order, as application_offer does one at a time), then read the
+    # round once: a place offered or an application withdrawn meanwhile waits for the run, or is seen by it.
+    # The matching takes a fraction of the time of reading and writing, so it is not worth reading twice to
+    # compute it outside the lock.
+    round_needs = RoundRanking.objects.filter(match_round=match_round).values("application__need_id")
+    list(Need.objects.select_for_update().filter(pk__in=round_needs).order_by("pk").values_list("pk"))
+    inputs, matching = _offerable_match(match_round)
+    _set_progress(match_round, 60)
     by = match_round.created_by or AnonymousUser()
     rankings = {r.pk: r for r in inputs.rankings}
     pair_ranking = {

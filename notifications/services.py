@@ -98,8 +98,11 @@ class Email:
 
 def notify_many(*, emails: Iterable[Email]) -> list[Notification]:
     """`notify` for many events at once (a match round's participants), in a fixed number of queries: one
-    to find the events already mailed, one insert of the new rows and one of their outbox tasks (one task
-    per e-mail, as `notify` makes, so each is claimed, retried and cancelled on its own).
+    to find the events already mailed, one insert of the new rows and one of their outbox tasks, each task
+    sending up to NOTIFICATIONS_PER_TASK of them (`notifications_send`): publishing a message per e-mail
+    would cost more than recording them. Each e-mail is still claimed on its own when sent, so it goes once
+    however often its batch runs; erasing a recipient's account deletes their rows, which the batch then
+    skips.
 
     Events that already have their e-mail, or appear twice, are left out, so the same event still never
     mails twice. Returns the notifications recorded.
@@ -146,12 +149,23 @@ def notify_many(*, emails: Iterable[Email]) -> list[Notification]:
             )
             is not None
         ]
-    tasks_enqueue(SEND_NOTIFICATION_TASK, calls=[([n.pk], n.recipient_id) for n in new])
+    ids = [notification.pk for notification in new]
+    tasks_enqueue(
+        SEND_NOTIFICATIONS_TASK,
+        calls=[
+            ([ids[start : start + NOTIFICATIONS_PER_TASK]], None)
+            for start in range(0, len(ids), NOTIFICATIONS_PER_TASK)
+        ],
+    )
     return new
 
 
 # The task that sends one e-mail (notifications/tasks.py), enqueued by name: the task calls this module.
 SEND_NOTIFICATION_TASK = "notifications.tasks.send_notification"
+# The task that sends a batch of them (notify_many), and how many it takes: enough to publish few messages,
+# few enough to send well within the task's time limit.
+SEND_NOTIFICATIONS_TASK = "notifications.tasks.send_notifications"
+NOTIFICATIONS_PER_TASK = 100
 
 
 def _enqueue(notification: Notification) -> None:
@@ -265,6 +279,29 @@ def notification_send(*, notification_id: int) -> str:
     )
     logger.info("Sent %s notification %s", notification.kind, notification.pk)
     return Notification.Status.SENT
+
+
+def notifications_send(*, notification_ids: Iterable[int]) -> dict[str, int]:
+    """Send a batch of notifications (`notify_many`), each as `notification_send` does: claimed first, so one
+    already sent (by an earlier run of the batch) is not sent again. Every e-mail is tried; then the first
+    error of one that gave up is raised, else TryLater if one may pass, so the batch runs again for those
+    only. Returns how many ended in each status."""
+    statuses: dict[str, int] = {}
+    failure: Exception | None = None
+    try_later: TryLater | None = None
+    for notification_id in notification_ids:
+        try:
+            status = notification_send(notification_id=notification_id)
+        except TryLater as error:
+            try_later, status = try_later or error, Notification.Status.PENDING
+        except Exception as error:
+            failure, status = failure or error, Notification.Status.FAILED
+        statuses[status] = statuses.get(status, 0) + 1
+    if failure is not None:
+        raise failure
+    if try_later is not None:
+        raise try_later
+    return statuses
 
 
 def _pending_or_stale(stale: datetime.datetime) -> Q:
