@@ -484,6 +484,12 @@ ROWS = [
         data=INVALID,
     ),
     Row("programmes:programme-detail", _url("programmes:programme-detail", programme), get=MEMBERS),
+    # The workspace's section of a programme's needs: without htmx, members are sent to the programme's page.
+    Row(
+        "programmes:workspace-needs",
+        _url("programmes:workspace-needs", programme),
+        get=(LOGIN, 404, 404, DONE, 404, DONE, DONE),
+    ),
     Row(
         "programmes:programme-edit",
         _url("programmes:programme-edit", programme),
