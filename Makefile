@@ -128,9 +128,11 @@ test: install browser redis-server
 bench-match: install
 	$(BIN)/python bench/match.py
 
-# /opportunities/ against a bare page, on a throwaway database (DATABASE_URL honoured).
+# /opportunities/ against a bare page, then the coordinator's workspace, on throwaway databases (DATABASE_URL
+# honoured).
 bench-pages: install
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/coordinate.py
 
 # 50 users against gunicorn, PostgreSQL and Redis on loopback for 60 s (BENCH_ARGS="--duration 120"); needs
 # a local PostgreSQL and Redis, uses a throwaway database and an empty Redis database (DATABASE_URL and

@@ -314,6 +314,7 @@ def main() -> None:
             figures.update(json.loads(out.read_text()))
             print()
     summary(figures)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "rounds.py")], check=True)  # noqa: S603  (match rounds)
 
 
 if __name__ == "__main__":

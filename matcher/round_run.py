@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import absolute_url, notify
+from notifications.services import Email, absolute_url, notify_many
 from placements.credential_checks import credential_offer_refusal
 from placements.electives import elective_offer_refusal
 from placements.models import Application
-from placements.services import application_offer
+from placements.services import applications_offer_in_bulk
 from programmes.models import Need
 
 from .engine import blocking_pairs, stable_match, validate_matching
@@ -53,15 +53,6 @@ class RoundInputs:
     need_prefs: dict[int, list[int]]
     capacities: dict[int, int]
     refused: dict[int, str] = field(default_factory=dict)  # ranking pk → reason code, left out of the prefs
-
-    def key(self) -> tuple:
-        return (
-            sorted(self.active),
-            sorted(self.refused.items()),
-            sorted(self.volunteer_prefs.items()),
-            sorted(self.need_prefs.items()),
-            sorted(self.capacities.items()),
-        )
 
 
 def _round_inputs(match_round: MatchRound) -> RoundInputs:
@@ -266,10 +257,9 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
         return match_round
     try:
         match_round = match_round_queryset().get(pk=match_round.pk)
-        inputs, matching = _offerable_match(match_round)
-        _set_progress(match_round, 60)
+        _set_progress(match_round, 30)
         with transaction.atomic():
-            _round_commit(match_round, inputs, matching)
+            _round_commit(match_round)
     except OperationalError:
         # Database trouble: hand the round back so that the task's retry can claim it again.
         MatchRound.objects.filter(pk=match_round.pk, status=MatchRound.Status.RUNNING).update(
@@ -289,15 +279,16 @@ def match_round_run(*, match_round: MatchRound, dry_run: bool) -> MatchRound:
     return match_round
 
 
-def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[int, list[int]]) -> None:
-    """The run's writes, inside the caller's transaction."""
-    # Lock the needs (in id order, as application_offer does one at a time) and read everything again:
-    # a place offered or an application withdrawn since the first read changes the matching.
-    list(Need.objects.select_for_update().filter(pk__in=inputs.capacities).order_by("pk").values_list("pk"))
-    locked, locked_matching = _offerable_match(match_round)
-    if locked.key() != inputs.key():
-        logger.info("Match round %s: applications changed while it ran; matching again", match_round.pk)
-        inputs, matching = locked, locked_matching
+def _round_commit(match_round: MatchRound) -> None:
+    """The run's reads and writes, inside the caller's transaction."""
+    # Lock the round's needs first (in id order, as application_offer does one at a time), then read the
+    # round once: a place offered or an application withdrawn meanwhile waits for the run, or is seen by it.
+    # The matching takes a fraction of the time of reading and writing, so it is not worth reading twice to
+    # compute it outside the lock.
+    round_needs = RoundRanking.objects.filter(match_round=match_round).values("application__need_id")
+    list(Need.objects.select_for_update().filter(pk__in=round_needs).order_by("pk").values_list("pk"))
+    inputs, matching = _offerable_match(match_round)
+    _set_progress(match_round, 60)
     by = match_round.created_by or AnonymousUser()
     rankings = {r.pk: r for r in inputs.rankings}
     pair_ranking = {
@@ -305,9 +296,14 @@ def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[i
     }
     result = _result_json(inputs, matching, state="done")
     titles = {r.application.need_id: r.application.need.title for r in inputs.rankings}
-    for need_id, members in sorted(matching.items()):
-        for volunteer_id in members:
-            application_offer(application=pair_ranking[need_id, volunteer_id].application, by=by)
+    applications_offer_in_bulk(
+        applications=[
+            pair_ranking[need_id, volunteer_id].application
+            for need_id, members in sorted(matching.items())
+            for volunteer_id in members
+        ],
+        by=by,
+    )
     for key, entry in result["outcomes"].items():
         ranking = rankings[int(key)]
         ranking.outcome = RoundRanking.Outcome.MATCHED if entry["code"] == MATCHED else RoundRanking.Outcome.UNMATCHED
@@ -317,7 +313,7 @@ def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[i
             need_title=ranking.application.need.title,
             other_title=titles.get(entry["matched_need"], ""),
         )
-    RoundRanking.objects.bulk_update(inputs.rankings, ["outcome", "explanation"])
+    _record_outcomes(inputs.rankings)
     updated = MatchRound.objects.filter(pk=match_round.pk, status=MatchRound.Status.RUNNING).update(
         status=MatchRound.Status.DONE, result=result, progress=100, finished_at=timezone.now()
     )
@@ -325,6 +321,27 @@ def _round_commit(match_round: MatchRound, inputs: RoundInputs, matching: dict[i
         raise RuntimeError("The round stopped running while it was being recorded.")
     _notify_round_result(match_round, inputs, result, titles)
     logger.info("Match round %s done: %s pairs matched", match_round.pk, result["pairs"])
+
+
+# Rows per statement when recording outcomes: 3 parameters each, well under SQLite's and PostgreSQL's limits.
+OUTCOMES_PER_STATEMENT = 2000
+
+
+def _record_outcomes(rankings: list[RoundRanking]) -> None:
+    """Write each ranking's outcome and explanation. bulk_update would send one CASE branch per row for each
+    column, which the database tests row by row (quadratic in the round's size); a join against a VALUES
+    list is one pass, and portable (SQLite ≥ 3.33 and PostgreSQL both take UPDATE … FROM)."""
+    table = connection.ops.quote_name(RoundRanking._meta.db_table)
+    for start in range(0, len(rankings), OUTCOMES_PER_STATEMENT):
+        batch = rankings[start : start + OUTCOMES_PER_STATEMENT]
+        values = ", ".join(["(%s, %s, %s)"] * len(batch))
+        params = [value for r in batch for value in (r.pk, r.outcome, r.explanation)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, outcome, explanation) AS (VALUES {values}) "  # noqa: S608 (placeholders only)
+                f"UPDATE {table} SET outcome = v.outcome, explanation = v.explanation FROM v WHERE {table}.id = v.id",
+                params,
+            )
 
 
 def _dry_run(match_round: MatchRound) -> MatchRound:
@@ -354,20 +371,23 @@ def _notify_round_result(match_round: MatchRound, inputs: RoundInputs, result: d
     for ranking in inputs.rankings:
         if ranking.application.volunteer_id is not None:
             by_volunteer[ranking.application.volunteer_id].append(ranking)
+    emails = []
     for volunteer_id, rankings in sorted(by_volunteer.items()):
         rankings.sort(key=lambda r: (r.volunteer_rank is None, r.volunteer_rank or 0, r.pk))
         matched = next((r for r in rankings if r.outcome == RoundRanking.Outcome.MATCHED), None)
-        notify(
-            kind="round_result_volunteer",
-            event_key=f"round-result:{match_round.pk}:{volunteer_id}",
-            recipient=rankings[0].application.volunteer.user,
-            context={
-                **context,
-                "matched": matched is not None,
-                "matched_need_title": matched.application.need.title if matched else "",
-                "explanations": [r.explanation for r in rankings if r is not matched],
-                "dashboard_url": dashboard_url,
-            },
+        emails.append(
+            Email(
+                kind="round_result_volunteer",
+                event_key=f"round-result:{match_round.pk}:{volunteer_id}",
+                recipient=rankings[0].application.volunteer.user,
+                context={
+                    **context,
+                    "matched": matched is not None,
+                    "matched_need_title": matched.application.need.title if matched else "",
+                    "explanations": [r.explanation for r in rankings if r is not matched],
+                    "dashboard_url": dashboard_url,
+                },
+            )
         )
     needs = [
         {
@@ -387,10 +407,13 @@ def _notify_round_result(match_round: MatchRound, inputs: RoundInputs, result: d
         "unmatched_volunteers": result["unmatched_volunteers"],
         "needs": needs,
     }
-    for user in _programme_coordinators(match_round.programme):
-        notify(
+    emails += [
+        Email(
             kind="round_result_coordinator",
             event_key=f"round-result-coordinator:{match_round.pk}:{user.pk}",
             recipient=user,
             context=coordinator_context,
         )
+        for user in _programme_coordinators(match_round.programme)
+    ]
+    notify_many(emails=emails)

@@ -5,11 +5,12 @@ matcher.round_run runs them)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
@@ -307,7 +308,13 @@ def match_round_volunteer_view(*, match_round: MatchRound, user: User) -> Volunt
 
 def outcome_text(code: str, *, audience: str, need_title: str, other_title: str = "", dry_run: bool = False) -> str:
     """A ranking's outcome in plain words for the volunteer or the coordinator."""
-    need, other = need_title, other_title
+    text = _outcome_texts(audience, dry_run, translation.get_language()).get(code)
+    return text % {"need": need_title, "other": other_title} if text else ""
+
+
+# A round's thousands of outcomes share a dozen sentences: translated once per audience and language.
+@functools.cache
+def _outcome_texts(audience: str, dry_run: bool, language: str | None) -> dict[str, str]:
     if audience == "volunteer":
         texts = {
             MATCHED: _("You were matched to “%(need)s”: an offer is waiting for your answer on your dashboard."),
@@ -351,8 +358,7 @@ def outcome_text(code: str, *, audience: str, need_title: str, other_title: str 
                 "Left out: a credential this need requires is not verified until the end of the placement."
             ),
         }
-    text = texts.get(code)
-    return text % {"need": need, "other": other} if text else ""
+    return texts
 
 
 def _parse_time(value: str | None) -> datetime.datetime | None:

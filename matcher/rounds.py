@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from globalir.accounts.models import User
 from globalir.outbox.services import task_enqueue
-from notifications.services import absolute_url, notify
+from notifications.services import Email, absolute_url, notify_many
 from organisations.selectors import organisation_coordinators
 from placements.models import Application
 from programmes.models import Need, Programme
@@ -334,14 +334,17 @@ def _notify_round_opened(match_round: MatchRound, applications: list[Application
     for application in applications:
         by_volunteer[application.volunteer_id].append(application)
     context = _round_context(match_round)
-    for own in by_volunteer.values():
-        volunteer = own[0].volunteer
-        notify(
-            kind="round_opened",
-            event_key=f"round-opened:{match_round.pk}:{volunteer.pk}",
-            recipient=volunteer.user,
-            context={**context, "need_titles": sorted(a.need.title for a in own)},
-        )
+    notify_many(
+        emails=[
+            Email(
+                kind="round_opened",
+                event_key=f"round-opened:{match_round.pk}:{own[0].volunteer_id}",
+                recipient=own[0].volunteer.user,
+                context={**context, "need_titles": sorted(a.need.title for a in own)},
+            )
+            for own in by_volunteer.values()
+        ]
+    )
 
 
 def _programme_coordinators(programme: Programme) -> list[User]:

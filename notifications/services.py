@@ -10,6 +10,7 @@ an event is mailed once however often its task runs.
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 
 from globalir.accounts.models import User
 from globalir.links import absolute_url
-from globalir.outbox.services import TryLater, task_enqueue, task_run_again_later
+from globalir.outbox.services import TryLater, task_enqueue, task_run_again_later, tasks_enqueue
 
 from .models import Notification, NotificationPreference
 
@@ -87,8 +88,87 @@ def notify(
     return notification
 
 
+@dataclass(frozen=True)
+class Email:
+    """One e-mail for `notify_many`: the same arguments as `notify` takes."""
+
+    kind: str
+    event_key: str
+    context: dict[str, Any]
+    recipient: User | None = None
+    email: str = ""
+
+
+def notify_many(*, emails: Iterable[Email]) -> list[Notification]:
+    """`notify` for many events at once (a match round's participants), in a fixed number of queries: one
+    to find the events already mailed, one insert of the new rows and one of their outbox tasks, each task
+    sending up to NOTIFICATIONS_PER_TASK of them (`notifications_send`): publishing a message per e-mail
+    would cost more than recording them. Each e-mail is still claimed on its own when sent, so it goes once
+    however often its batch runs; erasing a recipient's account deletes their rows, which the batch then
+    skips.
+
+    Events that already have their e-mail, or appear twice, are left out, so the same event still never
+    mails twice. Returns the notifications recorded.
+    """
+    wanted: dict[str, Notification] = {}
+    language = translation.get_language() or ""
+    for item in emails:
+        address = item.email or (item.recipient.email if item.recipient else "")
+        if not address:
+            raise ValueError("A notification needs a recipient or an e-mail address.")
+        key = item.event_key[:200]
+        wanted.setdefault(
+            key,
+            Notification(
+                kind=item.kind,
+                event_key=key,
+                recipient=item.recipient,
+                email=address,
+                language=language,
+                context=item.context,
+            ),
+        )
+    if not wanted:
+        return []
+    known = set(Notification.objects.filter(event_key__in=list(wanted)).values_list("event_key", flat=True))
+    new = [notification for key, notification in wanted.items() if key not in known]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(new)
+    except IntegrityError:
+        # Another transaction recorded one of these events meanwhile: record them one by one instead, each
+        # skipping the events that have their e-mail.
+        return [
+            notification
+            for item in new
+            if (
+                notification := notify(
+                    kind=item.kind,
+                    event_key=item.event_key,
+                    context=item.context,
+                    recipient=item.recipient,
+                    email=item.email,
+                )
+            )
+            is not None
+        ]
+    ids = [notification.pk for notification in new]
+    tasks_enqueue(
+        SEND_NOTIFICATIONS_TASK,
+        calls=[
+            ([ids[start : start + NOTIFICATIONS_PER_TASK]], None)
+            for start in range(0, len(ids), NOTIFICATIONS_PER_TASK)
+        ],
+    )
+    return new
+
+
 # The task that sends one e-mail (notifications/tasks.py), enqueued by name: the task calls this module.
 SEND_NOTIFICATION_TASK = "notifications.tasks.send_notification"
+# The task that sends a batch of them (notify_many), and how many it takes: enough to publish few messages,
+# few enough to send well within the task's time limit.
+SEND_NOTIFICATIONS_TASK = "notifications.tasks.send_notifications"
+NOTIFICATIONS_PER_TASK = 100
 
 
 def _enqueue(notification: Notification) -> None:
@@ -202,6 +282,29 @@ def notification_send(*, notification_id: int) -> str:
     )
     logger.info("Sent %s notification %s", notification.kind, notification.pk)
     return Notification.Status.SENT
+
+
+def notifications_send(*, notification_ids: Iterable[int]) -> dict[str, int]:
+    """Send a batch of notifications (`notify_many`), each as `notification_send` does: claimed first, so one
+    already sent (by an earlier run of the batch) is not sent again. Every e-mail is tried; then the first
+    error of one that gave up is raised, else TryLater if one may pass, so the batch runs again for those
+    only. Returns how many ended in each status."""
+    statuses: dict[str, int] = {}
+    failure: Exception | None = None
+    try_later: TryLater | None = None
+    for notification_id in notification_ids:
+        try:
+            status = notification_send(notification_id=notification_id)
+        except TryLater as error:
+            try_later, status = try_later or error, Notification.Status.PENDING
+        except Exception as error:
+            failure, status = failure or error, Notification.Status.FAILED
+        statuses[status] = statuses.get(status, 0) + 1
+    if failure is not None:
+        raise failure
+    if try_later is not None:
+        raise try_later
+    return statuses
 
 
 def _pending_or_stale(stale: datetime.datetime) -> Q:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from globalir.accounts.models import User
-from notifications.services import absolute_url, notifications_context_scrub, notify
+from notifications.services import Email, absolute_url, notifications_context_scrub, notify, notify_many
 from organisations.selectors import organisation_coordinators
 from programmes.models import Need
 from volunteers.selectors import volunteer_label
@@ -109,6 +109,24 @@ def notify_application_received(application: Application) -> None:
 def notify_offer_made(application: Application) -> None:
     # An application is offered at most once (OFFERED never comes back), so the key names the event.
     _notify_volunteer(application, kind="offer_made", event="offer-made")
+
+
+def notify_offers_made(applications: Iterable[Application]) -> None:
+    """`notify_offer_made` for many offers at once (a match round's), recorded as one batch. The
+    applications come with their need's programme and organisation and their volunteer's user."""
+    dashboard_url = absolute_url(reverse("placements:dashboard"))
+    notify_many(
+        emails=[
+            Email(
+                kind="offer_made",
+                event_key=f"offer-made:{application.pk}",
+                recipient=application.volunteer.user,
+                context={**_application_email_context(application), "dashboard_url": dashboard_url},
+            )
+            for application in applications
+            if application.volunteer is not None
+        ]
+    )
 
 
 def notify_offer_answered(application: Application, *, kind: str, **extra: str) -> None:

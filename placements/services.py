@@ -27,8 +27,13 @@ from .credential_checks import (
     credential_check_offer,
     notify_credentials_to_renew,
 )
-from .electives import elective_check_application, elective_check_offer, notify_supervisor_placement_confirmed
-from .emails import notify_application_received, notify_offer_answered, notify_offer_made
+from .electives import (
+    elective_check_application,
+    elective_check_offer,
+    elective_offer_refusal,
+    notify_supervisor_placement_confirmed,
+)
+from .emails import notify_application_received, notify_offer_answered, notify_offer_made, notify_offers_made
 from .models import PLACEMENT_NO_OVERLAP, Application, Placement
 from .selectors import onsite_placements_overlapping, placement_dates_for
 from .transitions import application_transition
@@ -238,6 +243,96 @@ def application_offer(*, application: Application, by: User) -> Application:
         raise
     logger.info("User %s offered a place to application %s", by.pk, application.pk)
     return application
+
+
+def applications_offer_in_bulk(*, applications: list[Application], by: User) -> list[Application]:
+    """Offer a place to each of these interested or shortlisted applicants at once (a match round's
+    offers), with the rules of `application_offer` and a fixed number of queries however many there are
+    (except the elective checks, which look at the supervisor's other students: a few queries per elective).
+
+    The needs' rows are locked first, in id order as `application_offer` locks them, then the applications.
+    Offers are checked in the order given, each counting those before it (places left, a supervisor's cap),
+    and the first refused stops everything: nothing is written and its ValidationError is raised, in the
+    words `application_offer` uses. The status changes are one update, their history rows one insert and
+    the e-mails one batch (`notify_offers_made`).
+    """
+    if not applications:
+        return []
+    refusal = _("An application that is %(status)s cannot receive an offer.")
+    with transaction.atomic():
+        needs = {
+            need.pk: need
+            for need in Need.objects.select_for_update(of=("self",))
+            .filter(pk__in={a.need_id for a in applications})
+            .select_related("programme__lead_organisation", "elective")
+            .order_by("pk")
+        }
+        locked = {
+            application.pk: application
+            for application in Application.objects.select_for_update(of=("self",))
+            .filter(pk__in=[a.pk for a in applications])
+            .select_related("volunteer__user")
+            .order_by("pk")
+        }
+        holding = dict(
+            Application.objects.filter(need_id__in=needs, status__in=Application.HOLDING_STATUSES)
+            .order_by()
+            .values("need_id")
+            .annotate(count=models.Count("pk"))
+            .values_list("need_id", "count")
+        )
+        offered: list[Application] = []
+        for given in applications:
+            application = locked[given.pk]
+            need = application.need = needs[application.need_id]
+            if application.volunteer_id is None or not application.can_become(Application.Status.OFFERED):
+                raise ValidationError(
+                    refusal % {"status": application.get_status_display().lower()}, code="cannot_offer"
+                )
+            if need.status != Need.Status.OPEN:
+                raise ValidationError(
+                    _("“%(need)s” is not open any more.") % {"need": need.title}, code="need_not_open"
+                )
+            if holding.get(need.pk, 0) >= need.places:
+                raise ValidationError(
+                    _("Every place of “%(need)s” is already offered or taken.") % {"need": need.title},
+                    code="no_place_left",
+                )
+            # Only a student or an elective has a rule to check; an ordinary pair is decided in memory.
+            refused = elective_offer_refusal(application=application, also_offered=offered)
+            if refused is not None:
+                raise refused
+            # Reads the volunteer's credentials only when the need requires some.
+            credential_check_offer(application=application)
+            holding[need.pk] = holding.get(need.pk, 0) + 1
+            offered.append(application)
+        # Only the status and its time change, to a move the transition rule allows: the rest of each row
+        # is as it was validated when it was saved, so the rows are updated together without full_clean.
+        now = timezone.now()
+        Application.objects.filter(pk__in=[a.pk for a in offered]).update(
+            status=Application.Status.OFFERED, offered_at=now, updated_at=now
+        )
+        for application in offered:
+            application.status, application.offered_at, application.updated_at = Application.Status.OFFERED, now, now
+        Application.history.bulk_history_create(offered, update=True, default_user=by if by.is_authenticated else None)
+        _waiting_lists_leave_on_offer(offered)
+        notify_offers_made(offered)
+    logger.info("User %s offered a place to %s applications at once", by.pk, len(offered))
+    return offered
+
+
+def _waiting_lists_leave_on_offer(offered: list[Application]) -> None:
+    """Volunteers offered a place leave that need's waiting list (one read; a write only for those on it)."""
+    by_pair = {(a.need_id, a.volunteer_id): a for a in offered}
+    waiting = WaitingListEntry.objects.active().filter(
+        need_id__in={need_id for need_id, _volunteer in by_pair}, volunteer_id__in={v for _need, v in by_pair}
+    )
+    for entry in waiting:
+        application = by_pair.get((entry.need_id, entry.volunteer_id))
+        if application is not None:
+            WaitingListEntry.objects.filter(pk=entry.pk).update(
+                offered_at=application.offered_at, application=application
+            )
 
 
 def _overlap_refusal(*, start: datetime.date, end: datetime.date, clash: Placement | None) -> ValidationError:

@@ -3,8 +3,8 @@ from django.urls import path
 from .views import (
     applications,
     calendar,
-    checklists,
     certificates,
+    checklists,
     credentials,
     electives,
     feedback,

@@ -2,6 +2,7 @@
 coordinator's workspace, and what the workspace's forms start from."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,8 @@ from .models import Need, Programme, Site
 
 # How many needs of each programme the workspace shows; the programme's page lists them all.
 WORKSPACE_NEEDS_PER_PROGRAMME = 10
+# Programmes per page of each organisation in the workspace.
+WORKSPACE_PROGRAMMES_PER_PAGE = 10
 PROGRAMME_NEEDS_PAGE_SIZE = 25
 SITE_PAGE_SIZE = 25
 
@@ -142,15 +145,31 @@ NEED_WORKSPACE_ORDERING = (
 )
 
 
+# The programme order of the workspace: published, then drafts, then closed; by title within each.
+_PROGRAMME_STATUS_ORDER = Case(
+    When(status=Programme.Status.PUBLISHED, then=Value(0)),
+    When(status=Programme.Status.DRAFT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 @dataclass
 class WorkspaceProgramme:
     programme: Programme
-    needs: list[Need] = field(default_factory=list)  # the first WORKSPACE_NEEDS_PER_PROGRAMME open or filled
+    # The first WORKSPACE_NEEDS_PER_PROGRAMME open or filled needs when shown with the page (the first
+    # published programme of each organisation); the others fetch theirs when opened (`workspace_needs`).
+    needs: list[Need] = field(default_factory=list)
+    needs_inline: bool = False
+
+    @property
+    def shown_need_count(self) -> int:
+        return self.programme.open_need_count + self.programme.filled_need_count
 
     @property
     def more_needs(self) -> int:
         """Open or filled needs not shown in the workspace (see the programme's page)."""
-        return self.programme.open_need_count + self.programme.filled_need_count - len(self.needs)
+        return self.shown_need_count - len(self.needs)
 
 
 @dataclass
@@ -160,25 +179,56 @@ class WorkspaceOrganisation:
     published: list[WorkspaceProgramme] = field(default_factory=list)
     drafts: list[WorkspaceProgramme] = field(default_factory=list)
     closed: list[WorkspaceProgramme] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # programmes by status, all pages
+    page: int = 1
 
     @property
     def is_admin(self) -> bool:
         return self.role == Membership.Role.ADMIN
 
     @property
+    def published_count(self) -> int:
+        return self.counts.get(Programme.Status.PUBLISHED, 0)
+
+    @property
+    def draft_count(self) -> int:
+        return self.counts.get(Programme.Status.DRAFT, 0)
+
+    @property
+    def closed_count(self) -> int:
+        return self.counts.get(Programme.Status.CLOSED, 0)
+
+    @property
     def programme_count(self) -> int:
-        return len(self.published) + len(self.drafts) + len(self.closed)
+        return sum(self.counts.values())
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.programme_count // WORKSPACE_PROGRAMMES_PER_PAGE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
 
 
-def workspace_for_user(*, user: User) -> list[WorkspaceOrganisation]:
+def workspace_for_user(*, user: User, pages: Mapping[int, int] | None = None) -> list[WorkspaceOrganisation]:
     """The organisations the user coordinates (site admins included: only those they are a member of),
-    each with its programmes by status and, per programme, its open and filled needs with the
-    pipeline's counts.
+    each with one page of its programmes (`pages` maps an organisation's id to the page asked for; the
+    first by default; a page past the end is the last), published first, then drafts, then closed, and
+    the counts of all its programmes by status.
 
-    Three queries whatever the number of organisations, programmes and needs: organisations
-    (with the user's role), programmes (with their need counts) and needs (the first few of each
-    programme, picked by a window function, with their application counts).
+    The first published programme of each page comes with its first open and filled needs and their
+    pipeline's counts; the others only with their counts, their needs fetched when opened
+    (`workspace_needs`): the page stays the same size however many programmes and needs there are.
+
+    Five queries whatever their number: organisations (with the user's role), programme counts, the pages
+    of programmes (picked by a window function, with their need counts) and the needs shown.
     """
+    pages = pages or {}
     role = Membership.objects.filter(organisation=OuterRef("pk"), user=user).values("role")[:1]
     organisations = list(
         Organisation.objects.filter(memberships__user=user)
@@ -193,46 +243,97 @@ def workspace_for_user(*, user: User) -> list[WorkspaceOrganisation]:
         organisation.pk: WorkspaceOrganisation(organisation=organisation, role=organisation.user_role)
         for organisation in organisations
     }
+    for organisation_id, status, count in (
+        Programme.objects.filter(lead_organisation__in=entries)
+        .order_by()
+        .values("lead_organisation_id", "status")
+        .annotate(count=Count("pk"))
+        .values_list("lead_organisation_id", "status", "count")
+    ):
+        entries[organisation_id].counts[status] = count
+    window = Q()
+    for pk, entry in entries.items():
+        entry.page = min(max(pages.get(pk, 1), 1), entry.page_count)
+        first = (entry.page - 1) * WORKSPACE_PROGRAMMES_PER_PAGE
+        window |= Q(lead_organisation_id=pk, position__gt=first, position__lte=first + WORKSPACE_PROGRAMMES_PER_PAGE)
     programmes = list(
         Programme.objects.filter(lead_organisation__in=entries)
         .annotate(
-            open_need_count=Count("needs", filter=Q(needs__status=Need.Status.OPEN)),
-            filled_need_count=Count("needs", filter=Q(needs__status=Need.Status.FILLED)),
-            closed_need_count=Count("needs", filter=Q(needs__status=Need.Status.CLOSED)),
+            open_need_count=Coalesce(_need_count_subquery(Need.Status.OPEN), Value(0)),
+            filled_need_count=Coalesce(_need_count_subquery(Need.Status.FILLED), Value(0)),
+            closed_need_count=Coalesce(_need_count_subquery(Need.Status.CLOSED), Value(0)),
+            position=Window(
+                RowNumber(),
+                partition_by=[F("lead_organisation_id")],
+                order_by=[_PROGRAMME_STATUS_ORDER.asc(), F("title").asc(), F("pk").asc()],
+            ),
         )
+        .filter(window)
         .defer("description")
-        .order_by("title", "pk")
+        .order_by("lead_organisation_id", "position")
     )
-    rows: dict[int, WorkspaceProgramme] = {}
+    inline: dict[int, WorkspaceProgramme] = {}
     for programme in programmes:
         row = WorkspaceProgramme(programme=programme)
-        rows[programme.pk] = row
         entry = entries[programme.lead_organisation_id]
+        if programme.status == Programme.Status.PUBLISHED and not entry.published and row.shown_need_count:
+            row.needs_inline = True
+            inline[programme.pk] = row
         {
             Programme.Status.PUBLISHED: entry.published,
             Programme.Status.DRAFT: entry.drafts,
             Programme.Status.CLOSED: entry.closed,
         }[programme.status].append(row)
 
-    # Needs of closed programmes are not listed in the workspace: the programme's page has them.
-    active = [pk for pk, row in rows.items() if row.programme.status != Programme.Status.CLOSED]
-    if active:
-        needs = (
-            hooks.need_pipeline_counts(
-                Need.objects.filter(programme__in=active)
-                .exclude(status=Need.Status.CLOSED)
-                .select_related("host_site", "elective__supervisor")
-                .defer("description", "support_notes", "host_site__description")
-            )
-            .annotate(
-                position=Window(RowNumber(), partition_by=[F("programme_id")], order_by=list(NEED_WORKSPACE_ORDERING))
-            )
-            .filter(position__lte=WORKSPACE_NEEDS_PER_PROGRAMME)
-            .order_by("programme_id", "position")
-        )
-        for need in needs:
-            rows[need.programme_id].needs.append(need)
+    if inline:
+        for need in _workspace_needs_queryset(Need.objects.filter(programme__in=inline)):
+            inline[need.programme_id].needs.append(need)
     return list(entries.values())
+
+
+def _need_count_subquery(status: str) -> Subquery:
+    counted = (
+        Need.objects.filter(programme=OuterRef("pk"), status=status)
+        .order_by()
+        .values("programme")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _workspace_needs_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
+    """The first WORKSPACE_NEEDS_PER_PROGRAMME open or filled needs of each programme of `needs`, with the
+    pipeline's counts (closed needs are on the programme's page)."""
+    return (
+        hooks.need_pipeline_counts(
+            needs.exclude(status=Need.Status.CLOSED)
+            .select_related("host_site", "elective__supervisor")
+            .defer("description", "support_notes", "host_site__description")
+        )
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("programme_id")], order_by=list(NEED_WORKSPACE_ORDERING))
+        )
+        .filter(position__lte=WORKSPACE_NEEDS_PER_PROGRAMME)
+        .order_by("programme_id", "position")
+    )
+
+
+def workspace_needs(*, programme: Programme) -> WorkspaceProgramme:
+    """One programme of the workspace with its first open and filled needs, for the section fetched when
+    the coordinator opens it: two queries."""
+    counts = dict(
+        Need.objects.filter(programme=programme)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    programme.open_need_count = counts.get(Need.Status.OPEN, 0)
+    programme.filled_need_count = counts.get(Need.Status.FILLED, 0)
+    programme.closed_need_count = counts.get(Need.Status.CLOSED, 0)
+    needs = list(_workspace_needs_queryset(Need.objects.filter(programme=programme))) if counts else []
+    return WorkspaceProgramme(programme=programme, needs=needs, needs_inline=True)
 
 
 def programme_needs_for_coordinator(*, programme: Programme) -> QuerySet[Need]:

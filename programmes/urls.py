@@ -14,6 +14,7 @@ urlpatterns = [
     path("coordinate/sites/<int:pk>/edit/", coordinate.site_edit, name="site-edit"),
     path("coordinate/<slug:slug>/programmes/new/", coordinate.programme_create, name="programme-create"),
     path("coordinate/programmes/<int:pk>/", coordinate.programme_detail, name="programme-detail"),
+    path("coordinate/programmes/<int:pk>/needs/", coordinate.workspace_needs, name="workspace-needs"),
     path("coordinate/programmes/<int:pk>/edit/", coordinate.programme_edit, name="programme-edit"),
     path("coordinate/programmes/<int:pk>/publish/", coordinate.programme_publish, name="programme-publish"),
     path("coordinate/programmes/<int:pk>/close/", coordinate.programme_close, name="programme-close"),

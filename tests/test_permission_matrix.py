@@ -310,6 +310,8 @@ def _store_the_credential_document(w: World) -> None:
 def _store_the_attachment(w: World) -> None:
     attachment = w.message.attachment
     attachment.storage.save(attachment.name, ContentFile(PDF))
+
+
 def _checklist_item(w: World, key: str):
     """A step of A's placement's checklist (made on first view), as the world has it."""
     placement_checklist_create(placement=w.placement)
@@ -577,6 +579,12 @@ ROWS = [
         data=INVALID,
     ),
     Row("programmes:programme-detail", _url("programmes:programme-detail", programme), get=MEMBERS),
+    # The workspace's section of a programme's needs: without htmx, members are sent to the programme's page.
+    Row(
+        "programmes:workspace-needs",
+        _url("programmes:workspace-needs", programme),
+        get=(LOGIN, 404, 404, DONE, 404, DONE, DONE),
+    ),
     Row(
         "programmes:programme-edit",
         _url("programmes:programme-edit", programme),

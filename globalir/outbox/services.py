@@ -122,15 +122,30 @@ def task_enqueue(
     return row
 
 
-def _publish_after_commit(outbox_id: int) -> None:
-    """Publish a row its transaction just committed. Never raises: the save that asked for it is done."""
+def tasks_enqueue(task: Task | str, *, calls: Iterable[tuple[Sequence[Any], int | None]]) -> list[OutboxTask]:
+    """Record many runs of `task` at once, one row per call (its JSON arguments and owner, as `task_enqueue`
+    takes them), in one insert, to be published together once the current transaction commits. For work
+    done in bulk (a match round's hundreds of e-mails); there is no coalescing key here."""
+    name = task if isinstance(task, str) else task.name
+    rows = [OutboxTask(task_name=name, args=list(args), kwargs={}, owner_id=owner_id) for args, owner_id in calls]
+    if not rows:
+        return []
+    with transaction.atomic():
+        OutboxTask.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _publish_after_commit(*ids))
+    return rows
+
+
+def _publish_after_commit(*outbox_ids: int) -> None:
+    """Publish rows their transaction just committed. Never raises: the save that asked for them is done."""
     global _broker_down_until
     if not app.conf.task_always_eager and time.monotonic() < _broker_down_until:
-        return  # the broker failed moments ago: the relay will publish this row
+        return  # the broker failed moments ago: the relay will publish these rows
     try:
-        published = outbox_publish(ids=[outbox_id])
+        published = outbox_publish(ids=outbox_ids)
     except Exception:
-        logger.exception("Could not publish queued task %s", outbox_id)
+        logger.exception("Could not publish queued tasks %s", outbox_ids[:10])
         return
     if not published and not app.conf.task_always_eager:
         _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
@@ -163,7 +178,18 @@ def _publish(rows: list[OutboxTask]) -> int:
             OutboxTask.objects.filter(pk=rows[published].pk, status=OutboxTask.Status.PENDING).update(
                 last_error=f"Not sent: {error.__class__.__name__}: {error}"[:500]
             )
+    finally:
+        # Marked sent together, in one update, whether or not the broker failed midway: a row published but
+        # left pending would only be published again by the relay, which its worker's claim makes harmless.
+        _mark_sent([row.pk for row in rows[:published]])
     return published
+
+
+def _mark_sent(ids: list[int]) -> None:
+    if ids:
+        OutboxTask.objects.filter(pk__in=ids, status__in=OutboxTask.QUEUED).update(
+            status=OutboxTask.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
 
 
 def _broker_connection():
@@ -202,9 +228,6 @@ def _publish_one(row: OutboxTask, *, connection) -> None:
             logger.exception("Queued task %s (%s) failed", row.pk, row.task_name)
         return
     task.apply_async(args=row.args, kwargs=row.kwargs, connection=connection, **options)
-    OutboxTask.objects.filter(pk=row.pk, status__in=OutboxTask.QUEUED).update(
-        status=OutboxTask.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
 
 
 def outbox_relay(*, now: datetime.datetime | None = None) -> int:

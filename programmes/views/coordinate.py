@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from globalir.forms import submitted_data
 from globalir.views import form_add_refusal, paginate, redirect_back
@@ -50,13 +51,46 @@ def _render_form(request, template: str, form: BaseForm, context: dict):
 # The workspace
 
 
+# The query parameter of an organisation's page of programmes in the workspace.
+WORKSPACE_PAGE_PARAMETER = "programmes-{}"
+
+
 @login_required
 @require_safe
 def workspace(request):
+    prefix = WORKSPACE_PAGE_PARAMETER.format("")
+    pages = {
+        int(key.removeprefix(prefix)): int(value)
+        for key, value in request.GET.items()
+        if key.startswith(prefix) and key.removeprefix(prefix).isdigit() and value.isdigit() and len(value) < 9
+    }
+    entries = selectors.workspace_for_user(user=request.user, pages=pages)
+    for entry in entries:
+        parameter = WORKSPACE_PAGE_PARAMETER.format(entry.organisation.pk)
+        entry.previous_url = _with_parameter(request, parameter, entry.page - 1)
+        entry.next_url = _with_parameter(request, parameter, entry.page + 1)
+    return render(request, "programmes/coordinate/workspace.html", {"entries": entries})
+
+
+def _with_parameter(request, name: str, value: int) -> str:
+    query = request.GET.copy()
+    query[name] = str(value)
+    return f"?{query.urlencode()}"
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def workspace_needs(request, pk):
+    """A programme's first needs, fetched by the workspace (htmx) when the coordinator opens the programme.
+    Without JavaScript the workspace links to the programme's page instead, where this address also leads."""
+    programme = programme_for_coordinator(request, pk)
+    if not request.headers.get("HX-Request"):
+        return redirect("programmes:programme-detail", pk=programme.pk)
     return render(
         request,
-        "programmes/coordinate/workspace.html",
-        {"entries": selectors.workspace_for_user(user=request.user)},
+        "programmes/coordinate/includes/workspace_needs.html",
+        {"row": selectors.workspace_needs(programme=programme), "next_url": reverse("programmes:workspace")},
     )
 
 

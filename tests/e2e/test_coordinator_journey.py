@@ -478,3 +478,21 @@ def test_coordinator_pages_fit_the_screen_and_the_board_works_at_every_width(pag
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mail preferences")
     expect_fits_the_screen(page)
     snapshot(page, "coordinator-tour-11-preferences")
+
+
+def test_a_programme_further_down_the_workspace_shows_its_needs_when_opened(page: Page, busy_programme):
+    organisation = busy_programme["organisation"]
+    later = ProgrammeFactory(lead_organisation=organisation, title="Venous access course, Kisumu")
+    NeedFactory(programme=later, title="PICC line teaching faculty")
+    log_in(page, COORDINATOR_EMAIL, with_code=True)
+
+    page.goto("/coordinate/")
+    card = page.locator("article.workspace-programme").filter(has_text=later.title)
+    expect(card.get_by_role("row").filter(has_text="PICC line teaching faculty")).to_have_count(0)
+    card.get_by_text("Open and filled needs").click()
+
+    row = card.get_by_role("row").filter(has_text="PICC line teaching faculty")
+    expect(row).to_be_visible()
+    expect(row.get_by_role("link", name="Pipeline")).to_be_visible()
+    # The programme shown with the page keeps its needs open.
+    expect(page.get_by_role("row").filter(has_text=busy_programme["need"].title)).to_be_visible()

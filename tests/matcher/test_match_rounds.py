@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -568,16 +570,17 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
 ):
     match_round = open_round(cast, coordinator)
     rank_everything(cast, match_round, coordinator)
-    real_offer = round_run.application_offer
+    real_offers = round_run.applications_offer_in_bulk
     calls = []
 
     def offer_then_break(**kwargs):
-        calls.append(kwargs["application"].pk)
-        if len(calls) == 2:
-            raise RuntimeError("The mail relay caught fire")
-        return real_offer(**kwargs)
+        # The offers are written, then the run breaks before it finishes: they must all roll back.
+        offered = real_offers(**kwargs)
+        calls.append([application.pk for application in offered])
+        assert Application.objects.filter(status=Application.Status.OFFERED).count() == 2
+        raise RuntimeError("The mail relay caught fire")
 
-    monkeypatch.setattr(round_run, "application_offer", offer_then_break)
+    monkeypatch.setattr(round_run, "applications_offer_in_bulk", offer_then_break)
     sent = len(mailoutbox)
     client.force_login(coordinator)
 
@@ -586,7 +589,7 @@ def test_a_failing_run_leaves_no_offers_and_says_it_failed(
 
     assert response.status_code == 302
     match_round.refresh_from_db()
-    assert len(calls) == 2
+    assert len(calls) == 1 and len(calls[0]) == 2
     assert match_round.status == MatchRound.Status.FAILED
     assert "The mail relay caught fire" in match_round.error
     assert not Application.objects.filter(status=Application.Status.OFFERED).exists()
@@ -791,3 +794,61 @@ def test_a_run_waiting_for_a_worker_closes_the_ranking_and_is_started_again_late
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.start_due_match_rounds() == 1
     assert MatchRound.objects.get(pk=match_round.pk).status == MatchRound.Status.DONE
+
+
+# At scale: opening and running a round take the same number of queries whatever its size
+
+
+def _round_world(organisation, *, needs: int, volunteers: int):
+    """A programme whose volunteers each applied to two of its needs (one place each)."""
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    need_list = NeedFactory.create_batch(needs, programme=programme, places=1)
+    for index, profile in enumerate(VolunteerProfileFactory.create_batch(volunteers)):
+        for need in (need_list[index % needs], need_list[(index + 1) % needs]):
+            ApplicationFactory(volunteer=profile, need=need)
+    return programme
+
+
+def _open_rank_and_run(programme, coordinator, django_capture_on_commit_callbacks):
+    """Open a round (every volunteer ranking their needs in application order), run it; the queries of
+    the opening and of the run, then the e-mails are sent."""
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as opening:
+        match_round = rounds.match_round_open(programme=programme, ranking_deadline=in_days(7), by=coordinator)
+    rankings = list(RoundRanking.objects.filter(match_round=match_round).select_related("application"))
+    seen: dict[int, int] = {}
+    for r in sorted(rankings, key=lambda r: r.application_id):
+        seen[r.application.volunteer_id] = r.volunteer_rank = seen.get(r.application.volunteer_id, 0) + 1
+    RoundRanking.objects.bulk_update(rankings, ["volunteer_rank"])
+    MatchRound.objects.filter(pk=match_round.pk).update(started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as running:
+        match_round = round_run.match_round_run(match_round=match_round, dry_run=False)
+    assert match_round.status == MatchRound.Status.DONE, match_round.error
+    return match_round, len(opening), len(running)
+
+
+def test_opening_and_running_a_round_take_as_many_queries_for_ten_times_the_applications(
+    organisation, other_organisation, coordinator, other_coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    small = _round_world(organisation, needs=2, volunteers=3)
+    large = _round_world(other_organisation, needs=8, volunteers=30)
+
+    small_round, small_open, small_run = _open_rank_and_run(small, coordinator, django_capture_on_commit_callbacks)
+    large_round, large_open, large_run = _open_rank_and_run(
+        large, other_coordinator, django_capture_on_commit_callbacks
+    )
+
+    assert small_round.result["pairs"] == 2 and large_round.result["pairs"] == 8
+    offered = Application.objects.filter(need__programme=large, status=Application.Status.OFFERED)
+    assert offered.count() == 8
+    offer_mails = Notification.objects.filter(event_key__in=[f"offer-made:{a.pk}" for a in offered])
+    assert list(offer_mails.values_list("status", flat=True)) == [Notification.Status.SENT] * 8
+    # Every volunteer of the large round was told it opened, and how it ended, once each, by e-mail.
+    for event in (f"round-opened:{large_round.pk}:", f"round-result:{large_round.pk}:"):
+        mails = Notification.objects.filter(event_key__startswith=event)
+        assert mails.count() == 30
+        assert not mails.exclude(status=Notification.Status.SENT).exists()
+    assert len(mailoutbox) == Notification.objects.filter(status=Notification.Status.SENT).count()
+    assert RoundRanking.objects.filter(match_round=large_round, outcome=RoundRanking.Outcome.MATCHED).count() == 8
+    assert not RoundRanking.objects.filter(match_round=large_round, explanation="").exists()
+    assert large_open == small_open
+    assert large_run == small_run

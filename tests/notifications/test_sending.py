@@ -378,3 +378,31 @@ def test_the_weekly_digest_lists_its_needs_in_text_and_html(reader, mailoutbox, 
     assert "http://127.0.0.1:8000/opportunities/1/" in message.body
     assert "apply by 1 February 2027" in message.body
     assert "Biopsy &amp; drainage training</a>" in html
+
+
+# Many at once (a match round's e-mails)
+
+
+def test_many_e_mails_recorded_at_once_are_each_sent_once_even_when_their_batch_runs_again(
+    notice_templates, mailoutbox, django_capture_on_commit_callbacks
+):
+    readers = UserFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(kind=notice_templates, event_key="notice:0", recipient=readers[0], context={"topic": "a"})
+    emails = [
+        services.Email(kind=notice_templates, event_key=f"notice:{index}", recipient=reader, context={"topic": "b"})
+        for index, reader in enumerate(readers)
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = services.notify_many(emails=[*emails, emails[1]])
+
+    # The event mailed already and the one asked for twice are recorded once each.
+    assert [n.event_key for n in recorded] == ["notice:1", "notice:2"]
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(r.email for r in readers)
+    batch = OutboxTask.objects.get(task_name=services.SEND_NOTIFICATIONS_TASK)
+    assert batch.args == [[n.pk for n in recorded]] and batch.status == OutboxTask.Status.DONE
+
+    # The batch delivered again (a redelivery, the relay) sends nothing more.
+    assert tasks.send_notifications.apply(args=batch.args).get() == {Notification.Status.SENT: 2}
+    assert len(mailoutbox) == 3

@@ -13,7 +13,7 @@ from placements.emails import needs_deadline_reminders_send
 from placements.models import Application
 from placements.tasks import send_deadline_reminders
 from programmes.models import Need, Programme
-from programmes.selectors import WORKSPACE_NEEDS_PER_PROGRAMME
+from programmes.selectors import WORKSPACE_NEEDS_PER_PROGRAMME, WORKSPACE_PROGRAMMES_PER_PAGE
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -268,3 +268,91 @@ def test_the_reminder_task_is_scheduled_daily(settings):
 
     assert len(entries) == 1
     assert entries[0]["task"] == "placements.send_deadline_reminders"
+
+
+# At scale: a page of programmes per organisation, each programme's needs fetched when opened
+
+
+def test_an_organisation_with_many_programmes_shows_them_a_page_at_a_time(client, coordinator, organisation):
+    for index in range(WORKSPACE_PROGRAMMES_PER_PAGE + 5):
+        ProgrammeFactory(lead_organisation=organisation, title=f"Programme {index:02d}")
+    client.force_login(coordinator)
+
+    first = client.get(WORKSPACE).content.decode()
+    parameter = f"programmes-{organisation.pk}"
+    second = client.get(WORKSPACE, {parameter: "2"}).content.decode()
+    past_the_end = client.get(WORKSPACE, {parameter: "9"}).content.decode()
+
+    assert first.count('class="card workspace-programme"') == WORKSPACE_PROGRAMMES_PER_PAGE
+    assert "Published programmes (15)" in first and "Page 1 of 2" in first
+    assert f"?{parameter}=2" in first and "Programme 09" in first and "Programme 10" not in first
+    assert second.count('class="card workspace-programme"') == 5
+    assert "Programme 10" in second and "Programme 09" not in second and "Page 2 of 2" in second
+    assert f"?{parameter}=1" in second
+    assert past_the_end.count('class="card workspace-programme"') == 5
+
+
+def test_only_the_first_programme_shows_its_needs_the_others_fetch_them_when_opened(
+    client, coordinator, organisation, other_coordinator
+):
+    first = ProgrammeFactory(lead_organisation=organisation, title="A first programme")
+    second = ProgrammeFactory(lead_organisation=organisation, title="B second programme")
+    NeedFactory(programme=first, title="Shown with the page")
+    NeedFactory(programme=second, title="Shown when opened")
+    ProgrammeFactory(lead_organisation=organisation, title="C programme without needs")
+    client.force_login(coordinator)
+    section = reverse("programmes:workspace-needs", args=[second.pk])
+
+    page = client.get(WORKSPACE).content.decode()
+    fetched = client.get(section, headers={"HX-Request": "true"})
+    without_javascript = client.get(section)
+
+    assert "Shown with the page" in page and "Shown when opened" not in page
+    assert f'hx-get="{section}"' in page
+    # Without JavaScript the closed section links to the programme's page, where its needs are paged.
+    assert reverse("programmes:programme-detail", args=[second.pk]) in page
+    assert page.count("No open needs.") == 1
+    assert fetched.status_code == 200
+    assert "Shown when opened" in fetched.content.decode() and "<html" not in fetched.content.decode()
+    # Closing or reopening a need from the fetched section comes back to the workspace.
+    assert f'name="next" value="{WORKSPACE}"' in fetched.content.decode()
+    assert without_javascript.status_code == 302
+    assert without_javascript["Location"] == reverse("programmes:programme-detail", args=[second.pk])
+    client.force_login(other_coordinator)
+    assert client.get(section, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_the_workspace_stays_the_same_size_for_a_much_larger_organisation(client, coordinator, organisation):
+    client.force_login(coordinator)
+    small_org = OrganisationFactory()
+    MembershipFactory(user=coordinator, organisation=small_org)
+    _workspace_world(small_org, programmes=2, needs_per_programme=2)
+    with CaptureQueriesContext(connection) as small:
+        small_page = client.get(WORKSPACE).content.decode()
+
+    _workspace_world(organisation, programmes=30, needs_per_programme=12)
+    with CaptureQueriesContext(connection) as large:
+        large_page = client.get(WORKSPACE).content.decode()
+
+    assert len(large.captured_queries) == len(small.captured_queries)
+    # At most one programme's first needs per organisation, and one page of programmes each.
+    assert large_page.count("<tr>") - small_page.count("<tr>") == 1 + WORKSPACE_NEEDS_PER_PROGRAMME
+    assert large_page.count('class="card workspace-programme"') <= 2 * WORKSPACE_PROGRAMMES_PER_PAGE
+    assert "Published programmes (10)" in large_page
+
+
+def test_a_programme_section_takes_a_fixed_number_of_queries(
+    client, coordinator, organisation, django_assert_max_num_queries
+):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    for need in NeedFactory.create_batch(WORKSPACE_NEEDS_PER_PROGRAMME + 2, programme=programme):
+        ApplicationFactory(need=need)
+    client.force_login(coordinator)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(
+            reverse("programmes:workspace-needs", args=[programme.pk]), headers={"HX-Request": "true"}
+        )
+
+    assert response.content.decode().count(">Pipeline<") == WORKSPACE_NEEDS_PER_PROGRAMME
+    assert "2 more open or filled needs: see them all" in response.content.decode()

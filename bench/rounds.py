@@ -1,0 +1,212 @@
+"""Benchmark: opening and running a match round of 2,000 applications (`make bench-match` runs it last).
+
+Demo data (demo.loader, seed 1; 2,000 volunteers × 400 needs by default) in a throwaway database: a SQLite
+file in a temporary folder, or with DATABASE_URL set a database ``<name>_bench_rounds`` on the same server,
+created for the run and dropped after it. The programme with the most open needs gets 2,000 applications
+(1,000 volunteers applying to two of its needs each). Then, timed with their queries counted:
+
+open   `match_round_open`: the rankings, each need's applicants pre-sorted by score, an e-mail per volunteer;
+run    `match_round_run` once every volunteer has ranked their needs: the stable matching, an offer per
+       matched pair, each ranking's outcome, an e-mail per volunteer and per coordinator.
+
+Tasks go to an in-memory broker (``memory://``), so the figures include publishing one task per e-mail
+after the commit, as with Redis, but not sending the e-mails (the workers' job).
+
+Targets (issue 20, on a 2-core machine): open < 0.5 s, run < 1 s, each in a number of queries that does not
+grow with the round (tests/matcher/test_match_rounds.py asserts that at two sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere
+
+TARGETS = {
+    # figure: (label, limit in seconds)
+    "open_seconds": ("opening a match round (2,000 applications)", 0.5),
+    "run_seconds": ("running a match round (2,000 applications)", 1.0),
+}
+
+
+def configure_environment(folder: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("STATIC_MANIFEST", "0")
+    os.environ.pop("REDIS_URL", None)
+    # A broker that takes messages at once and never delivers them: the e-mails are not sent in this process.
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
+
+
+def add_applications(count: int):
+    """`count` applications to the programme with the most open needs, two per volunteer."""
+    from django.db.models import Count, Q
+
+    from placements.models import Application
+    from programmes.models import Need, Programme
+    from volunteers.models import VolunteerProfile
+
+    programme = (
+        Programme.objects.filter(status=Programme.Status.PUBLISHED)
+        .annotate(open_needs=Count("needs", filter=Q(needs__status=Need.Status.OPEN)))
+        .order_by("-open_needs", "pk")
+        .first()
+    )
+    needs = list(Need.objects.filter(programme=programme, status=Need.Status.OPEN).order_by("pk"))
+    volunteers = list(VolunteerProfile.objects.order_by("pk").values_list("pk", flat=True)[: count // 2])
+    applications = []
+    n = len(needs)
+    for index, volunteer_id in enumerate(volunteers):
+        # Two different needs, spread so that every need has applicants who also want another one.
+        for need in (needs[index % n], needs[(index + 1 + (index // n) % (n - 1)) % n]):
+            applications.append(
+                Application(
+                    volunteer_id=volunteer_id,
+                    need=need,
+                    message="Benchmark application.",
+                    proposed_start=need.window_start,
+                    proposed_end=need.window_end,
+                )
+            )
+    Application.objects.bulk_create(applications)
+    return programme, len(needs), len(applications)
+
+
+def run(args) -> dict:
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from demo.loader import demo_data_replace
+    from globalir.accounts.models import User
+    from matcher import round_run, rounds
+    from matcher.models import MatchRound, RoundRanking
+    from organisations.selectors import organisation_coordinators
+
+    start = time.perf_counter()
+    demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)
+    programme, needs, applications = add_applications(args.applications)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"  {applications:,} applications to {needs} open needs of one programme "
+        f"(data loaded in {time.perf_counter() - start:.1f} s, not counted)"
+    )
+    by = organisation_coordinators(organisation_ids=[programme.lead_organisation_id]).get(
+        programme.lead_organisation_id
+    ) or [User.objects.filter(is_superuser=True).first()]
+
+    # A running server has loaded its URLs and views before it opens a round: so does this process.
+    reverse("placements:dashboard")
+    deadline = timezone.now() + datetime.timedelta(days=7)
+    with CaptureQueriesContext(connection) as opening:
+        match_round, open_seconds = timed(
+            args, rounds.match_round_open, programme=programme, ranking_deadline=deadline, by=by[0]
+        )
+
+    # Every volunteer ranks their needs (not counted).
+    rng = random.Random(args.seed)
+    rankings = list(RoundRanking.objects.filter(match_round=match_round).select_related("application"))
+    own: dict[int, list[RoundRanking]] = {}
+    for ranking in rankings:
+        own.setdefault(ranking.application.volunteer_id, []).append(ranking)
+    for choices in own.values():
+        rng.shuffle(choices)
+        for rank, ranking in enumerate(choices, start=1):
+            ranking.volunteer_rank = rank
+    RoundRanking.objects.bulk_update(rankings, ["volunteer_rank"], batch_size=500)
+    MatchRound.objects.filter(pk=match_round.pk).update(started_at=timezone.now())
+
+    with CaptureQueriesContext(connection) as running:
+        match_round, run_seconds = timed(args, round_run.match_round_run, match_round=match_round, dry_run=False)
+    if match_round.status != MatchRound.Status.DONE:
+        raise SystemExit(f"the round did not finish: {match_round.status} {match_round.error}")
+    print(f"  {len(own):,} volunteers; pairs matched: {match_round.result['pairs']:,}")
+    line("open a round", open_seconds, f"{len(opening)} queries")
+    line("run the round", run_seconds, f"{len(running)} queries")
+    return {
+        "open_seconds": open_seconds,
+        "open_queries": len(opening),
+        "run_seconds": run_seconds,
+        "run_queries": len(running),
+        "database": connection.vendor,
+    }
+
+
+def timed(args, func, **kwargs):
+    """Call func; with --profile, print where its time went (the figure then includes the profiler's cost)."""
+    profile = None
+    if args.profile:
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    started = time.perf_counter()
+    value = func(**kwargs)
+    seconds = time.perf_counter() - started
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    return value, seconds
+
+
+def line(label: str, seconds: float, note: str = "") -> None:
+    print(f"  {label:<52} {seconds:10.3f} s{'   ' + note if note else ''}", flush=True)
+
+
+def summary(figures: dict) -> None:
+    print("Match rounds against the targets")
+    for key, (label, limit) in TARGETS.items():
+        value = figures[key]
+        queries = figures[key.replace("seconds", "queries")]
+        print(
+            f"  {'PASS' if value < limit else 'FAIL'}  {label + ' on ' + figures['database']:<66} "
+            f"{value:10.3f} s  (< {limit} s; {queries} queries)"
+        )
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volunteers", type=int, default=2_000)
+    parser.add_argument("--needs", type=int, default=400)
+    parser.add_argument("--applications", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="print where the time of each call went")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="globalir-bench-rounds-") as folder:
+        configure_environment(folder)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        print(f"Match rounds on {connection.vendor}")
+        old_name = connection.settings_dict["NAME"]
+        if connection.vendor != "sqlite":
+            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_rounds"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            figures = run(args)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    summary(figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
