@@ -45,7 +45,7 @@ from volunteers.services import profiles_recommendations_refresh_later
 from . import engine
 from .loader import candidate_needs, candidate_volunteers, matching_top_k, matching_weights, needs_data, volunteers_data
 from .models import Recommendation
-from .store_rows import JSON_NAMES, JSON_ORDER, Rows, Stored, write
+from .store_rows import JSON_NAMES, JSON_ORDER, Rows, Stored, Writer, write
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         now = timezone.now()
         groups = _professions(volunteers, needs)
         del volunteers, needs
+        writer = Writer(now=now)
         while groups:
             profession, (block_volunteers, block_needs) = groups.popitem()
             start = time.perf_counter()
@@ -168,12 +169,13 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
             scored = time.perf_counter()
             # The block's stored rows: those of its needs (a need's rows all share its profession).
             stored = Stored.read(Recommendation.objects.filter(need__profession=profession))
-            inserted, deleted = write(stored, wanted, now=now)
+            inserted, deleted = writer.write(stored, wanted)
             summary.inserted += inserted
             summary.deleted += deleted
             summary.rows += len(wanted)
             del stored, wanted
             scoring += scored - start
+        writer.finish()
         # Rows of needs that are no longer candidates.
         summary.deleted += Recommendation.objects.exclude(need__in=candidate_needs(today=today).values("pk")).delete()[
             0

@@ -35,8 +35,6 @@ _NULL = "\\N"  # NULL in COPY's text format
 # back in the same order on every database.
 JSON_ORDER = sorted(range(len(engine.FACTORS)), key=lambda i: (len(engine.FACTORS[i]), engine.FACTORS[i]))
 JSON_NAMES = [engine.FACTORS[i] for i in JSON_ORDER]
-# The stored JSON text of a row's factors; %r of a float is what json.dumps writes.
-_JSON_FORMAT = "{" + ", ".join(f'"{name}": %r' for name in JSON_NAMES) + "}"
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -136,23 +134,6 @@ class Rows:
             factors,
         )
 
-    def records(self, start: int = 0, stop: int | None = None) -> Iterator[tuple]:
-        """(volunteer id, need id, score, rank_for_volunteer, rank_for_need, factors JSON text) of a slice,
-        ranks None when unset."""
-        part = slice(start, stop)
-        ranks_v = [rank or None for rank in self.rank_for_volunteer[part].tolist()]
-        ranks_n = [rank or None for rank in self.rank_for_need[part].tolist()]
-        texts = [_JSON_FORMAT % tuple(row) for row in self.factors[part].tolist()]
-        return zip(
-            self.volunteer_ids[part].tolist(),
-            self.need_ids[part].tolist(),
-            self.score[part].tolist(),
-            ranks_v,
-            ranks_n,
-            texts,
-            strict=True,
-        )
-
 
 @dataclass
 class Stored:
@@ -164,10 +145,12 @@ class Stored:
 
     @classmethod
     def read(cls, queryset) -> Stored:
-        found = np.array(
-            list(queryset.order_by().values_list("pk", "volunteer_id", "need_id", "fingerprint")), np.int64
-        ).reshape(-1, 4)
-        return cls(found[:, 0], (found[:, 1] << 32) | found[:, 2], found[:, 3])
+        """The rows of `queryset`, fetched in one go (a block holds a few hundred thousand at most)."""
+        columns = queryset.order_by().values_list("pk", "volunteer_id", "need_id", "fingerprint")
+        sql, params = columns.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cls.of(cursor.fetchall())
 
     @classmethod
     def of(cls, rows: Iterable[tuple[int, int, int, int]]) -> Stored:
@@ -176,25 +159,57 @@ class Stored:
         return cls(found[:, 0], (found[:, 1] << 32) | found[:, 2], found[:, 3])
 
 
+class Writer:
+    """Makes the stored rows of each block a refresh hands it equal the rows it wants (`write`), then applies
+    the updates it collected (`finish`), inside the caller's transaction."""
+
+    def __init__(self, *, now: datetime.datetime):
+        self.now = now
+        self._updates_pending = False  # changed rows waiting in the temporary table (PostgreSQL)
+
+    def write(self, stored: Stored, wanted: Rows) -> tuple[int, int]:
+        """Delete the stored rows `wanted` lacks, update the rows whose fingerprint differs (at `finish` on
+        PostgreSQL), insert the new ones; rows that are the same are not touched. Returns (rows written,
+        rows deleted)."""
+        wanted_keys = wanted.keys
+        order = np.argsort(stored.keys, kind="stable")
+        keys, pks, prints = stored.keys[order], stored.pk[order], stored.fingerprint[order]
+        position = np.minimum(np.searchsorted(keys, wanted_keys), max(len(keys) - 1, 0))
+        found = keys[position] == wanted_keys if len(keys) else np.zeros(len(wanted), bool)
+        changed = found & (prints[position] != wanted.fingerprint) if len(keys) else found
+        gone = stored.pk[~np.isin(stored.keys, wanted_keys)]
+        if len(gone):
+            _delete_rows(gone)
+        if changed.any():
+            self._updates_pending |= _update_rows(pks[position[changed]], wanted[changed], now=self.now)
+        new = ~found
+        if new.any():
+            _insert_rows(wanted[new], now=self.now)
+        return int(changed.sum() + new.sum()), len(gone)
+
+    def finish(self) -> None:
+        """Apply the collected updates: one UPDATE … FROM for every block."""
+        if not self._updates_pending:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE matcher_recommendation AS stored SET score = changed.score, "
+                "rank_for_volunteer = changed.rank_for_volunteer, rank_for_need = changed.rank_for_need, "
+                "factors = changed.factors, fingerprint = changed.fingerprint, computed_at = %s "
+                "FROM matcher_recommendation_changed AS changed WHERE stored.id = changed.id",
+                [self.now],
+            )
+            # Emptied for the next refresh in the same transaction (tests, nested calls).
+            cursor.execute(f"TRUNCATE {_TEMPORARY}")
+        self._updates_pending = False
+
+
 def write(stored: Stored, wanted: Rows, *, now: datetime.datetime) -> tuple[int, int]:
-    """Make the stored rows equal `wanted`: delete the stored rows it lacks, update the rows whose fingerprint
-    differs in place, insert the new ones; rows that are the same are not touched. Runs inside the caller's
-    transaction. Returns (rows written, rows deleted)."""
-    wanted_keys = wanted.keys
-    order = np.argsort(stored.keys, kind="stable")
-    keys, pks, prints = stored.keys[order], stored.pk[order], stored.fingerprint[order]
-    position = np.minimum(np.searchsorted(keys, wanted_keys), max(len(keys) - 1, 0))
-    found = keys[position] == wanted_keys if len(keys) else np.zeros(len(wanted), bool)
-    changed = found & (prints[position] != wanted.fingerprint) if len(keys) else found
-    gone = stored.pk[~np.isin(stored.keys, wanted_keys)]
-    if len(gone):
-        _delete_rows(gone)
-    if changed.any():
-        _update_rows(pks[position[changed]], wanted[changed], now=now)
-    new = ~found
-    if new.any():
-        _insert_rows(wanted[new], now=now)
-    return int(changed.sum() + new.sum()), len(gone)
+    """`Writer.write` and `Writer.finish` of one block."""
+    writer = Writer(now=now)
+    result = writer.write(stored, wanted)
+    writer.finish()
+    return result
 
 
 def _can_copy(cursor) -> bool:
@@ -216,25 +231,41 @@ class _Lines:
     readline = read
 
 
+def _texts(values: np.ndarray) -> np.ndarray:
+    """repr() of each float (what json.dumps writes), computed once per distinct value: scores and factor
+    points with two decimals repeat a lot, and formatting floats is most of the cost of a COPY."""
+    distinct, index = np.unique(values, return_inverse=True)
+    return np.array([repr(value) for value in distinct.tolist()] + [""], dtype=object)[index.reshape(values.shape)]
+
+
+def _rank_texts(ranks: np.ndarray) -> np.ndarray:
+    return np.array([_NULL, *map(str, range(1, int(ranks.max(initial=0)) + 1))], dtype=object)[ranks]
+
+
 def _copy_text(rows: Rows, *, pks: np.ndarray | None, now: datetime.datetime) -> Iterator[str]:
-    """COPY text format lines: [pk,] volunteer, need, score, ranks (\\N for none), factors, fingerprint, time."""
-    when = now.isoformat()
+    """COPY text format lines, a chunk at a time: new rows (volunteer, need, score, ranks, factors, fingerprint,
+    time) or, with `pks`, changed ones (pk, score, ranks, factors, fingerprint); \\N for an unset rank."""
+    factors = "{" + ", ".join(f'"{name}": %s' for name in JSON_NAMES) + "}"
+    if pks is None:
+        line = f"%d\t%d\t%s\t%s\t%s\t{factors}\t%d\t{now.isoformat().replace('%', '%%')}\n"
+    else:
+        line = f"%d\t%s\t%s\t%s\t{factors}\t%d\n"
     for start in range(0, len(rows), _CHUNK):
-        prints = rows.fingerprint[start : start + _CHUNK].tolist()
-        records = rows.records(start, start + _CHUNK)
-        if pks is None:
-            lines = [
-                f"{v}\t{n}\t{score!r}\t{rv or _NULL}\t{rn or _NULL}\t{text}\t{fp}\t{when}\n"
-                for (v, n, score, rv, rn, text), fp in zip(records, prints, strict=True)
-            ]
-        else:
-            lines = [
-                f"{pk}\t{score!r}\t{rv or _NULL}\t{rn or _NULL}\t{text}\t{fp}\n"
-                for pk, (_, _, score, rv, rn, text), fp in zip(
-                    pks[start : start + _CHUNK].tolist(), records, prints, strict=True
-                )
-            ]
-        yield "".join(lines)
+        part = rows[start : start + _CHUNK]
+        keys = (
+            [part.volunteer_ids.tolist(), part.need_ids.tolist()]
+            if pks is None
+            else [pks[start : start + _CHUNK].tolist()]
+        )
+        columns = [
+            *keys,
+            _texts(part.score).tolist(),
+            _rank_texts(part.rank_for_volunteer).tolist(),
+            _rank_texts(part.rank_for_need).tolist(),
+            *_texts(part.factors).T.tolist(),
+            part.fingerprint.tolist(),
+        ]
+        yield "".join([line % values for values in zip(*columns, strict=True)])
 
 
 def _instances(rows: Rows, *, pks: np.ndarray | None, now: datetime.datetime) -> list[Recommendation]:
@@ -282,25 +313,19 @@ def _insert_rows(rows: Rows, *, now: datetime.datetime) -> None:
         cursor.cursor.copy_expert(f"COPY {_table()} ({names}) FROM STDIN", lines)
 
 
-def _update_rows(pks: np.ndarray, rows: Rows, *, now: datetime.datetime) -> None:
-    """Overwrite the rows with these primary keys in place."""
+def _update_rows(pks: np.ndarray, rows: Rows, *, now: datetime.datetime) -> bool:
+    """Overwrite the rows with these primary keys: at once (bulk_update), or on PostgreSQL copied into a
+    temporary table for `Writer.finish` to apply (then returns True)."""
     with connection.cursor() as cursor:
         if not _can_copy(cursor):
             Recommendation.objects.bulk_update(_instances(rows, pks=pks, now=now), _UPDATED, batch_size=_BATCH)
-            return
+            return False
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEMPORARY} (id bigint, score double precision, "
             "rank_for_volunteer smallint, rank_for_need smallint, factors jsonb, fingerprint bigint) ON COMMIT DROP"
         )
         cursor.cursor.copy_expert(f"COPY {_TEMPORARY} FROM STDIN", _Lines(_copy_text(rows, pks=pks, now=now)))
-        cursor.execute(
-            "UPDATE matcher_recommendation AS stored SET score = changed.score, "
-            "rank_for_volunteer = changed.rank_for_volunteer, rank_for_need = changed.rank_for_need, "
-            "factors = changed.factors, fingerprint = changed.fingerprint, computed_at = %s "
-            "FROM matcher_recommendation_changed AS changed WHERE stored.id = changed.id",
-            [now],
-        )
-        cursor.execute(f"TRUNCATE {_TEMPORARY}")
+        return True
 
 
 def _delete_rows(pks: np.ndarray) -> None:
