@@ -9,11 +9,13 @@ them with `matcher.engine` and stores each side's best pairs as `Recommendation`
   to `score`), `computed_at` the time the row last changed.
 
 Writes are atomic. A refresh computes the rows it is responsible for, compares them with the stored ones
-and, in one transaction, deletes the rows that went, updates the changed ones in place and inserts the new
-ones (plain ORM bulk statements, a batch at a time): either the whole new result is in place or, if
-anything fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh
-twice leaves the same rows. The full refresh works one profession at a time (every pair the engine can
-rank shares one), so it holds one profession's rows in memory, never the whole table's. On PostgreSQL a
+by fingerprint and, in one transaction, deletes the rows that went, updates the changed ones in place and
+inserts the new ones (`matcher.store_rows`): either the whole new result is in place or, if anything
+fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh twice
+leaves the same rows. The full refresh works one profession at a time (every pair the engine can rank
+shares one), each block scored from one preparation of the engine and held as numpy arrays, so it holds
+one profession's rows in memory, never the whole table's. A partial refresh prepares the engine once too:
+the factor points of its new rows come from the preparation that scored them. On PostgreSQL a
 refresh holds a transaction-level advisory lock from its first read to its commit, so two refreshes never
 interleave and each one reads what the previous one wrote.
 

@@ -1,15 +1,17 @@
 """Recommendation rows in bulk, for the store's refreshes: compare, then write only what changed.
 
 A refresh holds the rows it wants as aligned numpy arrays (`Rows`), never one Python object per row, and
-compares them with the stored rows through each row's `fingerprint` (a hash of score, ranks and factors)
+compares them with the stored rows through each row's `fingerprint` (a hash of score, ranks and factors),
 without reading back or decoding the stored values. Only new, changed and vanished rows are written:
 
-* PostgreSQL: new rows by COPY straight into the table; changed rows by COPY into a temporary table, then
-  one UPDATE … FROM; vanished rows by one DELETE … WHERE id = ANY(array). COPY reads the rows from a
-  generator a chunk at a time, so no whole CSV buffer is ever held;
+* PostgreSQL: new rows by COPY straight into the table; changed rows by COPY into a temporary table, all
+  blocks' at once applied by one UPDATE … FROM (`Writer.finish`); vanished rows by one DELETE … WHERE
+  id = ANY(array) per block. COPY reads its lines from a generator a chunk of rows at a time, so no whole
+  CSV buffer is ever held. No index holds a rewritten column and the table keeps room on its pages (its
+  migration sets the fill factor), so an UPDATE rewrites rows in place without touching any index;
 * elsewhere (SQLite): bulk_create, bulk_update and DELETE … WHERE id IN (…), a batch at a time.
 
-Each statement count is the same whatever the number of rows on PostgreSQL.
+On PostgreSQL the number of statements per block does not depend on the number of rows.
 """
 
 from __future__ import annotations
