@@ -124,9 +124,9 @@ test: install browser redis-server
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The matcher: the engine, the `matching` package side by side, and the stored recommendations refreshed
-# on a throwaway database (DATABASE_URL honoured).
+# on a throwaway database (DATABASE_URL honoured; BENCH_ARGS=--large-refresh adds the refreshes at 50k × 10k).
 bench-match: install
-	$(BIN)/python bench/match.py
+	$(BIN)/python bench/match.py $(BENCH_ARGS)
 
 # /opportunities/ against a bare page, then the coordinator's workspace, on throwaway databases (DATABASE_URL
 # honoured).

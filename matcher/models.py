@@ -16,7 +16,7 @@ class Recommendation(models.Model):
     volunteer's or a need's rows in one transaction.
     """
 
-    # No index of their own: the unique pair and the rank indexes below start with these columns.
+    # No index of their own: the unique pair starts with the volunteer, the index below is the need's.
     volunteer = models.ForeignKey(
         VolunteerProfile,
         verbose_name=_("volunteer"),
@@ -32,6 +32,9 @@ class Recommendation(models.Model):
     rank_for_need = models.PositiveSmallIntegerField(_("rank among the need's volunteers"), null=True, blank=True)
     factors = models.JSONField(_("contribution of each factor"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
+    # A hash of score, ranks and factors (matcher.store_rows): a refresh compares it with the row it wants
+    # instead of reading back and decoding every stored row, and rewrites only the rows whose hash differs.
+    fingerprint = models.BigIntegerField(_("fingerprint"), default=0, editable=False)
 
     class Meta:
         ordering = ["-score"]
@@ -40,10 +43,11 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["volunteer", "need"], name="recommendation_unique_pair"),
         ]
-        indexes = [
-            models.Index(fields=["volunteer", "rank_for_volunteer"]),
-            models.Index(fields=["need", "rank_for_need"]),
-        ]
+        # No index holds a column a refresh rewrites (score, ranks, factors): PostgreSQL then updates a row
+        # in place on its page (a HOT update, with room left by the fill factor its migration sets)
+        # without touching any index. A volunteer's or a need's rows are a few dozen, found by the pair
+        # index or the need's and sorted by rank in no time.
+        indexes = [models.Index(fields=["need"], name="matcher_recommendation_need")]
 
     def __str__(self):
         return f"{self.volunteer_id} ↔ {self.need_id}: {self.score:.0f}"

@@ -9,11 +9,13 @@ them with `matcher.engine` and stores each side's best pairs as `Recommendation`
   to `score`), `computed_at` the time the row last changed.
 
 Writes are atomic. A refresh computes the rows it is responsible for, compares them with the stored ones
-and, in one transaction, deletes the rows that went, updates the changed ones in place and inserts the new
-ones (plain ORM bulk statements, a batch at a time): either the whole new result is in place or, if
-anything fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh
-twice leaves the same rows. The full refresh works one profession at a time (every pair the engine can
-rank shares one), so it holds one profession's rows in memory, never the whole table's. On PostgreSQL a
+by fingerprint and, in one transaction, deletes the rows that went, updates the changed ones in place and
+inserts the new ones (`matcher.store_rows`): either the whole new result is in place or, if anything
+fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh twice
+leaves the same rows. The full refresh works one profession at a time (every pair the engine can rank
+shares one), each block scored from one preparation of the engine and held as numpy arrays, so it holds
+one profession's rows in memory, never the whole table's. A partial refresh prepares the engine once too:
+the factor points of its new rows come from the preparation that scored them. On PostgreSQL a
 refresh holds a transaction-level advisory lock from its first read to its commit, so two refreshes never
 interleave and each one reads what the previous one wrote.
 
@@ -27,10 +29,7 @@ another entity's full top K and the next in line is not stored, that entity is r
 Refreshes are enqueued by every app through `globalir.refresh` (the task outbox, by task name, coalesced).
 """
 
-import csv
 import datetime
-import io
-import json
 import logging
 import time
 from collections import defaultdict
@@ -48,14 +47,12 @@ from volunteers.services import profiles_recommendations_refresh_later
 from . import engine
 from .loader import candidate_needs, candidate_volunteers, matching_top_k, matching_weights, needs_data, volunteers_data
 from .models import Recommendation
+from .store_rows import JSON_NAMES, JSON_ORDER, Rows, Stored, Writer, write
 
 logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key shared by every refresh (any 64-bit number that nothing else uses).
 _LOCK_KEY = 4_707_152_030_517_301
-_BATCH = 2_000  # rows per INSERT, ids per DELETE … WHERE id IN (…)
-_UPDATED = ["score", "rank_for_volunteer", "rank_for_need", "factors", "computed_at"]
-_COPIED = ("volunteer_id", "need_id", *_UPDATED)
 
 
 @dataclass
@@ -82,11 +79,6 @@ class RefreshSummary:
 # rank_for_need, factors as a dict, or None until computed].
 Key = tuple[int, int]
 
-# Factors are stored in the key order PostgreSQL's jsonb gives back (shorter keys first), so that they read
-# back in the same order on every database.
-_JSON_ORDER = sorted(range(len(engine.FACTORS)), key=lambda i: (len(engine.FACTORS[i]), engine.FACTORS[i]))
-_JSON_NAMES = [engine.FACTORS[i] for i in _JSON_ORDER]
-
 
 @dataclass
 class _Stored:
@@ -95,6 +87,7 @@ class _Stored:
     rank_for_volunteer: int | None
     rank_for_need: int | None
     factors: dict
+    fingerprint: int
 
     def value(self) -> tuple:
         return (self.score, self.rank_for_volunteer, self.rank_for_need, self.factors)
@@ -109,99 +102,32 @@ def _lock() -> None:
 
 def _stored_rows(rows: QuerySet[Recommendation]) -> dict[Key, _Stored]:
     return {
-        (volunteer_id, need_id): _Stored(pk, score, rank_v, rank_n, factors)
-        for pk, volunteer_id, need_id, score, rank_v, rank_n, factors in rows.order_by().values_list(
-            "pk", "volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors"
+        (volunteer_id, need_id): _Stored(pk, score, rank_v, rank_n, factors, fingerprint)
+        for pk, volunteer_id, need_id, score, rank_v, rank_n, factors, fingerprint in rows.order_by().values_list(
+            "pk", "volunteer_id", "need_id", "score", "rank_for_volunteer", "rank_for_need", "factors", "fingerprint"
         )
     }
 
 
-def _factor_dicts(points: np.ndarray) -> list[dict[str, float]]:
-    """Rows of factor points (FACTORS order) as the dicts stored: two decimals, in the stored key order."""
-    # Adding 0.0 turns -0.0 into 0.0.
-    rounded = (np.round(np.asarray(points, np.float64).reshape(-1, len(engine.FACTORS)), 2) + 0.0)[:, _JSON_ORDER]
-    return [dict(zip(_JSON_NAMES, row, strict=True)) for row in rounded.tolist()]
-
-
-def _fill_factors(
-    wanted: dict[Key, list],
-    volunteers: list[engine.VolunteerData],
-    needs: list[engine.NeedData],
-    weights: engine.Weights,
-) -> None:
-    """Compute the factor points of the wanted rows that have none yet (vectorised, in one call)."""
+def _fill_factors(wanted: dict[Key, list], result: engine.ScoreResult) -> None:
+    """Compute the factor points of the wanted rows that have none yet (vectorised, in one call, from the
+    preparation that gave the scores)."""
     missing = [key for key, value in wanted.items() if value[3] is None]
     if not missing:
         return
-    points = engine.pair_factor_points(volunteers, needs, [v for v, _ in missing], [n for _, n in missing], weights)
-    for key, factors in zip(missing, _factor_dicts(points), strict=True):
-        wanted[key][3] = factors
-
-
-def _instances(rows: list[tuple]) -> list[Recommendation]:
-    # Positional arguments in field order: the cheapest way to build many instances.
-    return [Recommendation(None, *row) for row in rows]
-
-
-def _insert_rows(rows: list[tuple]) -> None:
-    """Insert new rows, given as (volunteer_id, need_id, score, rank_for_volunteer, rank_for_need, factors,
-    computed_at): COPY on PostgreSQL, where bulk_create costs about three times as much (most of it in
-    preparing each value in Python) and a full refresh into an empty table inserts every row; bulk_create
-    elsewhere."""
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
-        if connection.vendor != "postgresql" or not hasattr(raw, "copy_expert"):
-            Recommendation.objects.bulk_create(_instances(rows), batch_size=_BATCH)
-            return
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(
-            (
-                volunteer_id,
-                need_id,
-                repr(score),
-                "" if rank_v is None else rank_v,  # an empty field is NULL
-                "" if rank_n is None else rank_n,
-                json.dumps(factors),
-                computed_at.isoformat(),
-            )
-            for volunteer_id, need_id, score, rank_v, rank_n, factors, computed_at in rows
-        )
-        buffer.seek(0)
-        table = connection.ops.quote_name(Recommendation._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(name) for name in _COPIED)
-        raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-
-
-def _update_rows(rows: list[tuple]) -> None:
-    """Overwrite stored rows in place, matched on their volunteer and need (rows as for `_insert_rows`)."""
-    Recommendation.objects.bulk_create(
-        _instances(rows),
-        batch_size=_BATCH,
-        update_conflicts=True,
-        unique_fields=["volunteer", "need"],
-        update_fields=_UPDATED,
-    )
+    points = result.factor_points([v for v, _ in missing], [n for _, n in missing])
+    rounded = (np.round(points.astype(np.float64), 2) + 0.0)[:, JSON_ORDER]  # + 0.0 turns -0.0 into 0.0
+    for key, row in zip(missing, rounded.tolist(), strict=True):
+        wanted[key][3] = dict(zip(JSON_NAMES, row, strict=True))
 
 
 def _write(stored: dict[Key, _Stored], wanted: dict[Key, list], *, now: datetime.datetime) -> tuple[int, int]:
-    """Make the stored rows of the refresh's scope equal `wanted`: delete the rows that went, update the
-    changed ones in place, insert the new ones. Runs inside the caller's transaction. Returns (written,
-    deleted)."""
-    gone = [row.pk for key, row in stored.items() if key not in wanted]
-    new, changed = [], []
-    for key, value in wanted.items():
-        row = stored.get(key)
-        if row is None:
-            new.append((*key, *value, now))
-        elif row.value() != tuple(value):
-            changed.append((*key, *value, now))
-    for start in range(0, len(gone), _BATCH):
-        Recommendation.objects.filter(pk__in=gone[start : start + _BATCH]).delete()
-    if changed:
-        _update_rows(changed)
-    if new:
-        _insert_rows(new)
-    return len(new) + len(changed), len(gone)
+    """A partial refresh's write: `store_rows.write` of its rows."""
+    return write(
+        Stored.of((row.pk, *key, row.fingerprint) for key, row in stored.items()),
+        Rows.from_values(wanted.items()),
+        now=now,
+    )
 
 
 def _professions(
@@ -216,21 +142,6 @@ def _professions(
         if volunteer.profession in groups:
             groups[volunteer.profession][0].append(volunteer)
     return groups
-
-
-def _wanted_rows(top: engine.TopK) -> dict[Key, list]:
-    wanted: dict[Key, list] = {}
-    for volunteer_id, ranked in top.for_volunteers.items():
-        for rank, (need_id, score) in enumerate(ranked, 1):
-            wanted[(volunteer_id, need_id)] = [score, rank, None, None]
-    for need_id, ranked in top.for_needs.items():
-        for rank, (volunteer_id, score) in enumerate(ranked, 1):
-            wanted.setdefault((volunteer_id, need_id), [score, None, None, None])[2] = rank
-    if wanted:
-        keys = list(top.factors)
-        for key, factors in zip(keys, _factor_dicts(np.array([top.factors[key] for key in keys])), strict=True):
-            wanted[key][3] = factors
-    return wanted
 
 
 def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSummary:
@@ -249,21 +160,24 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         now = timezone.now()
         groups = _professions(volunteers, needs)
         del volunteers, needs
-        for block_volunteers, block_needs in groups.values():
+        writer = Writer(now=now)
+        while groups:
+            profession, (block_volunteers, block_needs) = groups.popitem()
             start = time.perf_counter()
-            top = engine.score_top_k(
-                block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k, with_factors=True
+            wanted = Rows.from_pairs(
+                engine.score_top_pairs(block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k)
             )
-            wanted = _wanted_rows(top)
-            del top
+            del block_volunteers, block_needs
             scored = time.perf_counter()
-            stored = _stored_rows(Recommendation.objects.filter(need_id__in=[need.id for need in block_needs]))
-            inserted, deleted = _write(stored, wanted, now=now)
+            # The block's stored rows: those of its needs (a need's rows all share its profession).
+            stored = Stored.read(Recommendation.objects.filter(need__profession=profession))
+            inserted, deleted = writer.write(stored, wanted)
             summary.inserted += inserted
             summary.deleted += deleted
             summary.rows += len(wanted)
             del stored, wanted
             scoring += scored - start
+        writer.finish()
         # Rows of needs that are no longer candidates.
         summary.deleted += Recommendation.objects.exclude(need__in=candidate_needs(today=today).values("pk")).delete()[
             0
@@ -418,7 +332,6 @@ def _refresh_partial(
             own, other = (volunteer_id, need_id) if side.own == 0 else (need_id, volunteer_id)
             if own in own_ids:
                 fresh[own][other] = score
-        del result
         affected = _affected_others(side, own_ids, fresh, k)
         # The scope: every row of the own side, and the ranked rows of the affected other side.
         scope = Q(**{f"{side.own_field}__in": sorted(own_ids)})
@@ -426,7 +339,8 @@ def _refresh_partial(
             scope |= Q(**{f"{side.other_field}__in": sorted(affected), f"{side.other_rank_field}__isnull": False})
         stored = _stored_rows(Recommendation.objects.filter(scope))
         wanted, incomplete = _merge(side, own_ids, fresh, stored, affected, k)
-        _fill_factors(wanted, volunteers, needs, weights)
+        _fill_factors(wanted, result)
+        del result
         scored = time.perf_counter()
         summary.inserted, summary.deleted = _write(stored, wanted, now=timezone.now())
         summary.rows = len(wanted)

@@ -301,6 +301,7 @@ NOT_EXPORTED = {
         "id": "an internal number",
         "volunteer": "the volunteer",
         "need": "exported as the need's title, programme and organisation",
+        "fingerprint": "a hash of the exported score, ranks and factors that lets a refresh skip unchanged rows",
     },
     Membership: {"id": "an internal number", "user": "the user", "organisation": "exported as its name"},
     NotificationPreference: {"id": "an internal number", "user": "the user"},

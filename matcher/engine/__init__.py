@@ -42,7 +42,7 @@ Ineligible pairs score 0.
 Modules: `matching` (stable matching and its checks), `records` (the input records, weights, reasons),
 `reference` (`explain`, the per-pair plain-Python reference), `prepared` (records as numpy arrays and
 the one function that turns a pair into factor points; a score is their sum) and `scoring`
-(`score_matrix`, `score_top_k`, `pair_factor_points`).
+(`score_matrix`, `score_top_k`, `score_top_pairs`, `pair_factor_points`).
 """
 
 from .matching import blocking_pairs, stable_match, validate_matching
@@ -63,9 +63,11 @@ from .reference import explain
 from .scoring import (
     ScoreResult,
     TopK,
+    TopPairs,
     pair_factor_points,
     score_matrix,
     score_top_k,
+    score_top_pairs,
     top_k_for_needs,
     top_k_for_volunteers,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "Reason",
     "ScoreResult",
     "TopK",
+    "TopPairs",
     "VolunteerData",
     "Weights",
     "blocking_pairs",
@@ -89,6 +92,7 @@ __all__ = [
     "pair_factor_points",
     "score_matrix",
     "score_top_k",
+    "score_top_pairs",
     "stable_match",
     "top_k_for_needs",
     "top_k_for_volunteers",

@@ -4,7 +4,7 @@ points of chosen pairs."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,8 @@ class ScoreResult:
     eligible: np.ndarray  # bool (V, N)
     score: np.ndarray  # float32 (V, N), 0 where ineligible
     first_failure: np.ndarray  # int8 (V, N), Reason values
+    # The preparation the scores came from, so that factor points of chosen pairs cost no second one.
+    prepared: Prepared | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self._rows = {v: i for i, v in enumerate(self.volunteer_ids)}
@@ -34,6 +36,12 @@ class ScoreResult:
 
     def need_index(self, need_id: int) -> int:
         return self._cols[need_id]
+
+    def factor_points(self, volunteer_ids: Sequence[int], need_ids: Sequence[int]) -> np.ndarray:
+        """`pair_factor_points` of these pairs, from the preparation the scores came from."""
+        if self.prepared is None:
+            raise ValueError("This result keeps no preparation.")
+        return _pair_points(self.prepared, volunteer_ids, need_ids)
 
 
 def score_matrix(
@@ -62,6 +70,7 @@ def score_matrix(
         eligible=first_failure == Reason.ELIGIBLE,
         score=score,
         first_failure=first_failure,
+        prepared=prepared,
     )
 
 
@@ -160,20 +169,11 @@ class TopK:
     factors: dict[tuple[int, int], list[float]] | None = None
 
 
-def score_top_k(
-    volunteers: Sequence[VolunteerData],
-    needs: Sequence[NeedData],
-    weights: Weights | Mapping[str, float] | None = None,
-    *,
-    k_per_volunteer: int = 10,
-    k_per_need: int = 10,
-    block_cells: int = DEFAULT_BLOCK_CELLS,
-    with_factors: bool = False,
-) -> TopK:
-    """The same scores as `score_matrix`, streamed block by block keeping only the top K of each side:
-    memory stays O(V × k + N × k + block) however many pairs there are. With `with_factors`, also the
-    factor points of the pairs kept (`TopK.factors`)."""
-    prepared = Prepared(volunteers, needs, as_weights(weights))
+def _stream_top_k(
+    prepared: Prepared, k_per_volunteer: int, k_per_need: int, block_cells: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each side's top-K keys (see `_keys`), volunteers × k and needs × k, and the pairs counted per first
+    failure among the cells evaluated."""
     nv, nn = prepared.shape
     k_per_volunteer, k_per_need = max(k_per_volunteer, 0), max(k_per_need, 0)
     volunteer_best = np.zeros((nv, k_per_volunteer), np.uint64)
@@ -200,6 +200,25 @@ def score_top_k(
                 k_per_need,
             )
             need_best[group, position] = keys
+    return volunteer_best, need_best, counts
+
+
+def score_top_k(
+    volunteers: Sequence[VolunteerData],
+    needs: Sequence[NeedData],
+    weights: Weights | Mapping[str, float] | None = None,
+    *,
+    k_per_volunteer: int = 10,
+    k_per_need: int = 10,
+    block_cells: int = DEFAULT_BLOCK_CELLS,
+    with_factors: bool = False,
+) -> TopK:
+    """The same scores as `score_matrix`, streamed block by block keeping only the top K of each side:
+    memory stays O(V × k + N × k + block) however many pairs there are. With `with_factors`, also the
+    factor points of the pairs kept (`TopK.factors`)."""
+    prepared = Prepared(volunteers, needs, as_weights(weights))
+    nv, nn = prepared.shape
+    volunteer_best, need_best, counts = _stream_top_k(prepared, k_per_volunteer, k_per_need, block_cells)
     # Cells outside the blocks fail on consent or, for consenting volunteers, on profession.
     consenting = int(prepared.consent.sum())
     evaluated = int(counts.sum())
@@ -211,6 +230,61 @@ def score_top_k(
         eligible_pairs=int(counts[Reason.ELIGIBLE]),
         failure_counts={REASON_CODES[reason]: int(counts[reason]) for reason in Reason},
         factors=_kept_factors(prepared, volunteer_best, need_best) if with_factors else None,
+    )
+
+
+@dataclass(eq=False)
+class TopPairs:
+    """Every pair kept in either side's top K, as aligned arrays sorted by (volunteer id, need id): what a
+    store of recommendations writes, with no Python object per pair."""
+
+    volunteer_ids: np.ndarray  # int64
+    need_ids: np.ndarray  # int64
+    score: np.ndarray  # float64 (exactly the float32 score)
+    rank_for_volunteer: np.ndarray  # int32, 1…k, 0 when the pair is not in the volunteer's top K
+    rank_for_need: np.ndarray  # int32, 1…k, 0 when the pair is not in the need's top K
+    points: np.ndarray  # float32 (pairs, factors), FACTORS order; a row adds up to the score
+
+    def __len__(self) -> int:
+        return len(self.volunteer_ids)
+
+
+def score_top_pairs(
+    volunteers: Sequence[VolunteerData],
+    needs: Sequence[NeedData],
+    weights: Weights | Mapping[str, float] | None = None,
+    *,
+    k_per_volunteer: int = 10,
+    k_per_need: int = 10,
+    block_cells: int = DEFAULT_BLOCK_CELLS,
+) -> TopPairs:
+    """`score_top_k` with factors, as one row per kept pair (`TopPairs`) instead of dictionaries: the same
+    pairs, scores, ranks and factor points, from one preparation. Volunteer and need ids must be integers."""
+    prepared = Prepared(volunteers, needs, as_weights(weights))
+    volunteer_best, need_best, _ = _stream_top_k(prepared, k_per_volunteer, k_per_need, block_cells)
+    nn = max(len(prepared.need_ids), 1)
+    v_rows, v_slots = np.nonzero(volunteer_best)
+    v_keys = volunteer_best[v_rows, v_slots]
+    v_cells = v_rows.astype(np.int64) * nn + _key_index(v_keys)
+    n_cols, n_slots = np.nonzero(need_best)
+    n_keys = need_best[n_cols, n_slots]
+    n_cells = _key_index(n_keys) * nn + n_cols
+    cells, first = np.unique(np.concatenate([v_cells, n_cells]), return_index=True)
+    keys = np.concatenate([v_keys, n_keys])[first]
+    rank_v = np.zeros(len(cells), np.int32)
+    rank_v[np.searchsorted(cells, v_cells)] = v_slots + 1
+    rank_n = np.zeros(len(cells), np.int32)
+    rank_n[np.searchsorted(cells, n_cells)] = n_slots + 1
+    rows, cols = cells // nn, cells % nn
+    volunteer_ids = np.asarray(prepared.volunteer_ids, np.int64).reshape(-1)
+    need_ids = np.asarray(prepared.need_ids, np.int64).reshape(-1)
+    return TopPairs(
+        volunteer_ids=volunteer_ids[rows],
+        need_ids=need_ids[cols],
+        score=((keys >> _SHIFT32) - np.uint64(1)).astype(np.uint32).view(np.float32).astype(np.float64),
+        rank_for_volunteer=rank_v,
+        rank_for_need=rank_n,
+        points=prepared.factor_points(rows, cols),
     )
 
 
@@ -246,9 +320,12 @@ def pair_factor_points(
     ineligible pair they are what the factors would give; `explain` says why it is not eligible). Raises
     KeyError for an id missing from `volunteers` or `needs`.
     """
+    return _pair_points(Prepared(volunteers, needs, as_weights(weights)), volunteer_ids, need_ids)
+
+
+def _pair_points(prepared: Prepared, volunteer_ids: Sequence[int], need_ids: Sequence[int]) -> np.ndarray:
     if len(volunteer_ids) != len(need_ids):
         raise ValueError("volunteer_ids and need_ids must have the same length.")
-    prepared = Prepared(volunteers, needs, as_weights(weights))
     row_of = {v: i for i, v in enumerate(prepared.volunteer_ids)}
     col_of = {n: j for j, n in enumerate(prepared.need_ids)}
     rows = np.fromiter((row_of[v] for v in volunteer_ids), np.int64, count=len(volunteer_ids))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from globalir import refresh
 from globalir.outbox.models import OutboxTask
 from globalir.outbox.services import outbox_publish, outbox_relay
-from matcher import fit, loader, store
+from matcher import fit, loader, store, store_rows
 from matcher import suggestions as matcher_suggestions
 from matcher.engine import FACTORS
 from matcher.models import Recommendation
@@ -275,20 +275,20 @@ def test_a_refresh_failing_midway_leaves_the_previous_results_in_place(seeded_tr
     # New results to write: a volunteer gains experience, a need appears.
     VolunteerProfile.objects.filter(pk=volunteers[0].pk).update(years_experience=30)
     NeedFactory()
-    real_insert = store._insert_rows
+    real_insert = store_rows._insert_rows
 
-    def insert_half_then_fail(rows):
-        real_insert(rows[: len(rows) // 2])
+    def insert_half_then_fail(rows, **kwargs):
+        real_insert(rows[: len(rows) // 2], **kwargs)
         raise ConnectionError("the database went away while writing")
 
-    monkeypatch.setattr(store, "_insert_rows", insert_half_then_fail)
+    monkeypatch.setattr(store_rows, "_insert_rows", insert_half_then_fail)
     with pytest.raises(ConnectionError):
         store.recommendations_refresh()
     with pytest.raises(ConnectionError):
         store.recommendations_refresh_volunteers(volunteer_ids=[volunteers[0].pk])
 
     assert list(Recommendation.objects.order_by("pk").values_list("pk", "volunteer_id", "need_id", "score")) == before
-    monkeypatch.setattr(store, "_insert_rows", real_insert)
+    monkeypatch.setattr(store_rows, "_insert_rows", real_insert)
     assert store.recommendations_refresh().inserted > 0
     assert Recommendation.objects.count() == 12
 

@@ -21,6 +21,7 @@ from matcher.engine import (
     explain,
     score_matrix,
     score_top_k,
+    score_top_pairs,
     top_k_for_needs,
     top_k_for_volunteers,
 )
@@ -581,6 +582,36 @@ def test_streamed_top_k_equals_the_dense_result(block_cells):
     assert streamed.eligible_pairs == int(result.eligible.sum())
     counts = np.bincount(result.first_failure.ravel(), minlength=len(Reason))
     assert streamed.failure_counts == {REASON_CODES[r]: int(counts[r]) for r in Reason}
+
+
+@pytest.mark.parametrize("block_cells", [1, 50, 1 << 20])
+def test_top_pairs_are_the_top_k_of_both_sides_with_their_factor_points(block_cells):
+    volunteers, needs = crowd(45, 7)
+    volunteers += [make_volunteer(id=900, profession="physicist"), make_volunteer(id=901, consent=False)]
+    needs += [make_need(id=999, mode="remote")]
+    top = score_top_k(volunteers, needs, k_per_volunteer=3, k_per_need=5, block_cells=block_cells, with_factors=True)
+
+    pairs = score_top_pairs(volunteers, needs, k_per_volunteer=3, k_per_need=5, block_cells=block_cells)
+
+    rows = list(
+        zip(
+            pairs.volunteer_ids.tolist(),
+            pairs.need_ids.tolist(),
+            pairs.score.tolist(),
+            pairs.rank_for_volunteer.tolist(),
+            pairs.rank_for_need.tolist(),
+            pairs.points.tolist(),
+            strict=True,
+        )
+    )
+    assert [(v, n) for v, n, *_ in rows] == sorted(top.factors)
+    for v, n, score, rank_v, rank_n, points in rows:
+        by_volunteer = [need for need, _ in top.for_volunteers[v]]
+        by_need = [volunteer for volunteer, _ in top.for_needs[n]]
+        assert rank_v == (by_volunteer.index(n) + 1 if n in by_volunteer else 0)
+        assert rank_n == (by_need.index(v) + 1 if v in by_need else 0)
+        assert score == dict(top.for_volunteers[v]).get(n, dict(top.for_needs[n]).get(v))
+        assert points == top.factors[(v, n)]
 
 
 @settings(max_examples=60, deadline=None)
