@@ -8,8 +8,8 @@ Three caches, and what invalidates each:
   passes), the language, htmx-or-not and the full query string. Only for visitors who are not signed in
   and have no message waiting; the CSRF token is left out of the stored page and put back per visitor.
 - The rendered filter form, for signed-in visitors (whose pages are never shared), in each process's own
-  memory (``caches["local"]``), filed under the data version, the language, the query string and the two
-  flags that change the form (sort by fit offered, electives first). The filter menus it shows are kept
+  memory (``caches["local"]``), filed under the data version, the date, the language, the query string and
+  the two flags that change the form (sort by fit offered, electives first). The filter menus it shows are kept
   the same way.
 - Result cards, in each process's own memory, filed under everything the card shows
   (programmes.templatetags.opportunity_cards): never stale, so they need no invalidation.
@@ -53,7 +53,7 @@ def opportunity_listing_version() -> int:
 def filter_form_key(*, version: int, query_string: str, can_sort_by_fit: bool, electives_first: bool) -> str:
     """What a rendered filter form is filed under, with the language (the {% cache %} tag adds it)."""
     digest = hashlib.sha256(query_string.encode()).hexdigest()
-    return f"{version}:{digest}:{int(can_sort_by_fit)}:{int(electives_first)}"
+    return f"{version}:{timezone.localdate().isoformat()}:{digest}:{int(can_sort_by_fit)}:{int(electives_first)}"
 
 
 # Whole responses for anonymous visitors

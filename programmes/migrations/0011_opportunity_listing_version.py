@@ -70,7 +70,7 @@ def create_function(apps, schema_editor):
         schema_editor.execute(
             "CREATE FUNCTION programmes_listing_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
             # One row per writing transaction, picked by its id: writers to different needs rarely queue on the same one.
-            f"BEGIN {BUMP.format(shard=f'txid_current() % {SHARDS}')}; RETURN NULL; END $$"
+            f"BEGIN {BUMP.format(shard=f'mod(txid_current(), {SHARDS})')}; RETURN NULL; END $$"
         )
 
 
