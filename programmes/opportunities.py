@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -93,10 +94,10 @@ def skill_and_language_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]
 
 def filter_menu(name: str, load: Callable[[], list], *, version: int) -> list:
     """The options of one filter menu of /opportunities/, kept in this process until the listing's data
-    version moves on (programmes.listing_cache): working them out takes more time than the rest of the page's
-    queries together, and any change to needs, programmes, organisations, sites, skills or languages shows
-    in them on the next request."""
-    key = f"opportunity-menu:{name}:{get_language()}:{version}"
+    version or the date moves on (programmes.listing_cache): working them out takes more time than the rest
+    of the page's queries together, and any change to needs, programmes, organisations, sites, skills or
+    languages (or a need's deadline passing) shows in them on the next request."""
+    key = f"opportunity-menu:{name}:{get_language()}:{version}:{timezone.localdate().isoformat()}"
     return caches["local"].get_or_set(key, load, MENU_SECONDS)
 
 
@@ -211,8 +212,11 @@ def opportunity_search(
         total, by_fit = hooks.opportunity_fit_ordered(profile=profile, needs=by_deadline)
         if by_fit is None:
             by_fit = _ordered_by_scores(by_deadline, hooks.opportunity_fit_scores(profile=profile, needs=by_deadline))
-        paginator = KnownCountPaginator(need_card_queryset(by_fit), per_page, count=total)
+        paginator = KnownCountPaginator(by_fit, per_page, count=total)
         page, page_message = _page_or_nearest(paginator, page_number)
+        # The needs are sorted on their own columns, and only the page's are joined with what their cards show:
+        # one query, whose sort handles narrow rows.
+        page.object_list = need_card_queryset(by_fit.filter(pk__in=page.object_list.values("pk")))
         scores = {need.pk: need.fit for need in page.object_list if need.fit is not None}
         for need in page.object_list:
             need.fit_score = round(need.fit) if need.fit is not None else None
