@@ -15,8 +15,14 @@ volunteer: session and user queries included); each page's median is printed as 
 Last, the bytes a first visit transfers compressed: the list page's HTML plus every stylesheet and
 script it links (gzip level 9, as whitenoise precompresses them).
 
-Targets (issue 3): the list page within 3x the bare floor, at most 15 queries per request, under 60 KB
-(60,000 bytes) of HTML+CSS+JS transferred compressed on a first visit.
+The matcher's recommendations are stored first (as its nightly refresh would), so that "best fit" is
+sorted by them in the database. Pages named "new query" add a parameter never asked for before: the
+anonymous page is then rendered, not served from the shared cache (the first visitor after a change).
+
+Targets: the list page, its htmx results fragment with 5 filters and the "best fit" order within 3x the
+bare floor for the same visitor, at most 15 queries per request, "best fit" as fast over every need as
+over a handful (the same queries, median within 1.5x: sorted in the database, a page reads its own rows),
+under 60 KB (60,000 bytes) of HTML+CSS+JS transferred compressed on a first visit.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ sys.path.insert(0, str(ROOT))  # run from anywhere
 
 QUERY_TARGET = 15
 RATIO_TARGET = 3.0
+CONSTANT_TARGET = 1.5  # "best fit" over every need / over a handful
 FIRST_VISIT_TARGET = 60_000  # bytes
 
 
@@ -87,17 +94,23 @@ def result_count(html: str) -> str:
 class Page:
     """One page to measure: who asks for what."""
 
-    def __init__(self, name: str, client, url: str, *, params=None, headers=None, floor=None, is_list=False):
+    def __init__(
+        self, name: str, client, url: str, *, params=None, headers=None, floor=None, is_list=False, new_query=False
+    ):
         self.name, self.client, self.url = name, client, url
         self.params, self.headers = params or {}, headers or {}
         self.floor = floor  # the bare page for the same visitor; None for a floor itself
-        self.is_list = is_list
+        self.is_list = is_list  # its ratio to the floor is a target
+        self.new_query = new_query  # a query string never asked for before on each request
+        self.requests = 0
         self.seconds: list[float] = []
         self.queries = 0
         self.html = b""
 
     def get(self):
-        response = self.client.get(self.url, self.params, headers=self.headers)
+        self.requests += 1
+        params = {**self.params, "visit": self.requests} if self.new_query else self.params
+        response = self.client.get(self.url, params, headers=self.headers)
         if response.status_code != 200:
             raise SystemExit(f"{self.name}: {self.url} answered {response.status_code}")
         return response
@@ -174,11 +187,15 @@ def run(args) -> None:
     from django.utils import timezone
 
     from matcher import fit
+    from matcher.store import recommendations_refresh
     from programmes.models import Need
     from programmes.selectors import need_listed_queryset
     from volunteers.models import Profession, VolunteerProfile
 
     load_data(args.volunteers, args.needs, args.seed)
+    start = time.perf_counter()
+    recommendations_refresh()
+    print(f"  matcher's recommendations stored in {time.perf_counter() - start:.1f} s")
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     listed = need_listed_queryset()
     print(f"  listed needs: {listed.count():,}")
@@ -213,20 +230,53 @@ def run(args) -> None:
     htmx = {"HX-Request": "true"}
     bare = Page("bare page (anonymous)", anonymous, "/__bench__/bare/")
     bare_signed_in = Page("bare page (volunteer)", signed_in, "/__bench__/bare/")
+    # A handful of needs for "best fit" to sort: one organisation's.
+    handful = {"organisation": Need.objects.get(pk=best).programme.lead_organisation.slug}
+    fit_all = Page(
+        "/opportunities/?sort=fit (volunteer)",
+        signed_in,
+        "/opportunities/",
+        params={"sort": "fit"},
+        floor=bare_signed_in,
+        is_list=True,
+    )
+    fit_handful = Page(
+        "  ?sort=fit, one organisation's needs",
+        signed_in,
+        "/opportunities/",
+        params={"sort": "fit", **handful},
+        floor=bare_signed_in,
+    )
+    fragment = Page(
+        "  htmx fragment, 5 filters", anonymous, "/opportunities/", params=filters, headers=htmx, floor=bare
+    )
+    fragment.is_list = True
     lists = [
         Page("/opportunities/", anonymous, "/opportunities/", floor=bare, is_list=True),
         Page("/opportunities/ with 5 filters", anonymous, "/opportunities/", params=filters, floor=bare, is_list=True),
         Page("/opportunities/?page=2", anonymous, "/opportunities/", params={"page": 2}, floor=bare, is_list=True),
-        Page("  htmx fragment, 5 filters", anonymous, "/opportunities/", params=filters, headers=htmx, floor=bare),
+        fragment,
+        Page("  new query (rendered)", anonymous, "/opportunities/", floor=bare, new_query=True),
+        Page(
+            "  fragment, new query (rendered)",
+            anonymous,
+            "/opportunities/",
+            params=filters,
+            headers=htmx,
+            floor=bare,
+            new_query=True,
+        ),
         Page("/opportunities/ (volunteer)", signed_in, "/opportunities/", floor=bare_signed_in, is_list=True),
         Page(
-            "/opportunities/?sort=fit (volunteer)",
+            "/opportunities/ 5 filters (volunteer)",
             signed_in,
             "/opportunities/",
-            params={"sort": "fit"},
+            params=filters,
             floor=bare_signed_in,
             is_list=True,
         ),
+        fit_all,
+        fit_handful,
     ]
     details = [
         Page("/opportunities/<id>/", anonymous, need_url, floor=bare),
@@ -249,7 +299,7 @@ def run(args) -> None:
     print("  " + "-" * (len(header) - 2))
     for page in pages:
         print(
-            f"  {page.name:<40} {page.median_ms:6.1f}ms {page.p95_ms:6.1f}ms {page.ratio:6.1f}× {page.queries:7d} "
+            f"  {page.name:<40} {page.median_ms:6.2f}ms {page.p95_ms:6.1f}ms {page.ratio:6.1f}× {page.queries:7d} "
             f"{len(page.html):8,} {gzipped(page.html, 6):7,} {result_count(page.html.decode()):>7}"
         )
 
@@ -270,13 +320,23 @@ def run(args) -> None:
 
     def target(label: str, ok: bool, figure: str) -> None:
         verdicts.append(ok)
-        print(f"    {'PASS' if ok else 'MISS'}  {label:<58} {figure}")
+        print(f"    {'PASS' if ok else 'FAIL'}  {label:<74} {figure}")
 
     for page in lists:
         if page.is_list:
             target(
-                f"{page.name} ≤ {RATIO_TARGET:.0f}× the bare floor", page.ratio <= RATIO_TARGET, f"{page.ratio:.1f}×"
+                f"{page.name.strip()} ≤ {RATIO_TARGET:.0f}× the bare floor",
+                page.ratio <= RATIO_TARGET,
+                f"{page.ratio:.1f}×",
             )
+    handful_count = result_count(fit_handful.html.decode())
+    growth = fit_all.median_ms / fit_handful.median_ms
+    target(
+        f"?sort=fit over {result_count(fit_all.html.decode())} needs as over {handful_count}: same queries, "
+        f"≤ {CONSTANT_TARGET}× the time",
+        fit_all.queries == fit_handful.queries and growth <= CONSTANT_TARGET,
+        f"{fit_all.queries} vs {fit_handful.queries} queries, {growth:.2f}×",
+    )
     for page in [*lists, *details]:
         target(f"{page.name.strip()} ≤ {QUERY_TARGET} queries", page.queries <= QUERY_TARGET, f"{page.queries}")
     target(

@@ -294,14 +294,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "globalir_cache"}}
 
 # Each process's own memory, for what is cheap to lose and never has to be shared: rendered result
-# cards (filed under everything they show, so never stale) and the filter menus of /opportunities/
-# (kept OPPORTUNITY_CHOICES_SECONDS). No network, so an outage of Redis never reaches these pages.
+# cards (filed under everything they show, so never stale), and the filter menus and rendered filter
+# form of /opportunities/ (filed under the listing's data version, read from the shared cache; see
+# programmes.listing_cache).
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "globalir-local",
     "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
-OPPORTUNITY_CHOICES_SECONDS = env_int("OPPORTUNITY_CHOICES_SECONDS", 60)
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)

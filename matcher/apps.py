@@ -16,3 +16,4 @@ class MatcherConfig(AppConfig):
         programme_hooks.needs_held_open.register(hooks.needs_held_open)
         programme_hooks.opportunity_fit_scores.register(suggestions.opportunity_fit_scores)
         placement_hooks.need_volunteer_fit_scores.register(fit.need_volunteer_fit_scores)
+        programme_hooks.opportunity_fit_ordered.register(suggestions.opportunity_fit_ordered)

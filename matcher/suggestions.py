@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
@@ -51,26 +51,6 @@ FACTOR_LABELS = {
     "availability": gettext_lazy("Availability across the window"),
     "engagement": gettext_lazy("Has volunteered with your organisation"),
 }
-
-
-def recommendation_scores(
-    *, profile: VolunteerProfile, needs: QuerySet[Need]
-) -> tuple[list[int], dict[int, float] | None]:
-    """The ids of `needs` in their order, and the volunteer's stored fit scores of those the matcher
-    recommends to them (its top K, and the needs whose top K they are in); None instead of the scores
-    when the matcher has stored nothing for the volunteer yet. One query."""
-    rows = list(
-        needs.annotate(
-            stored_score=Subquery(
-                Recommendation.objects.filter(volunteer=profile, need=OuterRef("pk")).values("score")[:1]
-            ),
-            matcher_ran=Exists(Recommendation.objects.filter(volunteer=profile)),
-        ).values_list("pk", "stored_score", "matcher_ran")
-    )
-    ids = [pk for pk, _score, _ran in rows]
-    if not rows or not rows[0][2]:
-        return ids, None
-    return ids, {pk: score for pk, score, _ran in rows if score is not None}
 
 
 def recommended_needs(*, profile: VolunteerProfile, needs: QuerySet[Need], limit: int) -> list[Need] | None:
@@ -159,14 +139,28 @@ def need_suggested_volunteers(*, need: Need, limit: int = 10) -> list[SuggestedV
     return suggestions
 
 
-def opportunity_fit_scores(*, profile: VolunteerProfile, needs: QuerySet[Need]) -> tuple[list[int], dict[int, float]]:
-    """The ids of `needs` in their order, and the volunteer's fit score of those that fit them: the matcher's
-    stored scores (one query), scored live until it has stored any for the volunteer
-    (programmes.hooks.opportunity_fit_scores)."""
-    ordered, scores = recommendation_scores(profile=profile, needs=needs)
-    if scores is None:
-        scores = fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=needs)
-    return ordered, scores
+def opportunity_fit_scores(*, profile: VolunteerProfile, needs: QuerySet[Need]) -> dict[int, float]:
+    """The volunteer's fit score of each need of `needs` that fits them, scored live: until the matcher has
+    stored scores for them (programmes.hooks.opportunity_fit_scores)."""
+    return fit.need_fit_scores(volunteer=fit.volunteer_data(profile), needs=needs)
+
+
+def opportunity_fit_ordered(*, profile: VolunteerProfile, needs: QuerySet[Need]) -> tuple[int, QuerySet[Need] | None]:
+    """How many `needs` there are, and `needs` with the matcher's stored score for the volunteer as `fit`, best
+    first (the others after, in the order `needs` already has), sorted in the database so that a page reads
+    only its own rows; None instead while the matcher has stored nothing for the volunteer. One query here,
+    whatever the number of needs (programmes.hooks.opportunity_fit_ordered)."""
+    counts = needs.order_by().aggregate(
+        total=Count("pk"), matcher_ran=Count("pk", filter=Exists(Recommendation.objects.filter(volunteer=profile)))
+    )
+    if not counts["matcher_ran"]:
+        return counts["total"], None
+    # One row at most per need: a volunteer has one recommendation per need (recommendation_unique_pair).
+    scored = needs.annotate(
+        own_recommendation=FilteredRelation("recommendations", condition=Q(recommendations__volunteer=profile)),
+        fit=F("own_recommendation__score"),
+    )
+    return counts["total"], scored.order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
 
 
 def volunteer_suggestions(

@@ -17,7 +17,13 @@ need_ids_applied_by = Hook("need_ids_applied_by")
 # (a match round still ranking their applicants). Registered by matcher; none without it.
 needs_held_open = Hook("needs_held_open", default=lambda: [])
 
-# opportunity_fit_scores(*, profile, needs: QuerySet[Need]) -> (ids of `needs` in their order, {need id:
-# fit score 0–100} of those that fit the volunteer): the "best fit" order of /opportunities/. Registered by
-# matcher.
+# opportunity_fit_scores(*, profile, needs: QuerySet[Need]) -> {need id: fit score 0–100} of the needs of
+# `needs` that fit the volunteer, scored live: the "best fit" order of /opportunities/ until the matcher
+# has stored scores for the volunteer. Registered by matcher.
 opportunity_fit_scores = Hook("opportunity_fit_scores")
+
+# opportunity_fit_ordered(*, profile, needs: QuerySet[Need]) -> (how many `needs` there are, `needs`
+# annotated with `fit` (the matcher's stored score for the volunteer, None for needs it does not recommend
+# to them) and ordered by it, best first, then in their own order), sorted in the database; the queryset is
+# None while the matcher has stored nothing for the volunteer. Registered by matcher.
+opportunity_fit_ordered = Hook("opportunity_fit_ordered", default=lambda *, profile, needs: (needs.count(), None))

@@ -425,6 +425,27 @@ class Need(models.Model):
             raise ValidationError(errors)
 
 
+class ListingVersion(models.Model):
+    """Counters whose sum moves on with every write to a table /opportunities/ reads (needs, programmes, sites,
+    electives, organisations, skills, languages and the links between them): the caches of the list are filed
+    under it (programmes.listing_cache).
+
+    Database triggers bump them (migration 0011), inside the writing statement's transaction: queryset
+    updates, bulk inserts, the admin and raw SQL are all counted, and the new sum is seen exactly when the
+    change is. On PostgreSQL each writing transaction bumps one of 16 rows (by its transaction id), so that
+    writers to different needs do not queue behind one row until they commit.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("opportunity list version")
+        verbose_name_plural = _("opportunity list versions")
+
+    def __str__(self):
+        return str(self.number)
+
+
 # Electives (needs with a supervisor), host requests (of visiting-professor programmes) and teams on rotations
 # live in modules of their own, beside their reads and writes; imported here so that Django registers them.
 from .checklist_templates import ChecklistTemplateItem  # noqa: E402, F401

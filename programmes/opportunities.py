@@ -4,12 +4,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.http import QueryDict
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -19,10 +19,13 @@ from volunteers.models import Language, Skill, VolunteerProfile
 from . import hooks
 from .electives import ELECTIVE_PROFESSIONS
 from .filters import SORT_FIT, SORT_NEWEST, LazyChoices, OpportunityFilter
+from .listing_cache import opportunity_listing_version
 from .models import Need, Programme
 from .selectors import need_card_queryset, need_listed_queryset
 
 OPPORTUNITY_PAGE_SIZE = 20
+# Menus of old data versions leave this process's memory after this long.
+MENU_SECONDS = 3600
 
 ORDERINGS = {
     # Soonest deadline first; needs without a deadline ("open until filled") last.
@@ -70,32 +73,32 @@ def opportunity_country_choices(*, needs: QuerySet[Need]) -> list[tuple[str, str
     return sorted(choices, key=lambda choice: _sort_key(choice[1]))
 
 
-def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active skills by category, as option groups of (slug, name) in the reader's language (filter_menu keeps
-    one menu per language)."""
+def skill_and_language_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
+    """The skill menu (active skills by category, as option groups of (slug, name)) and the language menu
+    ((code, name)), in the reader's language (filter_menu keeps them per language); one query for both."""
+    skills = Skill.objects.active().order_by().values_list("category", "slug", "name")
+    languages = Language.objects.order_by().values_list(Value(""), "code", "name")
     groups: dict[str, list[tuple[str, str]]] = {}
-    for skill in Skill.objects.active().order_by("category", "name"):
-        groups.setdefault(skill.category, []).append((skill.slug, str(skill)))
-    return [
-        (str(Skill.Category(category).label), sorted(options, key=lambda option: _sort_key(option[1])))
-        for category, options in groups.items()
+    spoken = []
+    for category, key, name in skills.union(languages, all=True):
+        if category:
+            groups.setdefault(category, []).append((key, gettext(name)))
+        else:
+            spoken.append((key, gettext(name)))
+    skill_menu = [
+        (str(Skill.Category(category).label), sorted(groups[category], key=lambda option: _sort_key(option[1])))
+        for category in sorted(groups)
     ]
+    return skill_menu, sorted(spoken, key=lambda option: _sort_key(option[1]))
 
 
-def language_choices() -> list[tuple[str, str]]:
-    names = [(language.code, str(language)) for language in Language.objects.all()]
-    return sorted(names, key=lambda option: _sort_key(option[1]))
-
-
-def filter_menu(name: str, load: Callable[[], list]) -> list:
-    """The options of one filter menu of /opportunities/, kept OPPORTUNITY_CHOICES_SECONDS in this process.
-
-    Working them out takes more time than the rest of the page's queries together, and a menu a minute
-    behind is harmless: an option whose needs have just gone finds nothing and says which filter to
-    relax, and a new country or organisation is offered (and accepted in a link) within the minute.
-    """
-    key = f"opportunity-menu:{name}:{get_language()}"
-    return caches["local"].get_or_set(key, load, settings.OPPORTUNITY_CHOICES_SECONDS)
+def filter_menu(name: str, load: Callable[[], list], *, version: int) -> list:
+    """The options of one filter menu of /opportunities/, kept in this process until the listing's data
+    version or the date moves on (programmes.listing_cache): working them out takes more time than the rest
+    of the page's queries together, and any change to needs, programmes, organisations, sites, skills or
+    languages (or a need's deadline passing) shows in them on the next request."""
+    key = f"opportunity-menu:{name}:{get_language()}:{version}:{timezone.localdate().isoformat()}"
+    return caches["local"].get_or_set(key, load, MENU_SECONDS)
 
 
 # The list
@@ -137,33 +140,65 @@ def _page_or_nearest(paginator: Paginator, number: str | None) -> tuple[Page, st
         }
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator whose count was read already (with the "best fit" order, in the same query as another figure)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _ordered_by_scores(needs: QuerySet[Need], scores: dict[int, float]) -> QuerySet[Need]:
+    """`needs` with `fit` from `scores` (None for the others), best first; ties and the others keep their order."""
+    if scores:
+        fit = Case(*(When(pk=pk, then=Value(score)) for pk, score in scores.items()), output_field=FloatField())
+    else:
+        fit = Value(None, output_field=FloatField())
+    return needs.annotate(fit=fit).order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
+
+
 def opportunity_search(
     *,
     data: QueryDict,
     profile: VolunteerProfile | None,
     page_number: str | None,
     per_page: int = OPPORTUNITY_PAGE_SIZE,
+    version: int | None = None,
 ) -> OpportunitySearch:
     """The listed needs matching the query string, sorted and paginated.
 
     A constant number of queries whatever the number of needs: one per filter choice list that is
-    needed, a count and a page for deadline and newest; for "best fit" (volunteers with a profile
-    only) the candidate ids with the matcher's stored scores instead of the count, or, until the matcher
-    has stored any for the volunteer, also the volunteer (three) and the candidates that can fit (two).
-    Invalid values are reported by the form and ignored; the other filters still apply.
+    needed (none when this process has them for the data version), a count and a page. For "best fit"
+    (volunteers with a profile only) the count also says whether the matcher stored scores for the
+    volunteer, and the page is sorted by them in the database; until it has stored any, the volunteer
+    (three queries) and the needs that can fit them (two) are scored live first.
+    Invalid values are reported by the form and ignored; the other filters still apply. `version`: the
+    listing's data version (programmes.listing_cache), when the caller has read it already.
     """
+    if version is None:
+        version = opportunity_listing_version()
     listed = need_listed_queryset()
     search = OpportunityFilter(
         data,
         queryset=listed,
         organisation_choices=LazyChoices(
-            lambda: filter_menu("organisations", lambda: opportunity_organisation_choices(needs=listed))
+            lambda: filter_menu(
+                "organisations", lambda: opportunity_organisation_choices(needs=listed), version=version
+            )
         ),
         country_choices=LazyChoices(
-            lambda: filter_menu("countries", lambda: opportunity_country_choices(needs=listed))
+            lambda: filter_menu("countries", lambda: opportunity_country_choices(needs=listed), version=version)
         ),
-        skill_choices=LazyChoices(lambda: filter_menu("skills", skill_choices)),
-        language_choices=LazyChoices(lambda: filter_menu("languages", language_choices)),
+        skill_choices=LazyChoices(
+            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[0]
+        ),
+        language_choices=LazyChoices(
+            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[1]
+        ),
         can_sort_by_fit=profile is not None,
         electives_first=profile is not None and profile.profession in ELECTIVE_PROFESSIONS,
     )
@@ -171,17 +206,20 @@ def opportunity_search(
     sort = search.sort_order
 
     if sort == SORT_FIT and profile is not None:
-        # The matcher's scores of the volunteer's fit to each need (its stored ones, or scored live).
-        ordered, scores = hooks.opportunity_fit_scores(profile=profile, needs=needs.order_by(*DEFAULT_ORDERING))
-        position = {pk: index for index, pk in enumerate(ordered)}
-        # Eligible needs by score, best first; then the others; ties keep the deadline order.
-        ordered.sort(key=lambda pk: (0, -scores[pk], position[pk]) if pk in scores else (1, 0, position[pk]))
-        paginator = Paginator(ordered, per_page)
+        # Sorted in the database (the matcher's stored scores, or until it has stored any for the volunteer,
+        # those scored live): a page reads its own rows only.
+        by_deadline = needs.order_by(*DEFAULT_ORDERING)
+        total, by_fit = hooks.opportunity_fit_ordered(profile=profile, needs=by_deadline)
+        if by_fit is None:
+            by_fit = _ordered_by_scores(by_deadline, hooks.opportunity_fit_scores(profile=profile, needs=by_deadline))
+        paginator = KnownCountPaginator(by_fit, per_page, count=total)
         page, page_message = _page_or_nearest(paginator, page_number)
-        cards = need_card_queryset(Need.objects.all()).in_bulk(list(page.object_list))
-        page.object_list = [cards[pk] for pk in page.object_list]
+        # The needs are sorted on their own columns, and only the page's are joined with what their cards show:
+        # one query, whose sort handles narrow rows.
+        page.object_list = need_card_queryset(by_fit.filter(pk__in=page.object_list.values("pk")))
+        scores = {need.pk: need.fit for need in page.object_list if need.fit is not None}
         for need in page.object_list:
-            need.fit_score = round(scores[need.pk]) if need.pk in scores else None
+            need.fit_score = round(need.fit) if need.fit is not None else None
     else:
         paginator = Paginator(need_card_queryset(needs).order_by(*ORDERINGS.get(sort, DEFAULT_ORDERING)), per_page)
         page, page_message = _page_or_nearest(paginator, page_number)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
-from .. import opportunities
+from .. import listing_cache, opportunities
 from .access import need_for_reader
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
@@ -25,9 +25,27 @@ def wants_results_only(request) -> bool:
 
 @require_safe
 def opportunity_list(request):
-    profile = volunteer_profile_for_user(user=request.user)
-    search = opportunities.opportunity_search(data=request.GET, profile=profile, page_number=request.GET.get("page"))
     results_only = wants_results_only(request)
+    # Read once, before the data: every cache of the page is filed under it (programmes.listing_cache).
+    version = listing_cache.opportunity_listing_version()
+    if listing_cache.can_share_response(request):
+        # Anonymous visitors all see the same page: served from the shared cache.
+        return listing_cache.shared_response(
+            request,
+            version=version,
+            results_only=results_only,
+            render=lambda **extra: render_list(
+                request, version=version, results_only=results_only, extra_context=extra
+            ),
+        )
+    return render_list(request, version=version, results_only=results_only)
+
+
+def render_list(request, *, version: int, results_only: bool, extra_context: dict | None = None):
+    profile = volunteer_profile_for_user(user=request.user)
+    search = opportunities.opportunity_search(
+        data=request.GET, profile=profile, page_number=request.GET.get("page"), version=version
+    )
     context = {
         "search": search,
         "filter": search.filter,
@@ -35,10 +53,20 @@ def opportunity_list(request):
         "needs": search.page.object_list,
         "profile": profile,
         "results_only": results_only,
+        # The rendered filter form is kept under this (programmes.listing_cache); a fragment has no form.
+        "filter_form_key": ""
+        if results_only
+        else listing_cache.filter_form_key(
+            version=version,
+            query_string=request.META.get("QUERY_STRING", ""),
+            can_sort_by_fit=search.filter.can_sort_by_fit,
+            electives_first=search.filter.electives_first,
+        ),
+        **(extra_context or {}),
     }
     response = render(request, RESULTS_TEMPLATE if results_only else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
-    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    patch_vary_headers(response, listing_cache.VARY)
     return response
 
 

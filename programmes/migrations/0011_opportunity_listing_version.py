@@ -1,0 +1,103 @@
+"""The listing's data version (programmes.models.ListingVersion) and the triggers that move it on."""
+
+from django.db import migrations, models
+
+# (app, model, many-to-many field or None): every table /opportunities/ reads.
+WATCHED = [
+    ("programmes", "Need", None),
+    ("programmes", "Need", "required_skills"),
+    ("programmes", "Need", "preferred_skills"),
+    ("programmes", "Need", "required_languages"),
+    ("programmes", "Programme", None),
+    ("programmes", "Programme", "partners"),
+    ("programmes", "Programme", "sites"),
+    ("programmes", "Site", None),
+    ("programmes", "Elective", None),
+    ("organisations", "Organisation", None),
+    ("volunteers", "Skill", None),
+    ("volunteers", "Language", None),
+]
+# An upsert, so that a flushed table (the tests' TransactionTestCase) starts counting again. `shard` is one of
+# SHARDS rows (ListingVersion's docstring says why there are several).
+BUMP = (
+    "INSERT INTO programmes_listingversion (id, number) VALUES ({shard}, 1) "
+    "ON CONFLICT (id) DO UPDATE SET number = programmes_listingversion.number + 1"
+)
+SHARDS = 16
+
+
+def watched_tables(apps) -> list[str]:
+    tables = []
+    for app, name, field in WATCHED:
+        model = apps.get_model(app, name)
+        if field:
+            model = model._meta.get_field(field).remote_field.through
+        tables.append(model._meta.db_table)
+    return tables
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in watched_tables(apps):
+        if vendor == "postgresql":
+            # Once per statement, not per row: a bulk insert of thousands of rows bumps it once.
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_listing_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION programmes_listing_version_bump()"
+            )
+        elif vendor == "sqlite":
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_listing_version_{event.lower()} AFTER {event} ON {table} "
+                    f"BEGIN {BUMP.format(shard=0)}; END"
+                )
+        else:
+            raise NotImplementedError(f"no listing version triggers for {vendor}")
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in watched_tables(apps):
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_listing_version ON {table}")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_listing_version_{event}")
+
+
+def create_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE FUNCTION programmes_listing_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            # One row per writing transaction, picked by its id: writers to different needs rarely queue on the same one.
+            f"BEGIN {BUMP.format(shard=f'mod(txid_current(), {SHARDS})')}; RETURN NULL; END $$"
+        )
+
+
+def drop_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS programmes_listing_version_bump()")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("programmes", "0010_content_language"),
+        ("organisations", "0004_content_language"),
+        ("volunteers", "0009_speaker_profiles"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="ListingVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.BigIntegerField(default=0)),
+            ],
+            options={
+                "verbose_name": "opportunity list version",
+                "verbose_name_plural": "opportunity list versions",
+            },
+        ),
+        migrations.RunPython(create_function, drop_function),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
