@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0010_content_language'),
+        ('programmes', '0011_checklist_template'),
     ]
 
     operations = [

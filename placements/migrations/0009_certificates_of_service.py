@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0006_visit_candidacy_kept_after_erasure'),
+        ('placements', '0008_placement_checklist'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

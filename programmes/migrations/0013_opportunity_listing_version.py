@@ -81,7 +81,7 @@ def drop_function(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0010_content_language"),
+        ("programmes", "0012_need_required_credentials"),
         ("organisations", "0004_content_language"),
         ("volunteers", "0009_speaker_profiles"),
     ]
