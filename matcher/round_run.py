@@ -337,11 +337,12 @@ def _record_outcomes(rankings: list[RoundRanking]) -> None:
         values = ", ".join(["(%s, %s, %s)"] * len(batch))
         params = [value for r in batch for value in (r.pk, r.outcome, r.explanation)]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH v(id, outcome, explanation) AS (VALUES {values}) "  # noqa: S608 (placeholders only)
-                f"UPDATE {table} SET outcome = v.outcome, explanation = v.explanation FROM v WHERE {table}.id = v.id",
-                params,
+            # Only placeholders and the quoted table name are formatted in; the values are parameters.
+            sql = (
+                f"WITH v(id, outcome, explanation) AS (VALUES {values}) "  # noqa: S608  # nosec B608
+                f"UPDATE {table} SET outcome = v.outcome, explanation = v.explanation FROM v WHERE {table}.id = v.id"
             )
+            cursor.execute(sql, params)
 
 
 def _dry_run(match_round: MatchRound) -> MatchRound:
