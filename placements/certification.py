@@ -139,6 +139,22 @@ def certificate_for_code(*, code: str) -> Certificate | None:
     return Certificate.objects.filter(code=code).first()
 
 
+def certificate_revoke(*, certificate: Certificate, by: User) -> Certificate:
+    """A site admin revokes a certificate issued in error: its code answers "revoked" from now on. The
+    snapshot stays, for the record; revoking twice is refused."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at is not None:
+            raise ValidationError(
+                _("The certificate %(code)s is already revoked.") % {"code": certificate.display_code},
+                code="already_revoked",
+            )
+        certificate.revoked_at = timezone.now()
+        certificate.save(update_fields=["revoked_at"])
+    logger.info("User %s revoked certificate %s", by.pk, certificate.pk)
+    return certificate
+
+
 def certificates_revoke(*, profile: VolunteerProfile) -> int:
     """Revoke the certificates of the volunteer's placements (their account is being erased): the holder's
     name goes, the code answers "revoked" from now on. Returns how many were revoked."""
