@@ -397,3 +397,9 @@ def test_a_site_admin_revokes_a_certificate_issued_in_error(client, coordinator,
     again = client.post(changelist, {"action": "revoke", "_selected_action": [certificate.pk]}, follow=True)
     assert f"The certificate {certificate.display_code} is already revoked." in again.content.decode()
     assert client.get(reverse("admin:placements_certificate_change", args=[certificate.pk])).status_code == 200
+
+    client.force_login(onsite.volunteer.user)
+    response = client.get(download_url(onsite))
+    assert response.status_code == 302
+    assert "The certificate of this placement was revoked on" in messages_of(response)[0]
+    assert certification.year_summary(profile=onsite.volunteer, year=YEAR) is None
