@@ -21,7 +21,10 @@ class NotificationPreference(models.Model):
     deadline_reminders = models.BooleanField(
         _("deadline reminders"),
         default=True,
-        help_text=_("An e-mail three days before the application deadline of a need you coordinate or applied to."),
+        help_text=_(
+            "An e-mail three days before the application deadline of a need you coordinate or applied to, and "
+            "a week before the pre-departure steps of a placement are due."
+        ),
     )
     feedback_requests = models.BooleanField(
         _("requests for feedback"), default=True, help_text=_("An e-mail when a placement ends, asking how it went.")
