@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_pending_emails_to_task_outbox'),
+        ('notifications', '0004_conversation_messages_preference'),
     ]
 
     operations = [
