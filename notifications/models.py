@@ -16,7 +16,10 @@ class NotificationPreference(models.Model):
     application_updates = models.BooleanField(
         _("new applications to my organisation's needs"),
         default=True,
-        help_text=_("For coordinators: an e-mail when a volunteer applies."),
+        help_text=_(
+            "For coordinators: an e-mail when a volunteer applies, and when a place frees up on a full need "
+            "with a waiting list."
+        ),
     )
     deadline_reminders = models.BooleanField(
         _("deadline reminders"),
