@@ -433,7 +433,8 @@ class ListingVersion(models.Model):
     Database triggers bump them (migration 0011), inside the writing statement's transaction: queryset
     updates, bulk inserts, the admin and raw SQL are all counted, and the new sum is seen exactly when the
     change is. On PostgreSQL each writing transaction bumps one of 16 rows (by its transaction id), so that
-    writers to different needs do not queue behind one row until they commit.
+    writers to different needs do not queue behind one row until they commit. One more row, written once
+    when the table is created, starts the sum at a random number.
     """
 
     number = models.BigIntegerField(default=0)
