@@ -11,6 +11,8 @@ from globalir.audit import register_audit_trail
 from organisations.admin import ServiceActionsMixin
 from volunteers.selectors import volunteer_admin_label
 
+from .certificates import Certificate
+from .certification import certificate_revoke
 from .checklists import PlacementChecklistItem
 from .models import Application, Feedback, Placement
 from .rotations import RotationChoice
@@ -130,6 +132,41 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ServiceActionsMixin, admin.ModelAdmin):
+    """Certificates of service as issued: a snapshot nobody edits; one issued in error is revoked."""
+
+    list_display = ["code", "holder_name", "organisation_name", "start_date", "end_date", "issued_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "holder_name", "organisation_name"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would turn a revoked certificate into an unknown code: revoke it instead.
+        return False
+
+    @admin.action(description=_("Revoke the selected certificates"), permissions=["change"])
+    def revoke(self, request, queryset):
+        changed, refusals = [], []
+        for certificate in queryset.order_by("pk"):
+            try:
+                changed.append(certificate_revoke(certificate=certificate, by=request.user))
+            except ValidationError as error:
+                refusals.extend(error.messages)
+        message = ngettext("%(count)d certificate revoked.", "%(count)d certificates revoked.", len(changed)) % {
+            "count": len(changed)
+        }
+        self.report_changes(request, changed, ["revoked_at"], message)
+        if refusals:
+            self.report_refusal(request, ValidationError(refusals))
 
 
 register_audit_trail(admin.site, Application)

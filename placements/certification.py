@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -83,10 +84,20 @@ def _holder_name(profile: VolunteerProfile) -> str:
 def certificate_issue(*, placement: Placement) -> Certificate:
     """The placement's certificate: the one already issued, or a new one with a snapshot of what it prints.
 
-    Refused with a readable ValidationError when the placement is not completed yet, or when the volunteer
-    has no name to print. Two downloads at once issue one certificate (the placement is unique).
+    Refused with a readable ValidationError when the placement is not completed yet, when its certificate
+    was revoked, or when the volunteer has no name to print. Two downloads at once issue one certificate
+    (the placement is unique).
     """
     existing = Certificate.objects.filter(placement=placement).first()
+    if existing is not None and existing.revoked_at is not None:
+        raise ValidationError(
+            _(
+                "The certificate of this placement was revoked on %(date)s. Write to the GlobalIR team if this "
+                "is a mistake."
+            )
+            % {"date": date_format(existing.revoked_at)},
+            code="revoked",
+        )
     if existing is not None:
         return existing
     if placement.completed_at is None:
@@ -137,6 +148,22 @@ def certificate_for_code(*, code: str) -> Certificate | None:
     if not code:
         return None
     return Certificate.objects.filter(code=code).first()
+
+
+def certificate_revoke(*, certificate: Certificate, by: User) -> Certificate:
+    """A site admin revokes a certificate issued in error: its code answers "revoked" from now on. The
+    snapshot stays, for the record; revoking twice is refused."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at is not None:
+            raise ValidationError(
+                _("The certificate %(code)s is already revoked.") % {"code": certificate.display_code},
+                code="already_revoked",
+            )
+        certificate.revoked_at = timezone.now()
+        certificate.save(update_fields=["revoked_at"])
+    logger.info("User %s revoked certificate %s", by.pk, certificate.pk)
+    return certificate
 
 
 def certificates_revoke(*, profile: VolunteerProfile) -> int:
@@ -230,12 +257,14 @@ def certificate_years(*, profile: VolunteerProfile) -> list[int]:
 
 def year_summary(*, profile: VolunteerProfile, year: int) -> YearSummary | None:
     """The volunteer's completed placements that took place (in part) in `year`, each with its certificate
-    (issued now if it was not yet) and the days and hours within the year; None when there are none."""
+    (issued now if it was not yet; a revoked one is left out) and the days and hours within the year; None
+    when there are none."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     placements = list(
         Placement.objects.filter(
             volunteer=profile, completed_at__isnull=False, start_date__lte=last, end_date__gte=first
         )
+        .exclude(certificate__revoked_at__isnull=False)
         .select_related("application", "need__programme__lead_organisation", "need__host_site", "certificate")
         .order_by("start_date", "pk")
     )

@@ -381,3 +381,25 @@ def test_a_volunteer_without_a_name_is_asked_for_one_first(client, coordinator, 
 
     assert response.status_code == 302
     assert "Add your name to your volunteer profile first" in messages_of(response)[0]
+
+
+def test_a_site_admin_revokes_a_certificate_issued_in_error(client, coordinator, site_admin, onsite):
+    complete(client, coordinator, onsite)
+    certificate = certification.certificate_issue(placement=onsite)
+    client.force_login(site_admin)
+    changelist = reverse("admin:placements_certificate_changelist")
+
+    response = client.post(changelist, {"action": "revoke", "_selected_action": [certificate.pk]}, follow=True)
+
+    assert "1 certificate revoked." in response.content.decode()
+    page = client.get(reverse("placements:certificate-verify", args=[certificate.display_code])).content.decode()
+    assert "Revoked" in page
+    again = client.post(changelist, {"action": "revoke", "_selected_action": [certificate.pk]}, follow=True)
+    assert f"The certificate {certificate.display_code} is already revoked." in again.content.decode()
+    assert client.get(reverse("admin:placements_certificate_change", args=[certificate.pk])).status_code == 200
+
+    client.force_login(onsite.volunteer.user)
+    response = client.get(download_url(onsite))
+    assert response.status_code == 302
+    assert "The certificate of this placement was revoked on" in messages_of(response)[0]
+    assert certification.year_summary(profile=onsite.volunteer, year=YEAR) is None
