@@ -29,6 +29,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from organisations.models import Membership
+from placements.certificates import Certificate
 from placements.models import Application, Placement
 from programmes.checklist_templates import ChecklistTemplateItem, ChecklistWho
 from programmes.models import Need
@@ -424,6 +425,11 @@ def test_coordinator_posts_a_need_and_takes_a_volunteer_to_a_completed_placement
     name = re.fullmatch(r"globalir-certificate-(\w{4}-\w{4}-\w{4})\.pdf", certificate.suggested_filename)
     assert name, certificate.suggested_filename
     code = name[1]
+    # The PDF prints the snapshot taken when it was issued (its text is read in tests/placements/test_certificates.py):
+    # here, that the pages recorded who marked the placement completed, and the dates served.
+    issued = Certificate.objects.get(code=code.replace("-", ""))
+    assert (issued.holder_name, issued.coordinator_name) == ("Jonas Berg", "Neema Mushi")
+    assert (issued.start_date, issued.end_date, issued.days_on_site) == (served_from, served_to, 21)
 
     # Anyone holding the code, without an account, confirms the certificate: nothing more than it says.
     anonymous = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB")
