@@ -16,12 +16,18 @@ class NotificationPreference(models.Model):
     application_updates = models.BooleanField(
         _("new applications to my organisation's needs"),
         default=True,
-        help_text=_("For coordinators: an e-mail when a volunteer applies."),
+        help_text=_(
+            "For coordinators: an e-mail when a volunteer applies, and when a place frees up on a full need "
+            "with a waiting list."
+        ),
     )
     deadline_reminders = models.BooleanField(
         _("deadline reminders"),
         default=True,
-        help_text=_("An e-mail three days before the application deadline of a need you coordinate or applied to."),
+        help_text=_(
+            "An e-mail three days before the application deadline of a need you coordinate or applied to, and "
+            "a week before the pre-departure steps of a placement are due."
+        ),
     )
     feedback_requests = models.BooleanField(
         _("requests for feedback"), default=True, help_text=_("An e-mail when a placement ends, asking how it went.")
