@@ -3,9 +3,13 @@
 A coordinator logs in → opens Coordinate → the programme → posts a need through the need form
 (first with a mistake, then corrected). A volunteer logs in in another browser, finds the need on
 /opportunities/ and applies. The coordinator shortlists the application on the need's pipeline
-board, then offers a place; the volunteer accepts on /me/. Both see the placement. The e-mails for
-the application, the offer and the acceptance are sent (the live server runs in this process, with
-Celery eager: they land in the locmem outbox).
+board, offers a place and writes to the volunteer in the application's message thread; the volunteer
+reads it, replies (the coordinator sees the reply and that their message was read) and accepts on
+/me/. Both see the placement. The volunteer ticks their steps of the pre-departure checklist (with the
+documents asked for), the coordinator ticks theirs; the coordinator marks the placement completed; the
+volunteer downloads the certificate of service, and someone without an account confirms its code on
+/verify/<code>/. The e-mails for the application, the offer, the messages and the acceptance are sent
+(the live server runs in this process, with Celery eager: they land in the locmem outbox).
 
 A second test opens the other coordinator pages (a board with applications in every status, the
 application's review page, members, the organisation request form, a report with charts, e-mail
@@ -17,6 +21,7 @@ Set E2E_STEP_SHOTS=<folder> to keep a screenshot of every page (to review the UI
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -24,7 +29,9 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from organisations.models import Membership
-from placements.models import Application
+from placements.certificates import Certificate
+from placements.models import Application, Placement
+from programmes.checklist_templates import ChecklistTemplateItem, ChecklistWho
 from programmes.models import Need
 from tests.e2e.conftest import (
     ACTION_TIMEOUT_MS,
@@ -58,6 +65,17 @@ pytestmark = pytest.mark.browser
 COORDINATOR_EMAIL = "neema.mushi@example.org"
 VOLUNTEER_EMAIL = "jonas.berg@example.org"
 NEED_TITLE = "Uterine artery embolisation for post-partum haemorrhage"
+# The programme's own pre-departure checklist: (title, who acts, a document is needed).
+CHECKLIST = [
+    ("Temporary registration with the Medical Council of Tanganyika", ChecklistWho.VOLUNTEER, True),
+    ("Travel insurance", ChecklistWho.VOLUNTEER, True),
+    ("Vaccinations and malaria prophylaxis", ChecklistWho.VOLUNTEER, False),
+    ("Invitation letter from the hospital", ChecklistWho.COORDINATOR, True),
+    ("Accommodation arranged", ChecklistWho.COORDINATOR, False),
+]
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+# A certificate is rendered by WeasyPrint when downloaded: slower than a page on a loaded machine.
+PDF_TIMEOUT_MS = 30_000
 
 
 def in_days(days: int) -> datetime.date:
@@ -106,6 +124,22 @@ def subjects_to(address: str) -> list[str]:
     return [message.subject.removeprefix("[GlobalIR] ") for message in mail.outbox if address in message.to]
 
 
+def tick_steps(page: Page, steps: list[tuple[str, bool]]) -> None:
+    """Tick each (title, needs a document) step on a pre-departure checklist, with a PDF where one is needed."""
+    for title, document in steps:
+        step = page.locator(".checklist-item", has=page.get_by_role("heading", name=title))
+        if document:
+            step.get_by_label("Document (PDF, JPEG or PNG, at most 5 MB)").set_input_files(
+                files=[{"name": "document.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+            )
+        step.get_by_role("button", name="Mark as done").click()
+        expect(page.get_by_text(f"“{title}” is ticked.")).to_be_visible()
+        step = page.locator(".checklist-item", has=page.get_by_role("heading", name=title))
+        expect(step.get_by_role("button", name="Mark as done")).to_have_count(0)
+        if document:
+            expect(step.get_by_role("link", name="Download the document")).to_be_visible()
+
+
 @pytest.fixture
 def second_page(request, browser, live_server, plain_http_site, viewport):
     """A second person's browser: its own context, so its own cookies and session."""
@@ -132,13 +166,18 @@ def second_page(request, browser, live_server, plain_http_site, viewport):
 
 @pytest.fixture
 def partner(transactional_db):
-    """A verified organisation with a published programme, a host site and a coordinator; and a volunteer."""
+    """A verified organisation with a published programme (with its own short pre-departure checklist), a host
+    site and a coordinator; and a volunteer."""
     organisation = OrganisationFactory(name="Kilimanjaro Imaging Partnership", countries=["TZ"])
     programme = ProgrammeFactory(
         lead_organisation=organisation, title="Obstetric IR outreach, northern Tanzania", countries=["TZ"]
     )
     site = SiteFactory(organisation=organisation, name="Mawenzi Regional Referral Hospital", city="Moshi")
     programme.sites.add(site)
+    for position, (title, who, document) in enumerate(CHECKLIST):
+        ChecklistTemplateItem.objects.create(
+            programme=programme, title=title, who_acts=who, needs_document=document, position=position
+        )
     coordinator = MembershipFactory(
         organisation=organisation,
         role=Membership.Role.COORDINATOR,
@@ -161,8 +200,8 @@ def partner(transactional_db):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
-def test_coordinator_posts_a_need_and_takes_a_volunteer_to_an_accepted_placement(
-    page: Page, second_page: Page, partner
+def test_coordinator_posts_a_need_and_takes_a_volunteer_to_a_completed_placement_and_its_certificate(
+    page: Page, second_page: Page, partner, browser, live_server
 ):
     programme, site = partner["programme"], partner["site"]
     coordinator, volunteer = page, second_page
@@ -259,13 +298,51 @@ def test_coordinator_posts_a_need_and_takes_a_volunteer_to_an_accepted_placement
     expect(column(coordinator, "Shortlisted")).to_contain_text("None.")
     snapshot(coordinator, "08-board-offered")
     assert subjects_to(VOLUNTEER_EMAIL) == [f"You are offered a place: “{NEED_TITLE}”"], mail.outbox
+    board_url = coordinator.url
 
-    # The volunteer sees the offer on the dashboard and accepts it.
+    # The coordinator writes to the volunteer in the application's message thread.
+    column(coordinator, "Offered").get_by_role("link", name="Jonas Berg").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Jonas Berg")
+    coordinator.get_by_role("link", name="Write to the volunteer").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(f"Messages: {NEED_TITLE}")
+    expect(coordinator.get_by_text("No messages yet. Write the first one below.")).to_be_visible()
+    field(coordinator, "Your message").fill("Karibu! Our visa guide for visiting doctors: https://example.org/visa")
+    coordinator.get_by_role("button", name="Send").click()
+    written = coordinator.locator(".chat-message").filter(has_text="Our visa guide")
+    expect(written.get_by_role("link", name="https://example.org/visa")).to_be_visible()
+    expect(written).to_contain_text("Not read yet")
+    snapshot(coordinator, "09-coordinator-writes")
+    assert subjects_to(VOLUNTEER_EMAIL)[1:] == [f"New message: “{NEED_TITLE}”"], mail.outbox
+
+    # The volunteer sees the offer and the unread message on the dashboard, reads it and replies.
     volunteer.reload()
     offers = volunteer.get_by_role("region", name="Waiting for you")
     expect(offers).to_contain_text(NEED_TITLE)
     expect(offers).to_contain_text(f"From {shown(start)} to {shown(end)}")
-    snapshot(volunteer, "09-volunteer-offer")
+    expect(offers).to_contain_text("1 unread")
+    snapshot(volunteer, "10-volunteer-offer")
+    offers.get_by_role("link", name="Messages").click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text(f"Messages: {NEED_TITLE}")
+    received = volunteer.locator(".chat-message").filter(has_text="Our visa guide")
+    expect(received).to_contain_text("Neema Mushi")
+    field(volunteer, "Your message").fill("Asante! I have applied for the visa and will send the receipt.")
+    volunteer.get_by_role("button", name="Send").click()
+    expect(volunteer.locator(".chat-message-mine")).to_contain_text("I have applied for the visa")
+    snapshot(volunteer, "11-volunteer-replies")
+    assert subjects_to(COORDINATOR_EMAIL)[1:] == [f"New message: “{NEED_TITLE}”"], mail.outbox
+
+    # The coordinator sees the reply, and that their message was read.
+    coordinator.reload()
+    expect(coordinator.locator(".chat-message").filter(has_text="I have applied for the visa")).to_contain_text(
+        "Jonas Berg"
+    )
+    expect(written).to_contain_text("Read by Jonas Berg")
+    snapshot(coordinator, "12-coordinator-reads-the-reply")
+
+    # The volunteer accepts the offer on the dashboard.
+    volunteer.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My volunteering").click()
+    offers = volunteer.get_by_role("region", name="Waiting for you")
+    expect(offers).not_to_contain_text("unread")
     offers.get_by_role("button", name="Accept the offer").click()
     expect(status_message(volunteer, f"You have accepted the offer for “{NEED_TITLE}”.")).to_be_visible()
     expect(volunteer.get_by_role("region", name="Waiting for you")).to_have_count(0)
@@ -274,23 +351,113 @@ def test_coordinator_posts_a_need_and_takes_a_volunteer_to_an_accepted_placement
         f"From {shown(start)} to {shown(end)}"
     )
     expect(upcoming).to_contain_text("Moshi, Tanzania")
-    snapshot(volunteer, "10-volunteer-placement")
-    assert subjects_to(COORDINATOR_EMAIL)[1:] == [f"Jonas Berg accepted the offer for “{NEED_TITLE}”"], mail.outbox
+    snapshot(volunteer, "13-volunteer-placement")
+    assert subjects_to(COORDINATOR_EMAIL)[2:] == [f"Jonas Berg accepted the offer for “{NEED_TITLE}”"], mail.outbox
 
     # The coordinator sees the accepted placement on the board.
-    coordinator.reload()
+    coordinator.goto(board_url)
     accepted = column(coordinator, "Accepted")
     expect(accepted).to_contain_text("Jonas Berg")
     expect(accepted).to_contain_text(f"Placement {shown(start)} to {shown(end)}")
     summary = coordinator.locator(".pipeline-summary")
     expect(summary).to_contain_text("Filled")
-    snapshot(coordinator, "11-board-accepted")
+    snapshot(coordinator, "14-board-accepted")
+
+    # Before going, the volunteer ticks their steps of the programme's checklist, with the documents it asks for.
+    steps = len(CHECKLIST)
+    theirs = [(title, document) for title, who, document in CHECKLIST if who == ChecklistWho.VOLUNTEER]
+    ours = [(title, document) for title, who, document in CHECKLIST if who == ChecklistWho.COORDINATOR]
+    expect(upcoming).to_contain_text(f"Before you go: 0 of {steps} steps done")
+    upcoming.get_by_role("link", name="Open your pre-departure checklist").click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text("Pre-departure checklist")
+    tick_steps(volunteer, theirs)
+    expect(volunteer.get_by_text(f"{len(theirs)} of {steps} steps done")).to_be_visible()
+    snapshot(volunteer, "15-volunteer-checklist")
+
+    # The coordinator sees the volunteer's progress for the need, then ticks the organisation's steps.
+    coordinator.get_by_role("link", name="Pre-departure checklists").click()
+    row = coordinator.get_by_role("row", name="Jonas Berg")
+    expect(row).to_contain_text(f"{len(theirs)} of {steps}")
+    snapshot(coordinator, "16-need-checklists")
+    row.get_by_role("link", name="Jonas Berg").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Pre-departure checklist")
+    tick_steps(coordinator, ours)
+    expect(coordinator.get_by_text(f"{steps} of {steps} steps done")).to_be_visible()
+    snapshot(coordinator, "17-coordinator-checklist")
+
+    volunteer.goto("/me/")
+    upcoming = volunteer.get_by_role("region", name="Upcoming placements")
+    expect(upcoming).to_contain_text("Ready to go")
+    expect(upcoming).to_contain_text(f"All {steps} pre-departure steps are done.")
+
+    # A placement can be marked completed only once it has started: rather than wait for its dates, the test
+    # moves them into the past, as if the stay had gone by.
+    served_from, served_to = in_days(-21), in_days(-1)
+    assert Placement.objects.filter(volunteer__user__email=VOLUNTEER_EMAIL).update(
+        start_date=served_from, end_date=served_to
+    )
+
+    # The coordinator marks the placement completed on the board.
+    coordinator.goto(board_url)
+    card = column(coordinator, "Accepted").get_by_role("listitem").filter(has_text="Jonas Berg")
+    expect(card).to_contain_text(f"Placement {shown(served_from)} to {shown(served_to)}")
+    card.get_by_role("button", name=re.compile(r"^Mark completed")).click()
+    expect(
+        status_message(
+            coordinator,
+            f"The placement of Jonas Berg on “{NEED_TITLE}” is completed. Both sides can now give feedback.",
+        )
+    ).to_be_visible()
+    expect(column(coordinator, "Completed")).to_contain_text("Jonas Berg")
+    expect(column(coordinator, "Accepted")).to_contain_text("None.")
+    snapshot(coordinator, "18-board-completed")
+
+    # The volunteer downloads the certificate of service from the dashboard.
+    volunteer.reload()
+    past = volunteer.get_by_role("region", name="Past placements")
+    expect(past).to_contain_text(NEED_TITLE)
+    expect(past).to_contain_text(f"{shown(served_from)} to {shown(served_to)}")
+    snapshot(volunteer, "19-volunteer-past-placement")
+    with volunteer.expect_download(timeout=PDF_TIMEOUT_MS) as download:
+        past.get_by_role("link", name="Download certificate").click()
+    certificate = download.value
+    assert Path(certificate.path()).read_bytes().startswith(b"%PDF")
+    name = re.fullmatch(r"globalir-certificate-(\w{4}-\w{4}-\w{4})\.pdf", certificate.suggested_filename)
+    assert name, certificate.suggested_filename
+    code = name[1]
+    # The PDF prints the snapshot taken when it was issued (its text is read in tests/placements/test_certificates.py):
+    # here, that the pages recorded who marked the placement completed, and the dates served.
+    issued = Certificate.objects.get(code=code.replace("-", ""))
+    assert (issued.holder_name, issued.coordinator_name) == ("Jonas Berg", "Neema Mushi")
+    assert (issued.start_date, issued.end_date, issued.days_on_site) == (served_from, served_to, 21)
+
+    # Anyone holding the code, without an account, confirms the certificate: nothing more than it says.
+    anonymous = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB")
+    anonymous.set_default_timeout(ACTION_TIMEOUT_MS)
+    anonymous.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    try:
+        checker = anonymous.new_page()
+        checker.goto(f"/verify/{code}/")
+        expect(checker.get_by_role("heading", level=1)).to_have_text("Certificate of service")
+        expect(checker.get_by_role("button", name="Log out")).to_have_count(0)
+        facts = checker.locator("main")
+        expect(facts).to_contain_text("Valid")
+        expect(facts).to_contain_text(f"The code {code} belongs to a certificate issued by GlobalIR")
+        expect(facts).to_contain_text("Jonas Berg")
+        expect(facts).to_contain_text("Kilimanjaro Imaging Partnership")
+        expect(facts).to_contain_text(f"{shown(served_from)} to {shown(served_to)}")
+        expect(facts).not_to_contain_text(VOLUNTEER_EMAIL)
+        snapshot(checker, "20-certificate-verified")
+    finally:
+        anonymous.close()
 
     # Each e-mail went once, to the right person.
     assert sorted(message.subject.removeprefix("[GlobalIR] ") for message in mail.outbox) == sorted(
         [
             f"New application for “{NEED_TITLE}”",
             f"You are offered a place: “{NEED_TITLE}”",
+            f"New message: “{NEED_TITLE}”",
+            f"New message: “{NEED_TITLE}”",
             f"Jonas Berg accepted the offer for “{NEED_TITLE}”",
         ]
     )
