@@ -43,8 +43,10 @@ EXPIRY_WARNING_THRESHOLDS = (60, 14)
 class CredentialRefusal(ValidationError):
     """An offer (or its acceptance) refused for credentials not valid through the placement's end."""
 
+    code = "credential_not_valid"  # a list of messages has no code of its own; a match round reads this one
+
     def __init__(self, messages: list[str], *, shortfalls: list[CredentialShortfall]):
-        super().__init__(messages, code="credential_not_valid")
+        super().__init__([ValidationError(message, code=self.code) for message in messages])
         self.shortfalls = shortfalls
 
 
