@@ -199,7 +199,6 @@ def notify_credentials_to_renew(*, application: Application, shortfalls: list[Cr
             "need_title": need.title,
             "organisation_name": str(need.programme.lead_organisation),
             "end": end.isoformat(),
-            "today": timezone.localdate().isoformat(),
             "shortfalls": _shortfall_context(shortfalls),
             "credentials_url": absolute_url(reverse("volunteers:credentials")),
             "dashboard_url": absolute_url(reverse("placements:dashboard")),
