@@ -43,8 +43,10 @@ EXPIRY_WARNING_THRESHOLDS = (60, 14)
 class CredentialRefusal(ValidationError):
     """An offer (or its acceptance) refused for credentials not valid through the placement's end."""
 
+    code = "credential_not_valid"  # a list of messages has no code of its own; a match round reads this one
+
     def __init__(self, messages: list[str], *, shortfalls: list[CredentialShortfall]):
-        super().__init__(messages, code="credential_not_valid")
+        super().__init__([ValidationError(message, code=self.code) for message in messages])
         self.shortfalls = shortfalls
 
 
@@ -197,7 +199,6 @@ def notify_credentials_to_renew(*, application: Application, shortfalls: list[Cr
             "need_title": need.title,
             "organisation_name": str(need.programme.lead_organisation),
             "end": end.isoformat(),
-            "today": timezone.localdate().isoformat(),
             "shortfalls": _shortfall_context(shortfalls),
             "credentials_url": absolute_url(reverse("volunteers:credentials")),
             "dashboard_url": absolute_url(reverse("placements:dashboard")),

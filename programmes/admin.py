@@ -162,6 +162,7 @@ class NeedAdmin(ServiceActionsMixin, SimpleHistoryAdmin):
                 "fields": [
                     "min_years_experience",
                     "requires_verified_credential",
+                    "required_credentials",
                     "required_skills",
                     "preferred_skills",
                     "required_languages",

@@ -12,13 +12,14 @@ from matcher.models import MatchRound, RoundRanking
 from placements.models import Application
 from tests.factories import (
     ApplicationFactory,
+    CredentialFactory,
     ElectiveFactory,
     HomeLetterFactory,
     NeedFactory,
     ProgrammeFactory,
     VolunteerProfileFactory,
 )
-from volunteers.models import CareerStage, Profession
+from volunteers.models import CareerStage, Credential, Profession
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,29 @@ def test_a_round_offers_an_elective_only_up_to_its_supervisors_cap(organisation,
     assert left_out.outcome == RoundRanking.Outcome.UNMATCHED
     assert match_round.result["outcomes"][str(left_out.pk)]["code"] == round_selectors.REFUSED_SUPERVISOR_FULL
     assert "already had as many students as they take" in left_out.explanation
+
+
+def test_a_round_leaves_out_a_volunteer_whose_credential_does_not_last_the_placement(organisation, coordinator):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    need = NeedFactory(programme=programme, title="Consultant cover", requires_verified_credential=True, places=2)
+    lasting, expiring = ApplicationFactory(need=need), ApplicationFactory(need=need)
+    # Valid on the need's first days, not until the end of the dates the volunteer proposed.
+    short = expiring.proposed_end - datetime.timedelta(days=5)
+    for application, expires_on in ((lasting, None), (expiring, short)):
+        CredentialFactory(
+            profile=application.volunteer,
+            kind=Credential.Kind.LICENCE,
+            status=Credential.Status.VERIFIED,
+            expires_on=expires_on,
+        )
+    match_round = open_round(programme, coordinator)
+    for application in (lasting, expiring):
+        rounds.match_round_rank_needs(match_round=match_round, profile=application.volunteer, ranks={need.pk: 1})
+
+    match_round = round_run.match_round_run(match_round=match_round, dry_run=False)
+
+    assert match_round.status == MatchRound.Status.DONE, match_round.error
+    assert set(Application.objects.filter(status=Application.Status.OFFERED)) == {lasting}
+    left_out = ranking(match_round, expiring)
+    assert match_round.result["outcomes"][str(left_out.pk)]["code"] == round_selectors.REFUSED_CREDENTIAL
+    assert left_out.explanation.startswith("“Consultant cover” requires a credential you have not had verified")
