@@ -88,7 +88,10 @@ class Subject:
     @cached_property
     def volunteers(self) -> dict[int, tuple]:
         """user id -> (volunteer profile, application pk), for naming volunteers (volunteer_label)."""
-        rows = self.applications().filter(volunteer__isnull=False).select_related("volunteer").order_by("pk")
+        rows = list(self.applications().filter(volunteer__isnull=False).select_related("volunteer").order_by("pk"))
+        # A volunteer who applied to a need again is named by the application the board shows them under:
+        # the confirmed one, else the latest.
+        rows.sort(key=lambda application: (application.status in Application.TAKING_PLACE_STATUSES, application.pk))
         return {application.volunteer.user_id: (application.volunteer, application.pk) for application in rows}
 
     def participants(self) -> list[User]:

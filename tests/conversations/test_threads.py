@@ -488,3 +488,16 @@ def test_a_thread_page_takes_as_many_queries_however_many_messages_and_people(
         html = page(client, url)
 
     assert "Welcome 5" in html
+
+
+def test_a_volunteer_who_applied_twice_is_named_by_the_application_that_confirmed_them(client, coordinator, need):
+    shy = VolunteerProfileFactory(consent_to_share=False)
+    ApplicationFactory(need=need, volunteer=shy, status=Application.Status.DECLINED)
+    placement = PlacementFactory(application__need=need, application__volunteer=shy)
+    ApplicationFactory(need=need, volunteer=shy, status=Application.Status.WITHDRAWN)
+    services.message_post(subject=Subject(need=need), author=shy.user, body="Hello team")
+    client.force_login(coordinator)
+
+    html = page(client, reverse("conversations:need-thread", args=[need.pk]))
+
+    assert f"Volunteer #{placement.application_id}" in html
