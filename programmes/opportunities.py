@@ -154,10 +154,10 @@ class KnownCountPaginator(Paginator):
 
 def _ordered_by_scores(needs: QuerySet[Need], scores: dict[int, float]) -> QuerySet[Need]:
     """`needs` with `fit` from `scores` (None for the others), best first; ties and the others keep their order."""
-    if scores:
-        fit = Case(*(When(pk=pk, then=Value(score)) for pk, score in scores.items()), output_field=FloatField())
-    else:
-        fit = Value(None, output_field=FloatField())
+    if not scores:
+        # Nothing to sort by; PostgreSQL also refuses a constant in ORDER BY.
+        return needs.annotate(fit=Value(None, output_field=FloatField()))
+    fit = Case(*(When(pk=pk, then=Value(score)) for pk, score in scores.items()), output_field=FloatField())
     return needs.annotate(fit=fit).order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
 
 
