@@ -27,6 +27,8 @@ from django.utils.text import slugify
 from django_countries import countries as country_names
 
 from demo.checklists import demo_checklists
+from demo.completed import NEEDS as DEMO_COMPLETED_NEEDS
+from demo.completed import demo_completed_placement
 from demo.electives import electives_demo_load
 from demo.speakers import demo_speakers
 from demo.teams import NEEDS as DEMO_TEAM_NEEDS
@@ -744,7 +746,17 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         )
         generator.volunteers(volunteers)
         team_needs = demo_teams(generator=generator, organisation=organisations[0]) if needs >= DEMO_TEAM_NEEDS else 0
-        generator.needs(programmes, programme_sites, needs - team_needs)
+        completed_needs = 0
+        if needs - team_needs > DEMO_COMPLETED_NEEDS and demo_completed_placement(
+            programme=programmes[0],
+            site=(programme_sites[0] or [None])[0],
+            titles=NEED_TITLES,
+            today=generator.today,
+        ):
+            completed_needs = DEMO_COMPLETED_NEEDS
+            generator.counts["needs"] = generator.counts.get("needs", 0) + DEMO_COMPLETED_NEEDS
+            generator.counts["completed placements"] = 1
+        generator.needs(programmes, programme_sites, needs - team_needs - completed_needs)
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
         generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))

@@ -81,8 +81,8 @@ def placements_readiness(*, placements: QuerySet[Placement], today: datetime.dat
 
 def volunteer_checklists_left(*, placements: list[Placement], today: datetime.date, limit: int = 3) -> None:
     """For the dashboard's upcoming placements: set `checklist` (a PlacementReadiness, None for a placement
-    whose checklist is made when first opened) and `checklist_next` (the next `limit` steps not done) on
-    each, in one query."""
+    whose checklist is made when first opened), `checklist_next` (the next `limit` steps not done) and
+    `checklist_more` (how many steps not done are left out of it) on each, in one query."""
     if not placements:
         return
     items: dict[int, list[PlacementChecklistItem]] = {placement.pk: [] for placement in placements}
@@ -92,3 +92,4 @@ def volunteer_checklists_left(*, placements: list[Placement], today: datetime.da
         found = items[placement.pk]
         placement.checklist = PlacementReadiness(placement=placement, items=found, today=today) if found else None
         placement.checklist_next = placement.checklist.left[:limit] if found else []
+        placement.checklist_more = len(placement.checklist.left) - len(placement.checklist_next) if found else 0

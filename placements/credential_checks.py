@@ -118,12 +118,21 @@ def shortfall_for_coordinator(shortfall: CredentialShortfall, *, volunteer: str,
     )
 
 
-def shortfall_for_volunteer(shortfall: CredentialShortfall, *, today: datetime.date) -> str:
+def shortfall_for_volunteer(shortfall: CredentialShortfall, *, today: datetime.date, accepted: bool = False) -> str:
+    """In the volunteer's words; `accepted` for a placement already accepted, where nothing waits on an offer."""
     values = {
         "credential": shortfall.label,
         "end": date_format(shortfall.through),
         "expiry": date_format(shortfall.expires_on) if shortfall.expires_on else "",
     }
+    if shortfall.expires_on is None and accepted:
+        return (
+            _(
+                "You have no verified %(credential)s, which is required until the placement ends on %(end)s: "
+                "upload it with your credentials; it is verified before the placement starts."
+            )
+            % values
+        )
     if shortfall.expires_on is None:
         return (
             _(
@@ -289,7 +298,12 @@ def credentials_to_renew_for(*, profile: VolunteerProfile, today: datetime.date 
             rows.append(
                 {
                     "need": application.need,
-                    "messages": [shortfall_for_volunteer(shortfall, today=today) for shortfall in shortfalls],
+                    "messages": [
+                        shortfall_for_volunteer(
+                            shortfall, today=today, accepted=application.status == Application.Status.ACCEPTED
+                        )
+                        for shortfall in shortfalls
+                    ],
                 }
             )
     return rows

@@ -24,6 +24,10 @@ class ChecklistStepForm(forms.Form):
     needs_document = forms.BooleanField(label=_("A document is needed"), required=False)
     applies_to = forms.ChoiceField(label=_("Applies to"), choices=ChecklistAppliesTo.choices)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def has_changed(self) -> bool:
         # A row without a title is an empty row, left out (its menus always send a value).
         return bool((self.data.get(self.add_prefix("title")) or "").strip())
@@ -48,7 +52,7 @@ class BaseChecklistStepFormSet(forms.BaseFormSet):
 ChecklistStepFormSet = forms.formset_factory(
     ChecklistStepForm,
     formset=BaseChecklistStepFormSet,
-    extra=2,
+    extra=1,
     can_delete=True,
     can_order=True,
     max_num=MAX_STEPS,

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -193,7 +194,8 @@ def rotation_checklists(request, pk):
     )
     return _readiness(
         request,
-        title=str(rotation),
+        # Dates as every other page writes them, not the ISO dates of the rotation's admin name.
+        title=f"{rotation.team}: {date_format(rotation.start_date)} – {date_format(rotation.end_date)}",
         placements=Placement.objects.filter(need__team_slot__rotation=rotation),
         back_url=reverse("programmes:team-manage", args=[rotation.team_id]),
         back_label=_("Back to the team"),

@@ -125,7 +125,12 @@ def test_needs_are_in_low_and_middle_income_countries_with_future_windows():
     needs = list(demo_needs().select_related("host_site"))
     assert {need.mode for need in needs} == {Mode.ONSITE, Mode.REMOTE, Mode.HYBRID}
     assert len({need.profession for need in needs}) >= 5
+    completed = set(demo_needs().filter(placements__completed_at__isnull=False).values_list("pk", flat=True))
+    assert len(completed) == 1  # the one placement already carried out (demo.completed)
     for need in needs:
+        if need.pk in completed:
+            assert need.window_start <= need.window_end < today
+            continue
         assert today < need.window_start <= need.window_end
         assert 1 <= need.places <= 4
         if need.mode == Mode.REMOTE:
@@ -247,7 +252,8 @@ def test_demo_windows_start_after_today():
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     assert not AvailabilityWindow.objects.filter(profile__in=demo_profiles(), end_date__lt=tomorrow).exists()
-    assert not demo_needs().filter(window_start__lt=tomorrow).exists()
+    # All but the need of the one placement already carried out and completed.
+    assert not demo_needs().filter(window_start__lt=tomorrow).exclude(placements__completed_at__isnull=False).exists()
 
 
 def test_if_empty_loads_the_demo_data_into_a_database_without_accounts():

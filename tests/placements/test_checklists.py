@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 from notifications.models import Notification, NotificationPreference
-from placements import checklist_services, services
+from placements import checklist_selectors, checklist_services, services
 from placements.models import Application
 from programmes.checklist_templates import ChecklistTemplateItem
 from programmes.models import Mode
@@ -311,6 +312,11 @@ def test_the_rotation_page_lists_its_slots_placements(client, coordinator, volun
 
     assert volunteer.display_name in page
     assert "0 of 10" in page
+    # The dates as every other page writes them ("28 December 2026"), not ISO dates.
+    dates = f"{date_format(days(60))} – {date_format(days(73))}"
+    assert f"<title>Pre-departure checklists: IR team: {dates}" in page
+    assert f"<h1>Pre-departure checklists: IR team: {dates}</h1>" in page
+    assert days(60).isoformat() not in page
 
 
 def test_the_readiness_page_says_so_when_nobody_is_going_yet(client, coordinator, need):
@@ -350,6 +356,24 @@ def test_the_dashboard_card_shows_the_next_steps_and_links_to_the_checklist(clie
 
     assert "Before you go: 0 of 10 steps done" in page
     assert reverse("placements:checklist", args=[placement.pk]) in page
+
+
+def test_the_dashboard_card_counts_the_overdue_steps_and_says_how_many_more_are_left(client, volunteer, organisation):
+    need = NeedFactory(
+        programme=ProgrammeFactory(lead_organisation=organisation), window_start=days(20), window_end=days(80)
+    )
+    placement = accepted(volunteer, need, start=days(20))
+    client.force_login(volunteer.user)
+    checklist = client.get(reverse("placements:checklist", args=[placement.pk])).content.decode()
+    overdue = checklist_selectors.placement_checklist(placement=placement, today=days(0)).overdue
+
+    page = client.get(reverse("placements:dashboard")).content.decode()
+
+    assert len(overdue) > 3
+    said = f"{len(overdue)} steps are overdue."
+    assert said in checklist
+    assert said in page
+    assert f"and {10 - 3} more steps" in page
 
 
 # Reminders

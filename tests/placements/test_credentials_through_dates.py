@@ -202,6 +202,24 @@ def test_the_dashboard_says_what_to_renew(client, application, volunteer):
     assert f"Your licence to practise expires on {date_format(days(50))}" in page
 
 
+def test_the_dashboard_words_a_missing_credential_for_an_offer_and_for_an_accepted_placement(client, need, volunteer):
+    offered(ApplicationFactory(need=need, volunteer=volunteer))
+    PlacementFactory(
+        application__need=NeedFactory(
+            programme=need.programme, requires_verified_credential=True, title="Accepted placement"
+        ),
+        application__volunteer=volunteer,
+    )
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("placements:dashboard")).content.decode()
+
+    assert page.count("it is verified before the offer can go ahead.") == 1
+    assert page.count("it is verified before the placement starts.") == 1
+    accepted_row = page.split("Accepted placement:")[1].split("</li>")[0]
+    assert "before the placement starts" in accepted_row
+
+
 def test_the_dashboard_says_nothing_when_the_credentials_last(client, application, volunteer):
     licence(volunteer, expires_on=days(365))
     client.force_login(volunteer.user)

@@ -101,3 +101,15 @@ def test_another_organisations_coordinator_cannot_see_or_change_the_template(cli
     assert client.get(url(programme)).status_code == 404
     assert client.post(url(programme), rows(("Visa", "volunteer", 10, True, "both", 1))).status_code == 404
     assert not ChecklistTemplateItem.objects.exists()
+
+
+def test_the_editor_shows_one_blank_step_and_labels_without_colons(client, coordinator, programme):
+    ChecklistTemplateItem.objects.create(programme=programme, title="Hospital badge")
+    client.force_login(coordinator)
+
+    page = client.get(url(programme)).content.decode()
+
+    assert 'name="steps-TOTAL_FORMS" value="2"' in page
+    assert page.count('class="field checklist-step-title"') == 2
+    assert "What must be done</label>" in page
+    assert "What must be done:</label>" not in page
