@@ -53,6 +53,7 @@ from volunteers.models import (
 from . import languages as demo_languages
 from .languages import programme_language
 from .visiting import load_visiting_demo
+from .waiting import demo_waiting_list
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - published on purpose: demo accounts only.
 DEMO_EMAIL_DOMAIN = "example.org"
@@ -757,6 +758,7 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
             generator.counts["needs"] = generator.counts.get("needs", 0) + DEMO_COMPLETED_NEEDS
             generator.counts["completed placements"] = 1
         generator.needs(programmes, programme_sites, needs - team_needs - completed_needs)
+        generator.counts.update(demo_waiting_list(programmes=programmes, today=generator.today))
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
         generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))

@@ -18,8 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from globalir.accounts.models import User
 from notifications.models import Notification
 from notifications.services import absolute_url, notify
-from placements.board import VolunteerSummary, summary_prefetches, volunteer_summary, wanted_skill_ids
+from placements.board import (
+    VolunteerSummary,
+    need_asks_for_skills,
+    summary_prefetches,
+    volunteer_summary,
+    wanted_skill_ids,
+)
 from placements.models import Application
+from placements.waiting_list import WaitingListEntry
 from programmes.models import Mode, Need
 from programmes.selectors import need_card_queryset, need_listed_queryset
 from volunteers.models import AvailabilityWindow, Proficiency, VolunteerLanguage, VolunteerProfile
@@ -95,9 +102,11 @@ class SuggestedVolunteer:
 
 def need_suggested_volunteers(*, need: Need, limit: int = 10) -> list[SuggestedVolunteer]:
     """The volunteers the matcher suggests for `need`, best first, with their score and its reasons:
-    its stored top K, leaving out volunteers who applied to it (whatever became of the application) or
-    who no longer agree to be shown to coordinators. Two queries."""
+    its stored top K, leaving out volunteers who applied to it (whatever became of the application), who
+    are on its waiting list (the list decides who is offered a place next) or who no longer agree to be
+    shown to coordinators. Two queries."""
     applied = Application.objects.filter(need=need, volunteer=OuterRef("volunteer"))
+    waiting = WaitingListEntry.objects.active().filter(need=need, volunteer=OuterRef("volunteer"))
     recommendations = list(
         Recommendation.objects.filter(
             need=need,
@@ -106,6 +115,7 @@ def need_suggested_volunteers(*, need: Need, limit: int = 10) -> list[SuggestedV
             volunteer__user__is_active=True,
         )
         .exclude(Exists(applied))
+        .exclude(Exists(waiting))
         .select_related("volunteer__user")
         .order_by("rank_for_need")[:limit]
     )
@@ -230,8 +240,11 @@ def need_eligible_volunteers(
     )
     skill_missing = Need.required_skills.through.objects.filter(need_id=need.pk).exclude(skill_id__in=held)
     applied = Application.objects.active().filter(need_id=need.pk, volunteer_id=OuterRef("pk"))
+    waiting = WaitingListEntry.objects.active().filter(need_id=need.pk, volunteer_id=OuterRef("pk"))
     candidates = (
-        profiles.filter(~Exists(language_missing), ~Exists(skill_missing), Exists(windows), ~Exists(applied))
+        profiles.filter(
+            ~Exists(language_missing), ~Exists(skill_missing), Exists(windows), ~Exists(applied), ~Exists(waiting)
+        )
         .annotate(matching=Count("skills", filter=Q(skills__in=wanted_skill_ids(need)), distinct=True))
         .order_by("-matching", "-years_experience", "pk")
     )
@@ -254,6 +267,7 @@ def need_eligible_volunteers(
         return []
     loaded = (
         VolunteerProfile.objects.filter(pk__in=chosen)
+        .annotate(need_asks_for_skills=need_asks_for_skills(need))
         .select_related("user")
         .prefetch_related(
             *summary_prefetches(need),
@@ -270,7 +284,7 @@ def need_eligible_volunteers(
     return [
         EligibleVolunteer(
             profile=by_id[pk],
-            summary=volunteer_summary(by_id[pk], today=today),
+            summary=volunteer_summary(by_id[pk], today=today, asks_for_skills=by_id[pk].need_asks_for_skills),
             availability=by_id[pk].board_availability,
         )
         for pk in chosen

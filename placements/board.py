@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,9 @@ Status = Application.Status
 # applications (Application.CLOSED_STATUSES) come after, folded away.
 BOARD_COLUMNS = (Status.INTERESTED, Status.SHORTLISTED, Status.OFFERED, Status.ACCEPTED, Status.COMPLETED)
 # Why a board shows no volunteer who has not applied: the need takes no more applications (filled,
-# closed, or past its deadline or dates), or the organisation is not verified yet.
-NOT_SUGGESTING = ("filled", "closed", "not_taking_applications", "unverified")
+# closed, or past its deadline or dates), every place is offered or taken (full: volunteers join the
+# waiting list instead), or the organisation is not verified yet.
+NOT_SUGGESTING = ("filled", "closed", "not_taking_applications", "full", "unverified")
 
 
 @dataclass
@@ -37,6 +38,8 @@ class VolunteerSummary:
     languages: list[str]  # "French (Working)"
     matching_skills: list[str]  # the volunteer's skills the need requires or prefers
     credential_status: str  # "verified", "pending", "expired" or "none"
+    # False when the need requires or prefers no skill: then no skill can match, and saying so misleads.
+    need_asks_for_skills: bool = True
 
 
 @dataclass
@@ -120,8 +123,15 @@ def summary_prefetches(need: Need) -> list[Prefetch]:
     ]
 
 
-def volunteer_summary(profile: VolunteerProfile, *, today: datetime.date) -> VolunteerSummary:
-    """`profile` with _summary_prefetches done."""
+def need_asks_for_skills(need: Need) -> Exists:
+    """Whether the need requires or prefers at least one skill, to annotate a query the page makes anyway."""
+    return Exists(wanted_skill_ids(need))
+
+
+def volunteer_summary(
+    profile: VolunteerProfile, *, today: datetime.date, asks_for_skills: bool = True
+) -> VolunteerSummary:
+    """`profile` with _summary_prefetches done; `asks_for_skills` from need_asks_for_skills."""
     return VolunteerSummary(
         name=profile.display_name,
         profession=profile.get_profession_display(),
@@ -132,6 +142,7 @@ def volunteer_summary(profile: VolunteerProfile, *, today: datetime.date) -> Vol
         ],
         matching_skills=[str(skill) for skill in profile.board_matching_skills],
         credential_status=credential_status(profile.board_credentials, today=today),
+        need_asks_for_skills=asks_for_skills,
     )
 
 
@@ -147,12 +158,17 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
     consent.
     """
     today = today or timezone.localdate()
-    applications = list(need.applications.select_related("volunteer__user", "placement").order_by("created_at", "pk"))
+    applications = list(
+        need.applications.select_related("volunteer__user", "placement")
+        .annotate(need_asks_for_skills=need_asks_for_skills(need))
+        .order_by("created_at", "pk")
+    )
     sharing = [
         application.volunteer
         for application in applications
         if application.volunteer is not None and application.volunteer.consent_to_share
     ]
+    asks_for_skills = applications[0].need_asks_for_skills if applications else True
     if sharing:
         prefetch_related_objects(sharing, *summary_prefetches(need))
 
@@ -170,7 +186,7 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
         placement = getattr(application, "placement", None)
         card = PipelineCard(
             application=application,
-            volunteer=volunteer_summary(volunteer, today=today) if shares else None,
+            volunteer=volunteer_summary(volunteer, today=today, asks_for_skills=asks_for_skills) if shares else None,
             placement=placement,
             can_shortlist=application.can_become(Status.SHORTLISTED),
             can_offer=can_offer_now and volunteer is not None and application.can_become(Status.OFFERED),
@@ -192,7 +208,7 @@ def need_pipeline_board(*, need: Need, today: datetime.date | None = None) -> Pi
         accepted=accepted,
         offers_waiting=offers_waiting,
         places_left=places_left,
-        not_suggesting=_why_not_suggesting(need, today=today),
+        not_suggesting=_why_not_suggesting(need, today=today, places_left=places_left),
     )
 
 
@@ -236,7 +252,7 @@ def _offer_warnings(application: Application, *, busy: dict[int, list[Placement]
     return warnings
 
 
-def _why_not_suggesting(need: Need, *, today: datetime.date) -> str:
+def _why_not_suggesting(need: Need, *, today: datetime.date, places_left: int) -> str:
     """Why the board shows nobody who has not applied (NOT_SUGGESTING), or "" when it does."""
     if need.status == Need.Status.FILLED:
         return "filled"
@@ -244,6 +260,9 @@ def _why_not_suggesting(need: Need, *, today: datetime.date) -> str:
         return "closed"
     if not need.accepts_applications(today):
         return "not_taking_applications"
+    # An invitation to apply would only lead to the waiting list.
+    if places_left <= 0:
+        return "full"
     # Anyone may ask to list an organisation: an unreviewed one must not browse volunteers' profiles.
     if need.programme.lead_organisation.status != Organisation.Status.VERIFIED:
         return "unverified"
@@ -290,7 +309,7 @@ def application_review(*, application: Application, today: datetime.date | None 
             )
             .get()
         )
-        summary = volunteer_summary(profile, today=today)
+        summary = volunteer_summary(profile, today=today, asks_for_skills=bool(wanted))
     else:
         profile = None
     taken = need.applications.holding().count()

@@ -101,14 +101,23 @@ class NeedWaitingList:
 
     can_join: bool = False
     position: WaitingPosition | None = None
+    # Every place is offered or taken: the page offers the list rather than the form.
+    full: bool = False
 
 
-def need_waiting_list_for(*, need: Need, profile: VolunteerProfile | None, today: datetime.date | None = None):
+def need_waiting_list_for(
+    *,
+    need: Need,
+    profile: VolunteerProfile | None,
+    today: datetime.date | None = None,
+    count_places: bool = True,
+) -> NeedWaitingList:
     """The volunteer's place on the need's waiting list, or whether they may join it (the need is full and
-    they hold no place on it)."""
+    they hold no place on it), and whether the need is full (left False without `count_places`, for a need
+    that takes no applications, whose page does not ask)."""
     today = today or timezone.localdate()
     if profile is None or profile.onboarding_completed_at is None:
-        return NeedWaitingList()
+        return NeedWaitingList(full=count_places and need_is_full(need=need))
     # One query, whatever the answer: the need's page keeps to its budget.
     holding = Q(applications__status__in=Application.HOLDING_STATUSES)
     held, mine, entry_pk = (
@@ -123,15 +132,16 @@ def need_waiting_list_for(*, need: Need, profile: VolunteerProfile | None, today
         .values_list("held", "mine", "entry_pk")
         .get()
     )
+    full = count_places and held >= need.places
     if entry_pk is not None:
         ranked = waiting_list_ranked(need=need)
         entry = next((row for row in ranked if row.pk == entry_pk), None)
         position = entry.position if entry is not None else None
         entry = entry or WaitingListEntry.objects.get(pk=entry_pk)
-        return NeedWaitingList(position=WaitingPosition(entry=entry, position=position, total=len(ranked)))
+        return NeedWaitingList(position=WaitingPosition(entry=entry, position=position, total=len(ranked)), full=full)
     if not profile.consent_to_share or need.status not in (Need.Status.OPEN, Need.Status.FILLED):
-        return NeedWaitingList()
-    return NeedWaitingList(can_join=not mine and need.is_running(today) and held >= need.places)
+        return NeedWaitingList(full=full)
+    return NeedWaitingList(can_join=not mine and need.is_running(today) and held >= need.places, full=full)
 
 
 # Writes

@@ -63,6 +63,8 @@ def board(request, pk):
             "can_offer_from_waiting_list": need.status == need.Status.OPEN
             and board.places_left > 0
             and waiting.paginator.count > 0,
+            # Whoever the offer goes to, whatever page of the list is shown.
+            "first_on_waiting_list": waiting.paginator.object_list[0] if waiting.paginator.count else None,
         },
     )
 

@@ -215,7 +215,7 @@ def test_the_coordinator_offers_the_reopened_place_to_the_first_on_the_list_in_o
     services.offer_decline(application=offered, by=offered.volunteer.user)
     client.force_login(coordinator)
     board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
-    assert "Offer to the first on the list" in board
+    assert f"Offer a place to {volunteer.display_name}, the first on the list" in board
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("placements:waiting-list-offer", args=[need.pk]), follow=True)
@@ -261,7 +261,7 @@ def test_no_offer_from_the_list_while_every_place_is_held(client, volunteer, nee
     join(volunteer, need)
     client.force_login(coordinator)
     board = client.get(reverse("placements:pipeline", args=[need.pk])).content.decode()
-    assert "Offer to the first on the list" not in board
+    assert "the first on the list</button>" not in board
     assert "When a place frees up, you can offer it here" in board
 
     response = client.post(reverse("placements:waiting-list-offer", args=[need.pk]), follow=True)
