@@ -15,9 +15,11 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable
+from itertools import chain
 
 from dicognito.anonymizer import Anonymizer
 from django.conf import settings
+from pydicom.datadict import dictionary_has_tag, dictionary_VR
 from pydicom.dataset import Dataset
 
 # Emptied rather than replaced: a realistic fake name or birth date in a volunteer's viewer reads as a
@@ -113,7 +115,8 @@ def markup_found(dataset: Dataset) -> bool:
     browser opening the downloaded file does not escape it as our templates do), and the uploader is
     better told than silently given a file other than the one they sent.
     """
-    for element in dataset.iterall():
+    meta = dataset.get("file_meta") or Dataset()
+    for element in chain(meta.iterall(), dataset.iterall()):
         if element.VR not in TEXT_VRS or element.tag == 0x7FE00010:
             continue
         if any(MARKUP.search(text) for text in _text_values(element.value)):
@@ -144,9 +147,25 @@ def _cap_age(dataset: Dataset) -> None:
         dataset.PatientAge = "090Y"
 
 
+def strip_private(dataset: Dataset) -> None:
+    """Remove private tags, in nested sequences too.
+
+    Dataset.remove_private_tags walks (and so decodes) every element; this looks only at tags and
+    opens sequences alone, which matters for a series of hundreds of slices.
+    """
+    for tag in list(dataset.keys()):
+        if tag.is_private:
+            del dataset[tag]
+            continue
+        raw = dataset.get_item(tag)
+        vr = raw.VR if raw is not None and raw.VR else (dictionary_VR(tag) if dictionary_has_tag(tag) else "")
+        if vr == "SQ":
+            for item in dataset[tag].value:
+                strip_private(item)
+
+
 def deidentify(dataset: Dataset, anonymizer: Anonymizer) -> None:
-    """De-identify the dataset in place (the caller checked it for markup first)."""
-    dataset.remove_private_tags()
+    """De-identify the dataset in place (the caller stripped private tags and checked for markup first)."""
     anonymizer.anonymize(dataset)
     for item in [dataset, *_nested(dataset)]:
         for keyword in REMOVED:

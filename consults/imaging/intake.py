@@ -267,7 +267,7 @@ def _read_dicom(content: bytes, name: str, anonymizer: Anonymizer) -> IntakeImag
     )
     try:
         dataset = dcmread(io.BytesIO(content))
-        dataset.remove_private_tags()
+        deidentify.strip_private(dataset)
         has_markup = deidentify.markup_found(dataset)
     except Exception as error:  # pydicom raises many kinds of errors on a broken file
         raise damaged from error

@@ -57,7 +57,7 @@ def _encode(image: Image.Image, size: int) -> bytes:
         image.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
     out = io.BytesIO()
     if WEBP:
-        image.save(out, format="WEBP", quality=80, method=2)
+        image.save(out, format="WEBP", quality=80, method=1)
     else:
         image.save(out, format="PNG", compress_level=3)
     return out.getvalue()

@@ -80,6 +80,13 @@ def test_markup_hidden_in_a_sequence_item_is_found():
     assert "HTML or script" in refused([samples.upload("x.dcm", samples.to_bytes(ds))])
 
 
+def test_markup_in_the_file_meta_is_found():
+    ds = samples.dataset("ct")
+    ds.file_meta.ImplementationVersionName = "<b>x</b>"
+
+    assert "HTML or script" in refused([samples.upload("x.dcm", samples.to_bytes(ds))])
+
+
 def test_clinical_text_with_comparison_signs_is_accepted():
     ds = samples.dataset("ct")
     ds.ImageComments = "nodule <5 mm, > 3 cm mass"

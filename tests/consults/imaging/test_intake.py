@@ -1,11 +1,15 @@
+import ast
 import io
 import random
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from PIL import Image
 from pydicom import dcmread
 
+import consults.imaging
 from consults.imaging import IntakeImage, intake_uploads
 from tests.consults.imaging import samples
 
@@ -230,3 +234,33 @@ def test_a_photo_taken_sideways_is_turned_upright_before_its_exif_goes():
     )
 
     assert (image.width, image.height) == (20, 40)
+
+
+def test_nothing_is_written_to_disk_during_intake(tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    series = samples.ct_series(3)
+    archive = samples.zip_of({f"IM{ds.InstanceNumber}": samples.to_bytes(ds) for ds in series})
+
+    images = intake_uploads(
+        [samples.upload("s.zip", archive), samples.upload("p.jpg", samples.photo_with_exif())], request_key="r"
+    )
+
+    assert len(images) == 4
+    assert [path.name for path in tmp_path.iterdir()] == ["tmp"]
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_imaging_package_imports_no_models_and_no_other_app():
+    package = Path(consults.imaging.__file__).parent
+    project_apps = {"organisations", "volunteers", "programmes", "placements", "conversations", "matcher", "demo"}
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in project_apps, f"{source.name} imports {name}"
+                assert "models" not in name.split("."), f"{source.name} imports {name}"
