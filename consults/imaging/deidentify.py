@@ -11,6 +11,7 @@ original-attributes sequence that would carry the old values back, and the 128-b
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import re
@@ -164,8 +165,46 @@ def strip_private(dataset: Dataset) -> None:
                 strip_private(item)
 
 
+DATE = re.compile(r"\d{8}")
+DATETIME = re.compile(r"\d{4}(\d{2}){0,5}(\.\d{1,6})?([+-]\d{4})?")
+TIME = re.compile(r"\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?")
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        datetime.datetime.strptime(text[:8], "%Y%m%d")  # noqa: DTZ007 - a calendar check, no instant
+    except ValueError:
+        return False
+    return True
+
+
+def _valid(vr: str, text: str) -> bool:
+    text = text.strip()
+    if not text:
+        return True
+    if vr == "DA":
+        return bool(DATE.fullmatch(text)) and _valid_date(text)
+    if vr == "DT":
+        return bool(DATETIME.fullmatch(text)) and (len(text) < 8 or _valid_date(text))
+    return bool(TIME.fullmatch(text.replace(":", ""))) and int(text[:2]) < 24
+
+
+def blank_unreadable_dates(dataset: Dataset) -> None:
+    """Empty dates and times that are not what DICOM says they must be ("2020-01-01", "00000000").
+
+    They cannot be shifted, and may still say when the patient was seen, so they go; dicognito would
+    otherwise stop on them with an error.
+    """
+    for element in dataset.iterall():
+        if element.VR in {"DA", "DT", "TM"} and element.value not in (None, ""):
+            texts = _text_values(element.value)
+            if not all(_valid(element.VR, text) for text in texts):
+                element.value = ""
+
+
 def deidentify(dataset: Dataset, anonymizer: Anonymizer) -> None:
     """De-identify the dataset in place (the caller stripped private tags and checked for markup first)."""
+    blank_unreadable_dates(dataset)
     anonymizer.anonymize(dataset)
     for item in [dataset, *_nested(dataset)]:
         for keyword in REMOVED:

@@ -69,8 +69,8 @@ class _Budget:
         if self.bytes_left < 0:
             raise _refuse_total()
 
-    def take_file(self) -> None:
-        self.files_left -= 1
+    def take_file(self, count: int = 1) -> None:
+        self.files_left -= count
         if self.files_left < 0:
             raise ValidationError(
                 _("This upload holds more than %(limit)s files; send the series in several parts.")
@@ -209,9 +209,11 @@ def _read_zip(handle: IO[bytes], name: str, budget: _Budget, anonymizer: Anonymi
         raise ValidationError(message, code="bad_zip") from error
     images: list[IntakeImage] = []
     with archive:
+        if len(archive.infolist()) > 2 * settings.CONSULT_MAX_FILES + 100:
+            budget.take_file(count=len(archive.infolist()))  # raises: even ignored entries cost reading
         members = [info for info in archive.infolist() if not info.is_dir() and not _ignored_member(info.filename)]
         if len(members) > budget.files_left:
-            budget.take_file()  # raises the too-many-files message
+            budget.take_file(count=len(members))  # raises the too-many-files message
         if sum(info.file_size for info in members) > budget.bytes_left:
             raise _refuse_total()
         for info in members:
@@ -306,11 +308,11 @@ def _read_dicom(content: bytes, name: str, anonymizer: Anonymizer) -> IntakeImag
     modality = str(dataset.get("Modality", "")).upper()
     burn_in = deidentify.burn_in_suspected(dataset)
     default_preset = default_preset_for(modality, str(dataset.get("BodyPartExamined", "")))
-    deidentify.deidentify(dataset, anonymizer)
     buffer = io.BytesIO()
     try:
+        deidentify.deidentify(dataset, anonymizer)
         dcmwrite(buffer, dataset, enforce_file_format=True)
-    except Exception as error:
+    except Exception as error:  # values no profile rule can handle: refused rather than half cleaned
         raise damaged from error
     return IntakeImage(
         kind="dicom",

@@ -147,6 +147,13 @@ def test_a_zip_with_more_files_than_allowed_is_refused(settings):
     assert message == "This upload holds more than 3 files; send the series in several parts."
 
 
+def test_a_zip_of_countless_ignored_entries_is_refused(settings):
+    settings.CONSULT_MAX_FILES = 3
+    archive = samples.zip_of({f"note{index}.txt": b"" for index in range(200)})
+
+    assert "holds more than 3 files" in refused([samples.upload("study.zip", archive)])
+
+
 def test_an_upload_larger_than_the_request_cap_is_refused(settings):
     settings.CONSULT_MAX_UPLOAD_MB = 1
     content = ct_bytes()

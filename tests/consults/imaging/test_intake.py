@@ -84,6 +84,19 @@ def test_dates_are_shifted_the_same_way_within_a_request():
     assert other.StudyDate != first[0].StudyDate
 
 
+@pytest.mark.parametrize("bad", ["2020-01-01", "00000000", "20200230", "NOTADATE"])
+def test_dates_no_one_can_shift_are_emptied_instead_of_refusing_the_file(bad):
+    ds = samples.dataset("ct")
+    ds.StudyDate = bad
+    ds.StudyTime = "99"
+
+    [image] = intake_uploads([samples.upload("a.dcm", samples.to_bytes(ds))], request_key="r")
+
+    cleaned = read(image)
+    assert cleaned.StudyDate == "" and cleaned.StudyTime == ""
+    assert cleaned.SeriesDate != ds.SeriesDate
+
+
 def test_series_come_back_grouped_and_in_instance_order():
     first, second = samples.ct_series(3), samples.ct_series(2)
     for ds in second:
