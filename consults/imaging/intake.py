@@ -27,7 +27,7 @@ from pydicom.filewriter import dcmwrite
 from pydicom.pixels import get_decoder
 
 from consults.imaging import deidentify
-from consults.imaging.preview import default_preset_for, dicom_frame, frame_count
+from consults.imaging.preview import decoder_failed, default_preset_for, dicom_frame, frame_count
 
 MB = 1024 * 1024
 CHUNK = MB
@@ -303,7 +303,9 @@ def _read_dicom(content: bytes, name: str, anonymizer: Anonymizer) -> IntakeImag
     try:
         # Decoding the first frame now means every accepted image can be previewed later.
         dicom_frame(dataset, 0)
-    except Exception as error:
+    except BaseException as error:
+        if not decoder_failed(error):
+            raise
         raise damaged from error
     modality = str(dataset.get("Modality", "")).upper()
     burn_in = deidentify.burn_in_suspected(dataset)
@@ -365,7 +367,9 @@ def _read_photo(content: bytes, name: str) -> IntakeImage:
                 upright = ImageOps.exif_transpose(image)
     except ValidationError:
         raise
-    except Exception as error:  # Pillow's errors on a broken or hostile file are of many kinds
+    except BaseException as error:  # Pillow's errors on a broken or hostile file are of many kinds
+        if not decoder_failed(error):
+            raise
         raise bad from error
     if image_format == "JPEG":
         mode, save_format, content_type = ("L" if upright.mode == "L" else "RGB"), "JPEG", "image/jpeg"

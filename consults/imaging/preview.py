@@ -112,6 +112,12 @@ def _colour(dataset: Dataset, frame: np.ndarray) -> np.ndarray:
     return frame
 
 
+def decoder_failed(error: BaseException) -> bool:
+    """True for what a decoder raises on a hostile or broken image, which is not always an Exception:
+    the Rust-built pylibjpeg plugins report a panic as pyo3's PanicException, a BaseException."""
+    return not isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
 def frame_count(dataset: Dataset) -> int:
     try:
         return max(1, int(dataset.get("NumberOfFrames", 1) or 1))
@@ -155,7 +161,9 @@ def preview_render(image_content: bytes, *, preset: str, kind: str = "dicom", si
             return _encode(image, size)
         dataset = dcmread(io.BytesIO(image_content))
         return render_dataset(dataset, preset=preset, size=size, frame=frame)
-    except Exception as error:  # any decoder failure is the same thing to the reader: no preview
+    except BaseException as error:  # any decoder failure is the same thing to the reader: no preview
+        if not decoder_failed(error):
+            raise
         raise ValidationError(gettext("This image could not be drawn."), code="preview") from error
 
 

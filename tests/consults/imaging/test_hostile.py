@@ -199,3 +199,13 @@ def test_the_refusal_is_in_the_readers_language():
 
     assert "scan.dcm" in message
     assert "DICOM" in message and "is not" not in message
+
+
+def test_a_corrupt_rle_file_that_crashes_its_decoder_is_refused():
+    # This byte makes pylibjpeg-rle panic (a BaseException from Rust), not raise an ordinary error.
+    content = bytearray(open(samples.path("rle"), "rb").read())
+    content[1544] = 0
+
+    message = refused([samples.upload("rle.dcm", bytes(content))])
+
+    assert message == "“rle.dcm” could not be read as DICOM: it is damaged or incomplete."
