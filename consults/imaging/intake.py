@@ -35,7 +35,7 @@ DICOM_MAGIC_OFFSET = 128
 ZIP_MAGIC = b"PK\x03\x04"
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-DICOM_SUFFIXES = (".dcm", ".dicom", ".dic")
+DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")  # .ima: Siemens exports
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 NAME_SHOWN = 80
 

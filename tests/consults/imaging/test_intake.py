@@ -133,12 +133,13 @@ def test_a_zip_keeps_what_a_cd_export_carries_beside_the_images_out():
             "../../etc/evil.dcm": b"not a dicom at all",
             "/abs/evil.dcm": b"not a dicom at all",
             "IMAGES/IM0001": ct,
+            "IMAGES/IM0002.IMA": ct,
         }
     )
 
     images = intake_uploads([samples.upload("cd.zip", archive)], request_key="req-1")
 
-    assert len(images) == 1
+    assert len(images) == 2
 
 
 @pytest.mark.parametrize(
