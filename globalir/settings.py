@@ -436,6 +436,15 @@ MATCHING_TOP_K = env_int("MATCHING_TOP_K", 20)
 # How long an invitation to join an organisation stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
+# Consult images (consults.imaging): what one upload may hold. A zip counts by what it unpacks to, and
+# an archive whose members inflate more than CONSULT_ZIP_MAX_RATIO times is refused as a zip bomb.
+CONSULT_MAX_UPLOAD_MB = env_int("CONSULT_MAX_UPLOAD_MB", 200)
+CONSULT_MAX_FILE_MB = env_int("CONSULT_MAX_FILE_MB", 100)
+CONSULT_MAX_FILES = env_int("CONSULT_MAX_FILES", 2000)
+CONSULT_ZIP_MAX_RATIO = env_int("CONSULT_ZIP_MAX_RATIO", 200)
+# A photo or a DICOM frame larger than this many pixels is refused before it is decoded.
+CONSULT_MAX_IMAGE_PIXELS = env_int("CONSULT_MAX_IMAGE_PIXELS", 40_000_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
