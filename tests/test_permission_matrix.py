@@ -24,12 +24,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from pydicom.data import get_testdata_file
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from pydicom.data import get_testdata_file
 
 from consults.models import ConsultImage, ConsultRequest
 from conversations.models import Message, Thread
@@ -413,6 +413,7 @@ def public_id(w: World) -> str:
 
 def consult_image(w: World) -> int:
     return w.consult.images.get().pk
+
 
 INVALID = {"submitted": "1"}  # a bound form with nothing filled in: refused with 400 where the page says so
 
