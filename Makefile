@@ -8,7 +8,7 @@ DEMO_NEEDS ?= 80
 
 comma := ,
 
-.PHONY: browser redis-server pango gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup bench-certificate clean
+.PHONY: browser redis-server pango gettext messages check-translations run test lint check-deploy format install migrate demo-reset worker beat bench-match bench-pages bench-load bench-signup bench-certificate bench-consults clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -148,6 +148,10 @@ bench-signup: install
 # A certificate of service and a yearly summary drawn as PDF, first render and warm ones; no database.
 bench-certificate: install
 	$(BIN)/python bench/certificate.py
+
+# A 200-slice CT series zipped, de-identified and previewed on one core (consults.imaging); no database.
+bench-consults: install
+	$(BIN)/python bench/consults.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
