@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "placements",
     "conversations",
     "matcher",
+    "consults",
     "demo",
 ]
 
@@ -280,6 +281,14 @@ STORAGES = {
 # that check permission.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+# Consult images (de-identified DICOM, photos, their previews) have their own storage so that a deployment
+# can put them on S3-compatible object storage (django-storages, see README) without moving the rest;
+# by default they sit under the private media folder, never under static files.
+STORAGES["consults"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# An urgent consult still unclaimed this many hours after it was offered is offered to a wider pool.
+CONSULT_ESCALATE_HOURS = env_int("CONSULT_ESCALATE_HOURS", 6)
+# Consult requests, their images and threads are deleted this many days after they were asked.
+CONSULT_RETENTION_DAYS = env_int("CONSULT_RETENTION_DAYS", 90)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
@@ -375,6 +384,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "globalir.accounts.tasks.prune_security_events",
         "schedule": crontab(hour=3, minute=50),
     },
+    # Urgent consults unclaimed after CONSULT_ESCALATE_HOURS go to a wider pool; checked every ten minutes.
+    "consults-escalate": {"task": "consults.escalate_unclaimed", "schedule": crontab(minute="*/10")},
+    "consults-retention": {"task": "consults.purge_expired", "schedule": crontab(hour=4, minute=10)},
 }
 # Retention: how long an account whose e-mail address was never confirmed is kept, and how long the
 # security events (logins, failed logins, refused access: addresses and IP addresses) are.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("", include("matcher.urls")),
     path("messages/", include("conversations.urls")),
+    path("consults/", include("consults.urls")),
     path("", include("globalir.accounts.privacy_urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("globalir.accounts.urls")),

@@ -22,5 +22,6 @@ def organisation_requests_to_review() -> dict:
 
 
 def member_of_an_organisation(user_id):
-    """globalir.accounts.hooks.role_requiring_mfa: coordinators and organisation admins (any membership)."""
-    return Exists(Membership.objects.filter(user_id=user_id))
+    """globalir.accounts.hooks.role_requiring_mfa: coordinators and organisation admins (partner clinicians
+    coordinate nothing, so the rule for them is a volunteer's)."""
+    return Exists(Membership.objects.coordinators().filter(user_id=user_id))

@@ -140,18 +140,25 @@ class Organisation(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def coordinators(self):
-        return self.filter(role__in=[Membership.Role.COORDINATOR, Membership.Role.ADMIN])
+        return self.filter(role__in=Membership.COORDINATING_ROLES)
 
     def admins(self):
         return self.filter(role=Membership.Role.ADMIN)
 
 
 class Membership(models.Model):
-    """A user's role in an organisation. Organisation admins are coordinators too."""
+    """A user's role in an organisation. Organisation admins are coordinators too.
+
+    A partner clinician (a host site's doctor who asks for consults) is a member who coordinates nothing:
+    every coordinator's page, pipeline and two-factor rule goes by COORDINATING_ROLES, never by membership alone.
+    """
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Programme coordinator")
         ADMIN = "admin", _("Organisation admin")
+        CLINICIAN = "clinician", _("Partner clinician")
+
+    COORDINATING_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

@@ -107,17 +107,36 @@ def organisation_social_links(*, organisation: Organisation) -> list[dict[str, s
 
 
 def membership_role(*, user, organisation: Organisation) -> str | None:
-    """The user's role in the organisation ("coordinator" or "admin"), or None."""
+    """The user's coordinating role in the organisation ("coordinator" or "admin"), or None: a partner
+    clinician coordinates nothing (see `clinician_organisation_ids`)."""
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
+    return (
+        Membership.objects.coordinators()
+        .filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def clinician_organisation_ids(*, user) -> list[int]:
+    """The organisations the user is a partner clinician of (archived ones left out)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Membership.Role.CLINICIAN)
+        .exclude(organisation__status=Organisation.Status.ARCHIVED)
+        .values_list("organisation_id", flat=True)
+    )
 
 
 def organisations_coordinated_by(*, user) -> QuerySet[Organisation]:
     """Organisations the user coordinates (organisation admins coordinate too), pending ones included."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user).exclude(status=Organisation.Status.ARCHIVED)
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=Membership.COORDINATING_ROLES
+    ).exclude(status=Organisation.Status.ARCHIVED)
 
 
 # Onboarding: requests to list an organisation, members and invitations.

@@ -19,6 +19,7 @@ from organisations.selectors import organisation_coordinators
 from programmes.models import Mode, Programme
 from volunteers.models import VolunteerProfile
 
+from . import hooks
 from .emails import application_volunteer_label
 from .models import Application, Feedback, Placement
 
@@ -236,8 +237,9 @@ class PlacementRecord:
     page_range: list
     placements: int
     days_on_site: int
-    remote_hours: int
+    remote_hours: int  # placements' remote hours and the consults' (placements.hooks.consult_remote_hours)
     feedback_due: int
+    consult_hours: int = 0
 
 
 def volunteer_placement_record(
@@ -268,14 +270,16 @@ def volunteer_placement_record(
         )
     paginator = Paginator(rows, RECORD_PAGE_SIZE)
     page = paginator.get_page(page_number)
+    consult_hours = round(hooks.consult_remote_hours(profile=profile))
     return PlacementRecord(
         rows=rows,
         page=page,
         page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         placements=len(rows),
         days_on_site=sum(row.days_on_site for row in rows),
-        remote_hours=sum(row.remote_hours for row in rows),
+        remote_hours=sum(row.remote_hours for row in rows) + consult_hours,
         feedback_due=sum(row.feedback_due for row in rows),
+        consult_hours=consult_hours,
     )
 
 

@@ -15,6 +15,10 @@ from .emails import applications_coordinator_emails_rename
 # list. Registered by matcher.
 need_volunteer_fit_scores = Hook("need_volunteer_fit_scores", default=lambda *, need, profile_ids: {})
 
+# consult_remote_hours(*, profile: VolunteerProfile) -> the hours (a number) the volunteer gave to answering case
+# consults, counted in their hours of remote work. Registered by consults.
+consult_remote_hours = Hook("consult_remote_hours", default=lambda *, profile: 0)
+
 
 def landing_url(user) -> str:
     """globalir.accounts.hooks.landing_url: a coordinator or organisation admin lands on the workspace; a

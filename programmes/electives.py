@@ -87,7 +87,9 @@ def host_organisation_id(*, need: Need) -> int:
 
 def supervisor_candidates(*, need: Need) -> QuerySet[User]:
     """The active members of the host organisation, who may supervise students on its electives."""
-    members = Membership.objects.filter(organisation_id=host_organisation_id(need=need)).values("user_id")
+    # Its coordinators: a partner clinician of the organisation supervises nobody through the portal.
+    members = Membership.objects.coordinators().filter(organisation_id=host_organisation_id(need=need))
+    members = members.values("user_id")
     return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")
 
 

@@ -231,7 +231,7 @@ def workspace_for_user(*, user: User, pages: Mapping[int, int] | None = None) ->
     pages = pages or {}
     role = Membership.objects.filter(organisation=OuterRef("pk"), user=user).values("role")[:1]
     organisations = list(
-        Organisation.objects.filter(memberships__user=user)
+        Organisation.objects.filter(memberships__user=user, memberships__role__in=Membership.COORDINATING_ROLES)
         .exclude(status=Organisation.Status.ARCHIVED)
         .annotate(user_role=Subquery(role))
         .only("name", "acronym", "slug", "status", "rejection_reason")

@@ -29,7 +29,9 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from pydicom.data import get_testdata_file
 
+from consults.models import ConsultImage, ConsultRequest
 from conversations.models import Message, Thread
 from matcher.host_rounds import host_round_open
 from matcher.rounds import match_round_open
@@ -126,6 +128,7 @@ class World:
     talk: Any = None  # the organisation's invitation to A to speak
     waiting_entry: Any = None  # A on the need's waiting list
     message: Any = None  # A's message with an attachment, on the thread of their application
+    consult: Any = None  # a consult request of the organisation's site, claimed by A, with one image
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,8 @@ def _build_world() -> World:
         attachment="conversations/licence.pdf",
     )
 
+    consult = _build_consult(site=site, volunteer=volunteer_a)
+
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -262,7 +267,35 @@ def _build_world() -> World:
         talk=talk,
         waiting_entry=WaitingListEntryFactory(need=need, volunteer=volunteer_a),
         message=message,
+        consult=consult,
     )
+
+
+def _build_consult(*, site, volunteer):
+    """A consult request of the site, claimed by A; its image is stored just before the request (Row.prepare).
+    Nobody in the cast is a partner clinician: their pages are tested in tests/consults."""
+    now = timezone.now()
+    consult = ConsultRequest.objects.create(
+        site=site,
+        question="Pulmonary embolism?",
+        modality="CT",
+        body_part="Chest",
+        language_id="en",
+        status=ConsultRequest.Status.CLAIMED,
+        offered_at=now,
+        claimed_by=volunteer,
+        claimed_at=now,
+    )
+    ConsultImage.objects.create(
+        request=consult, kind="dicom", content_type="application/dicom", modality="CT", file="consults/matrix/ct.dcm"
+    )
+    return consult
+
+
+def _store_the_consult_image(w: World) -> None:
+    image = w.consult.images.get()
+    with open(get_testdata_file("CT_small.dcm"), "rb") as source:
+        image.file.storage.save(image.file.name, ContentFile(source.read()))
 
 
 def _build_visiting(organisation, volunteer_a, coordinator) -> dict:
@@ -367,6 +400,21 @@ rotation = lambda w: Rotation.objects.get(team__programme=w.programme).pk  # noq
 THREAD = (LOGIN, 200, 404, 200, 404, 200, 200)
 THREAD_ACT = (LOGIN, DONE, 404, DONE, 404, DONE, DONE)
 MESSAGE = {"body": "When do we meet?"}
+# Consults: the claiming volunteer (A) and site admins; a partner clinician of the site too (not in this cast).
+CONSULT = (LOGIN, 200, 404, 404, 404, 404, 200)
+CONSULT_CLAIMER_ACT = (LOGIN, DONE, 404, 404, 404, 404, 403)
+CONSULT_CLINICIAN_ACT = (LOGIN, 403, 404, 404, 404, 404, 403)
+CLINICIANS = (LOGIN, 403, 403, 403, 403, 403, 403)
+
+
+def public_id(w: World) -> str:
+    return w.consult.public_id
+
+
+def consult_image(w: World) -> int:
+    return w.consult.images.get().pk
+
+
 INVALID = {"submitted": "1"}  # a bound form with nothing filled in: refused with 400 where the page says so
 
 ROWS = [
@@ -678,6 +726,34 @@ ROWS = [
         _url("conversations:attachment", lambda w: w.message.pk),
         get=THREAD,
         prepare=_store_the_attachment,
+    ),
+    # Case consults.
+    Row("consults:list", _url("consults:list"), get=SIGNED_IN),
+    Row("consults:new", _url("consults:new"), get=CLINICIANS, post=CLINICIANS, data=INVALID),
+    Row("consults:turnaround", _url("consults:turnaround"), get=(LOGIN, 403, 403, 200, 200, 200, 200)),
+    Row("consults:detail", _url("consults:detail", public_id), get=CONSULT),
+    Row("consults:check", _url("consults:check", public_id), post=CONSULT_CLINICIAN_ACT),
+    Row("consults:claim", _url("consults:claim", public_id), post=CONSULT_CLINICIAN_ACT),
+    Row("consults:report", _url("consults:report", public_id), post=CONSULT_CLAIMER_ACT, data=INVALID),
+    Row("consults:message", _url("consults:message", public_id), post=CONSULT_CLAIMER_ACT, data=MESSAGE),
+    Row("consults:close", _url("consults:close", public_id), post=CONSULT_CLINICIAN_ACT),
+    Row(
+        "consults:image-preview",
+        _url("consults:image-preview", consult_image),
+        get=CONSULT,
+        prepare=_store_the_consult_image,
+    ),
+    Row(
+        "consults:image-download",
+        _url("consults:image-download", consult_image),
+        get=CONSULT,
+        prepare=_store_the_consult_image,
+    ),
+    Row(
+        "admin:consults_consultimageview_changelist",
+        _url("admin:consults_consultimageview_changelist"),
+        get=DJANGO_ADMIN,
+        post=DJANGO_ADMIN,
     ),
     Row(
         "admin:conversations_thread_changelist",

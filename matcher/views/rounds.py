@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from globalir.forms import submitted_data
 from globalir.views import form_add_refusal
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 from placements.emails import application_volunteer_label
 from programmes.models import Need
 from programmes.views.access import programme_for_coordinator
@@ -32,7 +32,10 @@ def _round_for_coordinator(request, pk: int) -> MatchRound:
         programme__lead_organisation__status=Organisation.Status.ARCHIVED
     )
     if not request.user.is_staff:
-        rounds = rounds.filter(programme__lead_organisation__memberships__user=request.user)
+        rounds = rounds.filter(
+            programme__lead_organisation__memberships__user=request.user,
+            programme__lead_organisation__memberships__role__in=Membership.COORDINATING_ROLES,
+        )
     return get_object_or_404(rounds, pk=pk)
 
 

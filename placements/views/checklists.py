@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from organisations.models import Membership
 from programmes.checklist_templates import ChecklistWho
 from programmes.teams import Rotation
 from programmes.views.access import lead_filter, need_for_coordinator
@@ -134,7 +135,11 @@ def checklist_item_document(request, pk):
     items = PlacementChecklistItem.objects.exclude(document="")
     item = (
         items.filter(pk=pk, placement__volunteer__user=request.user).first()
-        or items.filter(pk=pk, placement__need__programme__lead_organisation__memberships__user=request.user).first()
+        or items.filter(
+            pk=pk,
+            placement__need__programme__lead_organisation__memberships__user=request.user,
+            placement__need__programme__lead_organisation__memberships__role__in=Membership.COORDINATING_ROLES,
+        ).first()
     )
     if item is None:
         raise Http404(_("There is no document here, or you may not open it."))

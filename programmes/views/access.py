@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 
 from .. import hooks, selectors
 from ..models import Need, Programme, Site
@@ -18,7 +18,9 @@ def coordinated_organisations(request: HttpRequest) -> QuerySet[Organisation]:
     """Organisations whose programmes the user may manage; every organisation for site admins."""
     if request.user.is_staff:
         return Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-    return Organisation.objects.filter(memberships__user=request.user).exclude(status=Organisation.Status.ARCHIVED)
+    return Organisation.objects.filter(
+        memberships__user=request.user, memberships__role__in=Membership.COORDINATING_ROLES
+    ).exclude(status=Organisation.Status.ARCHIVED)
 
 
 def lead_filter(request: HttpRequest, prefix: str) -> Q:
@@ -26,7 +28,12 @@ def lead_filter(request: HttpRequest, prefix: str) -> Q:
     active = ~Q(**{f"{prefix}lead_organisation__status": Organisation.Status.ARCHIVED})
     if request.user.is_staff:
         return active
-    return active & Q(**{f"{prefix}lead_organisation__memberships__user": request.user})
+    return active & Q(
+        **{
+            f"{prefix}lead_organisation__memberships__user": request.user,
+            f"{prefix}lead_organisation__memberships__role__in": Membership.COORDINATING_ROLES,
+        }
+    )
 
 
 def programme_for_coordinator(request: HttpRequest, pk: int) -> Programme:
@@ -73,5 +80,8 @@ def site_for_coordinator(request: HttpRequest, pk: int) -> Site:
     """A host site the user's organisation manages."""
     sites = Site.objects.select_related("organisation").exclude(organisation__status=Organisation.Status.ARCHIVED)
     if not request.user.is_staff:
-        sites = sites.filter(organisation__memberships__user=request.user)
+        sites = sites.filter(
+            organisation__memberships__user=request.user,
+            organisation__memberships__role__in=Membership.COORDINATING_ROLES,
+        )
     return get_object_or_404(sites, pk=pk)
