@@ -334,6 +334,4 @@ def application_review(*, application: Application, today: datetime.date | None 
         ),
     )
     feedback = list(placement.feedback.select_related("author").order_by("side")) if placement else []
-    return ApplicationReview(
-        card=card, profile=profile, wanted_skill_ids=wanted, feedback=feedback, orcid_id=orcid_id
-    )
+    return ApplicationReview(card=card, profile=profile, wanted_skill_ids=wanted, feedback=feedback, orcid_id=orcid_id)

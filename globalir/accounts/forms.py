@@ -1,5 +1,5 @@
-"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS, SOCIALACCOUNT_FORMS and MFA_FORMS),
-and the choice of the language an account reads.
+"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS, SOCIALACCOUNT_FORMS
+and MFA_FORMS), and the choice of the language an account reads.
 
 Only the wording changes; fields, validation and behaviour stay allauth's. A label allauth already words
 the portal's way keeps allauth's msgid, and so its translations.

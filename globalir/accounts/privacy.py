@@ -1,5 +1,6 @@
 """The account's part of a person's export and erasure (globalir.privacy): the account itself, its e-mail
-addresses, the accounts linked to it (ORCID), its sessions and its security events. Runs last in an erasure: the account goes at the end."""
+addresses, the accounts linked to it (ORCID), its sessions and its security events. Runs last in an
+erasure: the account goes at the end."""
 
 from typing import Any
 

@@ -153,7 +153,9 @@ def test_an_existing_volunteer_links_orcid_then_logs_in_with_it(client, orcid, v
     assert browser.get(reverse("home")).context["user"] == volunteer.user
 
 
-def test_an_orcid_linked_to_one_account_cannot_be_linked_to_another(client, orcid, volunteer, other_volunteer, password):
+def test_an_orcid_linked_to_one_account_cannot_be_linked_to_another(
+    client, orcid, volunteer, other_volunteer, password
+):
     SocialAccount.objects.create(user=other_volunteer.user, provider="orcid", uid=ORCID_ID)
     log_in(client, volunteer.user.email, password)
     reauthenticate(client, password)
