@@ -235,15 +235,12 @@ ORCID_CLIENT_SECRET = env_str("ORCID_CLIENT_SECRET")
 ORCID_BASE_DOMAIN = env_str("ORCID_BASE_DOMAIN", "orcid.org")
 ORCID_BASE_URL = f"https://{ORCID_BASE_DOMAIN}"  # the sign-in page people are sent to
 ORCID_API_URL = f"https://pub.{ORCID_BASE_DOMAIN}"  # the token and public record endpoints
+ORCID_ENABLED = bool(ORCID_CLIENT_ID and ORCID_CLIENT_SECRET)
 SOCIALACCOUNT_PROVIDERS = {
     "orcid": {
         # allauth's provider with the URLs above (its own builds them once, at import, always https).
         "provider_class": "globalir.accounts.orcid.provider.OrcidProvider",
-        "APPS": (
-            [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_CLIENT_SECRET}]
-            if ORCID_CLIENT_ID and ORCID_CLIENT_SECRET
-            else []
-        ),
+        "APPS": [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_CLIENT_SECRET}] if ORCID_ENABLED else [],
     },
 }
 SOCIALACCOUNT_FORMS = {"signup": "globalir.accounts.forms.SocialSignupForm"}
@@ -440,7 +437,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # The ORCID buttons post to the portal, which redirects to ORCID's sign-in page: browsers hold that
+        # redirect to the form-action of the page the button was on.
+        "form-action": ["'self'", *([ORCID_BASE_URL] if ORCID_ENABLED else [])],
     },
 }
 if env_bool("BEHIND_TLS_PROXY", False):

@@ -5,7 +5,8 @@
 - GET /v3.0/<iD>/record returns the public record, as ORCID's public API shapes it.
 
 A test says who signs in next with ``server.next_person``; the server answers only to the client id and
-secret it was given, and a code works once.
+secret it was given, and a code works once. ``portal_uses`` configures the portal for it, through the settings
+that ORCID_CLIENT_ID, ORCID_CLIENT_SECRET and ORCID_BASE_DOMAIN set in production.
 """
 
 import json
@@ -36,8 +37,29 @@ class OrcidPerson:
         }
 
 
+CLIENT_ID = "APP-TESTONLY00000000"
+CLIENT_SECRET = "test-only-not-a-secret"  # noqa: S105 - the fake server's, never a real client's
+
+
+def portal_uses(settings, fake: "FakeOrcid") -> None:
+    """Point the portal at `fake`, as ORCID_CLIENT_ID and friends would point it at orcid.org."""
+    settings.ORCID_BASE_URL = fake.url
+    settings.ORCID_API_URL = fake.url
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "orcid": {
+            **settings.SOCIALACCOUNT_PROVIDERS["orcid"],
+            "APPS": [{"client_id": fake.client_id, "secret": fake.client_secret}],
+        }
+    }
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**directives, "form-action": ["'self'", fake.url]},
+    }
+
+
 class FakeOrcid:
-    def __init__(self, *, client_id: str, client_secret: str):
+    def __init__(self, *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET):
         self.client_id = client_id
         self.client_secret = client_secret
         self.next_person = OrcidPerson(orcid="0000-0002-1825-0097")

@@ -20,13 +20,11 @@ from django.urls import reverse
 from globalir.accounts.models import User
 from globalir.privacy import account_erase, volunteer_data_export
 from tests.accounts.conftest import link_in, log_in, reauthenticate
-from tests.accounts.orcid_server import FakeOrcid, OrcidPerson
+from tests.accounts.orcid_server import CLIENT_ID, FakeOrcid, OrcidPerson, portal_uses
 from tests.factories import ApplicationFactory, NeedFactory, VolunteerProfileFactory, fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 
-CLIENT_ID = "APP-TESTONLY00000000"
-CLIENT_SECRET = "test-only-not-a-secret"  # noqa: S105 - the fake server's, never a real client's
 ORCID_ID = "0000-0002-1825-0097"
 OTHER_ORCID_ID = "0000-0001-5109-3700"
 
@@ -36,15 +34,8 @@ def orcid(settings, monkeypatch):
     """The fake ORCID, and the portal configured to use it (as ORCID_CLIENT_ID and friends would)."""
     # The calls to the fake server must not go through a proxy the machine may have configured.
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    with FakeOrcid(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as fake:
-        settings.ORCID_BASE_URL = fake.url
-        settings.ORCID_API_URL = fake.url
-        settings.SOCIALACCOUNT_PROVIDERS = {
-            "orcid": {
-                **settings.SOCIALACCOUNT_PROVIDERS["orcid"],
-                "APPS": [{"client_id": CLIENT_ID, "secret": CLIENT_SECRET}],
-            }
-        }
+    with FakeOrcid() as fake:
+        portal_uses(settings, fake)
         yield fake
 
 
@@ -182,8 +173,11 @@ def test_a_coordinator_logging_in_with_orcid_still_gives_their_authenticator_cod
 
 def test_the_orcid_button_is_on_the_login_and_signup_pages_when_configured(client, orcid):
     for name in ("account_login", "account_signup"):
-        page = client.get(reverse(name)).content.decode()
+        response = client.get(reverse(name))
+        page = response.content.decode()
         assert "Continue with ORCID" in page
+        # The browser may follow the button's redirect to ORCID.
+        assert f"form-action 'self' {orcid.url}" in response["Content-Security-Policy"]
         assert f'action="{reverse("orcid_login")}?process=login"' in page
 
 
@@ -192,6 +186,7 @@ def test_without_a_client_orcid_is_off(client, volunteer, password):
         page = client.get(reverse(name))
         assert page.status_code == 200
         assert "ORCID" not in page.content.decode()
+        assert "form-action 'self';" in page["Content-Security-Policy"]
     for url in (reverse("orcid_login"), f"{reverse('orcid_callback')}?code=x&state=y"):
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
