@@ -134,7 +134,10 @@ def test_an_existing_volunteer_links_orcid_then_logs_in_with_it(client, orcid, v
     assert linked.status_code == 302
     assert linked["Location"] == reverse("socialaccount_connections")
     assert linked_orcid(volunteer.user) == [ORCID_ID]
-    assert f"https://orcid.org/{ORCID_ID}" in client.get(reverse("socialaccount_connections")).content.decode()
+    after = client.get(reverse("socialaccount_connections")).content.decode()
+    assert f"https://orcid.org/{ORCID_ID}" in after
+    assert "Your ORCID iD is linked" in after
+    assert "Link ORCID" not in after  # one iD per account
 
     browser = Client()
     signed_in = through_orcid(browser, orcid)
@@ -151,8 +154,9 @@ def test_an_orcid_linked_to_one_account_cannot_be_linked_to_another(
     log_in(client, volunteer.user.email, password)
     reauthenticate(client, password)
 
-    through_orcid(client, orcid, process="connect")
+    refused = through_orcid(client, orcid, process="connect")
 
+    assert "already linked to another GlobalIR account" in client.get(refused["Location"]).content.decode()
     assert linked_orcid(volunteer.user) == []
     assert linked_orcid(other_volunteer.user) == [ORCID_ID]
 
