@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Sign-in with ORCID (off unless ORCID_CLIENT_ID and ORCID_CLIENT_SECRET are set, see below).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "django_countries",
     "django_filters",
     "simple_history",
@@ -223,6 +226,31 @@ MFA_FORMS = {"activate_totp": "globalir.accounts.forms.ActivateTOTPForm"}
 MFA_ADAPTER = "globalir.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "GlobalIR"
 MFA_REAUTHENTICATION_REQUIRED = True
+
+# Sign-in with ORCID (allauth.socialaccount). The client is registered at ORCID (see the README) and given
+# here; with no client id or secret there is no ORCID button and its addresses answer 404. ORCID's sandbox
+# is ORCID_BASE_DOMAIN=sandbox.orcid.org. The two URLs are derived from the domain; the tests point them at
+# a fake ORCID server on loopback (globalir.accounts.orcid reads them at each request).
+ORCID_CLIENT_ID = env_str("ORCID_CLIENT_ID")
+ORCID_CLIENT_SECRET = env_str("ORCID_CLIENT_SECRET")
+ORCID_BASE_DOMAIN = env_str("ORCID_BASE_DOMAIN", "orcid.org")
+ORCID_BASE_URL = f"https://{ORCID_BASE_DOMAIN}"  # the sign-in page people are sent to
+ORCID_API_URL = f"https://pub.{ORCID_BASE_DOMAIN}"  # the token and public record endpoints
+ORCID_ENABLED = bool(ORCID_CLIENT_ID and ORCID_CLIENT_SECRET)
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        # allauth's provider with the URLs above (its own builds them once, at import, always https).
+        "provider_class": "globalir.accounts.orcid.provider.OrcidProvider",
+        "APPS": [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_CLIENT_SECRET}] if ORCID_ENABLED else [],
+    },
+}
+SOCIALACCOUNT_FORMS = {"signup": "globalir.accounts.forms.SocialSignupForm"}
+# ORCID's public API rarely shares an e-mail address: a new account types one, which is confirmed like any
+# other before the first sign-in. An address ORCID does give is never trusted to join an existing account.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # E-mail: printed on the console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GlobalIR <noreply@globalir.invalid>")
@@ -422,7 +450,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # The ORCID buttons post to the portal, which redirects to ORCID's sign-in page: browsers hold that
+        # redirect to the form-action of the page the button was on.
+        "form-action": ["'self'", *([ORCID_BASE_URL] if ORCID_ENABLED else [])],
     },
 }
 if env_bool("BEHIND_TLS_PROXY", False):

@@ -8,6 +8,7 @@ from django.db.models import Exists, Prefetch, Q, QuerySet, prefetch_related_obj
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from globalir.accounts.selectors import user_orcid_id
 from organisations.models import Organisation
 from programmes.models import Mode, Need
 from volunteers.models import AvailabilityWindow, Credential, Skill, VolunteerLanguage, VolunteerProfile
@@ -283,6 +284,7 @@ class ApplicationReview:
     # when the volunteer does not share their profile
     wanted_skill_ids: set[int]
     feedback: list[Feedback]
+    orcid_id: str = ""  # the ORCID iD linked to their account, shown with the profile only
 
 
 def application_review(*, application: Application, today: datetime.date | None = None) -> ApplicationReview:
@@ -294,6 +296,7 @@ def application_review(*, application: Application, today: datetime.date | None 
     wanted = set(wanted_skill_ids(need).values_list("pk", flat=True))
     profile = application.volunteer
     summary = None
+    orcid_id = ""
     if profile is not None and profile.consent_to_share:
         profile = (
             VolunteerProfile.objects.filter(pk=profile.pk)
@@ -310,6 +313,7 @@ def application_review(*, application: Application, today: datetime.date | None 
             .get()
         )
         summary = volunteer_summary(profile, today=today, asks_for_skills=bool(wanted))
+        orcid_id = user_orcid_id(user_id=profile.user_id)
     else:
         profile = None
     taken = need.applications.holding().count()
@@ -330,4 +334,4 @@ def application_review(*, application: Application, today: datetime.date | None 
         ),
     )
     feedback = list(placement.feedback.select_related("author").order_by("side")) if placement else []
-    return ApplicationReview(card=card, profile=profile, wanted_skill_ids=wanted, feedback=feedback)
+    return ApplicationReview(card=card, profile=profile, wanted_skill_ids=wanted, feedback=feedback, orcid_id=orcid_id)

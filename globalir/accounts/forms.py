@@ -1,5 +1,5 @@
-"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS and MFA_FORMS),
-and the choice of the language an account reads.
+"""allauth's forms with the portal's labels: "e-mail", sentence case (settings ACCOUNT_FORMS, SOCIALACCOUNT_FORMS
+and MFA_FORMS), and the choice of the language an account reads.
 
 Only the wording changes; fields, validation and behaviour stay allauth's. A label allauth already words
 the portal's way keeps allauth's msgid, and so its translations.
@@ -7,6 +7,7 @@ the portal's way keeps allauth's msgid, and so its translations.
 
 from allauth.account import forms as account_forms
 from allauth.mfa.totp import forms as totp_forms
+from allauth.socialaccount import forms as socialaccount_forms
 from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -52,6 +53,12 @@ class SignupForm(PortalLabels, account_forms.SignupForm):
         if self.account_already_exists and self.cleaned_data.get("password1"):
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+
+class SocialSignupForm(PortalLabels, socialaccount_forms.SignupForm):
+    """A new account signing up with ORCID: the e-mail address it types is confirmed like any other."""
+
+    labels = {"email": EMAIL}
 
 
 class AddEmailForm(PortalLabels, account_forms.AddEmailForm):

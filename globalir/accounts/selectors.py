@@ -1,8 +1,10 @@
-"""Reads about accounts: who must use two-factor authentication, and who has set it up."""
+"""Reads about accounts: who must use two-factor authentication, and who has set it up; the ORCID iD linked
+to an account."""
 
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Exists, OuterRef
 
 from . import hooks
@@ -61,3 +63,8 @@ def user_requires_mfa(*, user) -> bool:
 
 def user_has_mfa(*, user) -> bool:
     return user_mfa_status(user=user).enrolled
+
+
+def user_orcid_id(*, user_id: int) -> str:
+    """The ORCID iD the user signed in with (ORCID checked they hold it), or "" when none is linked."""
+    return SocialAccount.objects.filter(user_id=user_id, provider="orcid").values_list("uid", flat=True).first() or ""

@@ -10,6 +10,7 @@ MFA_REAUTHENTICATION_REQUIRED).
 
 from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
+from allauth.socialaccount import views as socialaccount_views
 from django.urls import path
 
 from . import views
@@ -21,6 +22,12 @@ urlpatterns = [
         name="account_change_password",
     ),
     path("email/", reauthentication_required(allauth_views.email, app="allauth.account"), name="account_email"),
+    # The accounts linked to this one (ORCID): signing in with one of them is signing in as this account.
+    path(
+        "3rdparty/",
+        reauthentication_required(socialaccount_views.connections, app="allauth.account"),
+        name="socialaccount_connections",
+    ),
     # Not about signing in: no re-authentication.
     path("language/", views.account_language, name="account_language"),
 ]
