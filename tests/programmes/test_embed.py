@@ -127,7 +127,10 @@ def test_a_new_need_shows_in_the_listing_at_once(client, organisation):
     ("typed", "stored"),
     [
         ("https://www.Partner.example/", ["https://www.partner.example"]),
-        ("https://a.example, https://b.example:8443\n\nhttps://a.example", ["https://a.example", "https://b.example:8443"]),
+        (
+            "https://a.example, https://b.example:8443\n\nhttps://a.example",
+            ["https://a.example", "https://b.example:8443"],
+        ),
         ("https://a.example:443", ["https://a.example"]),
         ("", []),
     ],
