@@ -171,6 +171,7 @@ class OrganisationAdmin(ServiceActionsMixin, HistoryWithAdminLogMixin, SimpleHis
         (None, {"fields": ["name", "acronym", "slug", "kind", "description", "content_language"]}),
         (_("Contact"), {"fields": ["website", "contact_email", "twitter", "instagram", "facebook", "linkedin"]}),
         (_("Where it works"), {"fields": ["headquarters_country", "countries", "partners"]}),
+        (_("Listing on other websites"), {"fields": ["embed_origins"]}),
         (
             _("Listing"),
             {"fields": ["status", "rejection_reason", "featured", "requested_by", "verified_by", "verified_at"]},

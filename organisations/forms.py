@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from globalir.forms import https_by_default
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, parse_embed_origins
 from .selectors import organisation_name_taken
 
 
@@ -87,3 +87,18 @@ class InvitationForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class EmbedOriginsForm(forms.Form):
+    """The websites allowed to show the organisation's listing in a frame, one per line."""
+
+    embed_origins = forms.CharField(
+        label=_("Websites allowed to embed your listing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000, "spellcheck": "false"}),
+        help_text=_("One per line, each a secure address without a path, e.g. https://www.example.org."),
+    )
+
+    def clean_embed_origins(self) -> list[str]:
+        return parse_embed_origins(self.cleaned_data["embed_origins"])

@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +13,64 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from globalir.content_language import content_language_field
+
+# How many partner sites may embed an organisation's listing (/embed/<slug>/): the header names each one.
+MAX_EMBED_ORIGINS = 10
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def parse_embed_origins(text: str) -> list[str]:
+    """The https origins typed one per line (or separated by spaces or commas), as the Content-Security-Policy
+    names them: "https://www.example.org". Raises ValidationError naming each one that is not."""
+    origins: list[str] = []
+    wrong: list[str] = []
+    for item in re.split(r"[\s,]+", text or ""):
+        if not item:
+            continue
+        origin = _embed_origin(item)
+        if origin is None:
+            wrong.append(item[:100])
+        elif origin not in origins:
+            origins.append(origin)
+    if wrong:
+        raise ValidationError(
+            _(
+                "Not an address of a secure website: %(addresses)s. Write each as https://www.example.org, "
+                "without a path."
+            ),
+            code="bad_origin",
+            params={"addresses": ", ".join(wrong)},
+        )
+    if len(origins) > MAX_EMBED_ORIGINS:
+        raise ValidationError(
+            _("Name at most %(limit)d websites."), code="too_many_origins", params={"limit": MAX_EMBED_ORIGINS}
+        )
+    return origins
+
+
+def _embed_origin(item: str) -> str | None:
+    """The origin of an https address ("https://Example.org/" gives "https://example.org"), else None."""
+    try:
+        parts = urlsplit(item.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if (
+        parts.scheme.lower() != "https"
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or not _HOST.match(host)
+    ):
+        return None
+    return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+
+
+def validate_embed_origins(value: str) -> None:
+    parse_embed_origins(value)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -62,6 +123,16 @@ class Organisation(models.Model):
     countries = CountryField(_("countries where it works"), multiple=True, blank=True)
     status = models.CharField(_("listing status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     featured = models.BooleanField(_("featured"), default=False)
+    embed_origins = models.TextField(
+        _("sites allowed to embed your listing"),
+        blank=True,
+        max_length=2000,
+        validators=[validate_embed_origins],
+        help_text=_(
+            "The secure websites (https) that may show the organisation's open needs in a frame, one per line, "
+            "e.g. https://www.example.org. Empty: no other website may."
+        ),
+    )
     partners = models.ManyToManyField("self", verbose_name=_("partner organisations"), blank=True, symmetrical=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,10 +203,23 @@ class Organisation(models.Model):
                 setattr(self, field, value.strip().lstrip("@"))
         if self.featured and self.status != self.Status.VERIFIED:
             raise ValidationError({"featured": _("Only verified organisations can be featured.")})
+        try:
+            # Stored as the header will name them, one per line.
+            self.embed_origins = "\n".join(parse_embed_origins(self.embed_origins))
+        except ValidationError:
+            pass  # the field's validator reports it
 
     @property
     def is_listed(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        """The origins that may frame /embed/<slug>/ (empty when what is stored no longer parses)."""
+        try:
+            return parse_embed_origins(self.embed_origins)
+        except ValidationError:
+            return []
 
 
 class MembershipQuerySet(models.QuerySet):

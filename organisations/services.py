@@ -572,3 +572,14 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             membership.save(update_fields=["role"])
     logger.info("User %s accepted invitation %s", user.pk, invitation.pk)
     return membership
+
+
+def organisation_embed_origins_set(*, organisation: Organisation, origins: list[str], by: User) -> Organisation:
+    """Name the websites (https origins) that may show the organisation's listing (/embed/<slug>/) in a frame;
+    an empty list lets none. The organisation's history records who changed them."""
+    with transaction.atomic():
+        organisation = _lock_organisation(organisation)
+        organisation.embed_origins = "\n".join(origins)
+        _save(organisation, ["embed_origins"])
+    logger.info("User %s set %d embedding sites for organisation %s", by.pk, len(origins), organisation.pk)
+    return organisation

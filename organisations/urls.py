@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import membership
+from .views import embedding, membership
 
 app_name = "organisations"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<slug:slug>/members/invite/", membership.invitation_create, name="invitation-create"),
     path("<slug:slug>/members/<int:pk>/role/", membership.member_role, name="member-role"),
     path("<slug:slug>/members/<int:pk>/remove/", membership.member_remove, name="member-remove"),
+    # An organisation admin lets partner websites show its open needs (/embed/<slug>/).
+    path("<slug:slug>/embed/", embedding.embed_settings, name="embed-settings"),
     path("<slug:slug>/invitations/<int:pk>/revoke/", membership.invitation_revoke, name="invitation-revoke"),
     path("invitations/<str:token>/", membership.invitation_accept, name="invitation-accept"),
     path("<slug:slug>/", views.organisation_detail, name="organisation-detail"),

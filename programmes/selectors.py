@@ -396,3 +396,14 @@ def need_copy_initial(*, need: Need, today: datetime.date | None = None) -> dict
 
 def copy_title(title: str) -> str:
     return (_("Copy of %(title)s") % {"title": title})[: Need._meta.get_field("title").max_length]
+
+
+def organisation_open_needs_queryset(*, organisation: Organisation) -> QuerySet[Need]:
+    """The needs anyone may browse of the programmes `organisation` leads or partners in (as the organisation
+    filter of /opportunities/ finds them), soonest deadline first."""
+    partnered = Programme.partners.through.objects.filter(organisation=organisation).values("programme_id")
+    return (
+        need_listed_queryset()
+        .filter(Q(programme__lead_organisation=organisation) | Q(programme__in=partnered))
+        .order_by(F("application_deadline").asc(nulls_last=True), "window_start", "pk")
+    )

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from .views import checklists, coordinate, opportunities, teams
+from . import feeds
+from .views import checklists, coordinate, embed, opportunities, teams
 
 app_name = "programmes"
 
 urlpatterns = [
     path("opportunities/", opportunities.opportunity_list, name="opportunity-list"),
+    path("opportunities/map/", opportunities.opportunity_map, name="opportunity-map"),
+    path("opportunities/feed/", feeds.opportunity_feed, name="opportunity-feed"),
     path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="need-detail"),
+    # One organisation's open needs, for partners to frame on their websites.
+    path("embed/<slug:slug>/", embed.organisation_embed, name="embed"),
     # The coordinator's workspace.
     path("coordinate/", coordinate.workspace, name="workspace"),
     path("coordinate/<slug:slug>/sites/", coordinate.site_list, name="site-list"),

@@ -171,7 +171,13 @@ def visitor(client, language):
 def test_a_visitor_sees_the_home_page_and_the_opportunities_in_their_language(client, world, language):
     client = visitor(client, language)
 
-    for url in (reverse("home"), reverse("programmes:opportunity-list"), world["need"].get_absolute_url()):
+    for url in (
+        reverse("home"),
+        reverse("programmes:opportunity-list"),
+        world["need"].get_absolute_url(),
+        reverse("programmes:opportunity-map"),
+        reverse("programmes:embed", args=[world["need"].programme.lead_organisation.slug]),
+    ):
         assert english_left(client.get(url), language, world["typed"]) == [], url
 
 

@@ -429,6 +429,12 @@ ROWS = [
         case="pending",
     ),
     Row("programmes:opportunity-list", _url("programmes:opportunity-list"), get=PUBLIC),
+    Row("programmes:opportunity-feed", _url("programmes:opportunity-feed", query=lambda w: "country=TZ"), get=PUBLIC),
+    Row("programmes:opportunity-map", _url("programmes:opportunity-map"), get=PUBLIC),
+    Row("programmes:embed", _url("programmes:embed", slug), get=PUBLIC),
+    Row(
+        "programmes:embed", _url("programmes:embed", lambda w: w.unlisted_organisation.slug), get=NOBODY, case="pending"
+    ),
     Row("programmes:need-detail", _url("programmes:need-detail", need), get=PUBLIC),
     Row(
         "programmes:need-detail",
@@ -845,6 +851,21 @@ ROWS = [
     Row("placements:talk-decline", _url("placements:talk-decline", lambda w: w.talk.pk), post=OWNER_ACT),
     # An organisation's members and invitations: its admins only.
     Row("organisations:member-list", _url("organisations:member-list", slug), get=ADMINS),
+    Row(
+        "organisations:embed-settings",
+        _url("organisations:embed-settings", slug),
+        get=ADMINS,
+        post=ADMINS_ACT,
+        data={"embed_origins": "https://www.partner.example"},
+    ),
+    Row(
+        "organisations:embed-settings",
+        _url("organisations:embed-settings", slug),
+        get=ADMINS,
+        post=(LOGIN, 404, 404, 403, 404, 400, 400),
+        data={"embed_origins": "http://not-secure.example"},
+        case="invalid",
+    ),
     Row(
         "organisations:invitation-create",
         _url("organisations:invitation-create", slug),

@@ -1,4 +1,4 @@
-"""Browsing open needs: /opportunities/ and /opportunities/<id>/."""
+"""Browsing open needs: /opportunities/, /opportunities/<id>/ and /opportunities/map/."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,12 +7,13 @@ from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
-from .. import listing_cache, opportunities
+from .. import feeds, listing_cache, opportunities, world_map
 from .access import need_for_reader
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
 RESULTS_TEMPLATE = "programmes/includes/opportunity_results.html"
 DETAIL_TEMPLATE = "programmes/opportunity_detail.html"
+MAP_TEMPLATE = "programmes/opportunity_map.html"
 
 
 def wants_results_only(request) -> bool:
@@ -53,6 +54,8 @@ def render_list(request, *, version: int, results_only: bool, extra_context: dic
         "needs": search.page.object_list,
         "profile": profile,
         "results_only": results_only,
+        # The feed of the list as filtered (<link rel="alternate">).
+        "feed_query": feeds.feed_query(request.GET),
         # The rendered filter form is kept under this (programmes.listing_cache); a fragment has no form.
         "filter_form_key": ""
         if results_only
@@ -91,3 +94,9 @@ def render_need_page(request, need, *, extra_context: dict | None = None, status
         **(extra_context or {}),
     }
     return render(request, DETAIL_TEMPLATE, context, status=status)
+
+
+@require_safe
+def opportunity_map(request):
+    """Where help is asked for: the world map of open needs, with its list of countries as text."""
+    return render(request, MAP_TEMPLATE, {"map": world_map.opportunity_map()})
