@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Our apps in their layer order, lowest first: each imports only those above it in this list (the
     # import-linter contracts in pyproject.toml), and the privacy parts (globalir.privacy) run in this order
     # for an export, in the reverse order for an erasure.
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "placements",
     "conversations",
     "matcher",
+    "api",
     "demo",
 ]
 
@@ -434,6 +438,44 @@ MATCHING_WEIGHTS = {
 MATCHING_TOP_K = env_int("MATCHING_TOP_K", 20)
 # How long an invitation to join an organisation stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+
+# The API (api/): public reads, and the coordinators' writes with an organisation's token. Rate limits per
+# client, counted in the shared cache (Redis when REDIS_URL is set, so every process counts together):
+# anonymous clients per IP address, token holders per token.
+API_PAGE_SIZE = 20
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle", "api.throttling.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": env_str("API_RATE_ANONYMOUS", "120/min"),
+        "token": env_str("API_RATE_TOKEN", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own count of proxies in front of it: the client's address is the one the trusted proxy adds.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GlobalIR API",
+    "DESCRIPTION": (
+        "Open needs, programmes and the directory of organisations of GlobalIR, read-only and public; and, "
+        "with an organisation's API token, its coordinators' needs to create, update and close."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "organisations.models.Organisation.Kind",
+        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
+    },
+}
 
 LOGGING = {
     "version": 1,
