@@ -22,7 +22,7 @@ class ApiToken(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("What uses it, e.g. “Our website”."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("What will use it, e.g. “Our website”."))
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
