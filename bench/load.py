@@ -23,6 +23,8 @@ no setting relaxed. Each repeats, with a think time between two requests (--thin
   directory  (2 in 9)  /organisations/, sometimes filtered, and an organisation's page;
   sign in    (1 in 9)  the login form, the POST of a demo volunteer's e-mail and password, the
                        dashboard, the opportunities sorted by fit, and sign out (POST).
+  api        (--api N: N in 9+N; off by default) a partner's site reading the public API: /api/v1/needs/ with
+                       1–3 of the same random filters, its next cursor page or two, and one need.
 Static files are not requested (browsers cache them; whitenoise serves them without touching Django).
 
 Prints, for each number of users, per group of pages and overall: requests, requests per second,
@@ -73,6 +75,7 @@ REDIS_CLAIM_KEY = "globalir:bench-load:claim"
 P95_TARGET_MS = 300.0
 SIGN_IN_GROUP = "sign-in (POST, PBKDF2)"
 SCENARIOS = {"browse": 6, "directory": 2, "sign_in": 1}
+API_GROUP = "api: "  # the API scenario's groups (--api), also reported together
 KEYWORDS = ["embolisation", "ultrasound", "training", "drainage", "biopsy", "reporting", "CT", "nurse", "Tanzania"]
 
 
@@ -409,6 +412,7 @@ class VirtualUser(threading.Thread):
         self.rng = random.Random(index)  # noqa: S311 - traffic shape, not security
         self.address = f"127.0.{1 + index // 250}.{1 + index % 250}"
         self.think = args.think
+        self.api_weight = args.api
         self.deadline = 0.0
         self.start_after = 0.0
         self.cookies: dict[str, str] = {}
@@ -532,9 +536,28 @@ class VirtualUser(threading.Thread):
             self.request("POST", "/accounts/logout/", "sign-out (POST)", form=token, expect=(302,))
         self.cookies.clear()
 
+    def api(self) -> None:
+        """A partner's site reading the public API: filtered needs, the next pages, one need. A 400 is the API's
+        answer to random filters that contradict each other (an end before the start), not an error."""
+        headers = {"Accept": "application/json"}
+        query = self.filtered_query(self.site.opportunity_fields)
+        text = self.request(
+            "GET", f"/api/v1/needs/?{query}", API_GROUP + "needs, filtered", headers=headers, expect=(200, 400)
+        )
+        for _ in range(self.rng.randint(1, 2)):
+            match = re.search(r'"next":"(http[^"]+)"', text)
+            if not match or self.over:
+                break
+            next_page = urlsplit(match.group(1))
+            text = self.request("GET", f"{next_page.path}?{next_page.query}", API_GROUP + "next page", headers=headers)
+        ids = re.findall(r'"id":(\d+),"title"', text) or [path.split("/")[2] for path in self.site.need_paths]
+        if ids and not self.over:
+            self.request("GET", f"/api/v1/needs/{self.rng.choice(ids)}/", API_GROUP + "one need", headers=headers)
+
     def run(self) -> None:
         self.stop_event.wait(max(0.0, self.start_after - time.monotonic()))
-        names, weights = zip(*SCENARIOS.items(), strict=True)
+        scenarios = {**SCENARIOS, "api": self.api_weight} if self.api_weight else SCENARIOS
+        names, weights = zip(*scenarios.items(), strict=True)
         while not self.over:
             scenario = self.rng.choices(names, weights)[0]
             try:
@@ -576,6 +599,9 @@ def report(samples: list[Sample], seconds: float) -> tuple[float, int]:
     line("browsing (all but sign-ins)", browsing)
     if groups.get(SIGN_IN_GROUP):
         line("sign-ins", groups[SIGN_IN_GROUP])
+    api = [sample for sample in samples if sample.group.startswith(API_GROUP)]
+    if api:
+        line("api (all its requests)", api)
     line("all", samples)
     errors = [sample for sample in samples if not sample.ok]
     for sample in errors[:10]:
@@ -712,6 +738,12 @@ def main() -> None:
         type=lambda text: tuple(float(part) for part in text.split(",")),
         default=(1.0, 3.0),
         help="think time between two requests of a user, min,max seconds (default 1,3)",
+    )
+    parser.add_argument(
+        "--api",
+        type=int,
+        default=0,
+        help="weight of the API scenario against browse 6, directory 2, sign in 1 (default 0: off)",
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--volunteers", type=int, default=10_000)

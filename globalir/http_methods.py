@@ -1,8 +1,11 @@
-"""The portal speaks GET, HEAD and POST: its pages are links and HTML forms, and it has no API."""
+"""The portal speaks GET, HEAD and POST: its pages are links and HTML forms; its API adds PATCH."""
 
 from django.http import HttpResponseNotAllowed
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
+# The API (api/) also changes a need with PATCH; REST framework's views refuse any verb they do not take.
+API_PREFIX = "/api/"
+API_METHODS = (*ALLOWED_METHODS, "PATCH")
 
 
 class OnlyGetHeadPostMiddleware:
@@ -17,6 +20,7 @@ class OnlyGetHeadPostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ALLOWED_METHODS:
-            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        allowed = API_METHODS if request.path_info.startswith(API_PREFIX) else ALLOWED_METHODS
+        if request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
         return self.get_response(request)

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Our apps in their layer order, lowest first: each imports only those above it in this list (the
     # import-linter contracts in pyproject.toml), and the privacy parts (globalir.privacy) run in this order
     # for an export, in the reverse order for an erasure.
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "conversations",
     "matcher",
     "consults",
+    "api",
     "demo",
 ]
 
@@ -486,6 +490,43 @@ CONSULT_MAX_FILES = env_int("CONSULT_MAX_FILES", 2000)
 CONSULT_ZIP_MAX_RATIO = env_int("CONSULT_ZIP_MAX_RATIO", 200)
 # A photo or a DICOM frame larger than this many pixels is refused before it is decoded.
 CONSULT_MAX_IMAGE_PIXELS = env_int("CONSULT_MAX_IMAGE_PIXELS", 40_000_000)
+# The API (api/): public reads, and the coordinators' writes with an organisation's token. Rate limits per
+# client, counted in the shared cache (Redis when REDIS_URL is set, so every process counts together):
+# anonymous clients per IP address, token holders per token.
+API_PAGE_SIZE = 20
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle", "api.throttling.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": env_str("API_RATE_ANONYMOUS", "120/min"),
+        "token": env_str("API_RATE_TOKEN", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own count of proxies in front of it: the client's address is the one the trusted proxy adds.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GlobalIR API",
+    "DESCRIPTION": (
+        "Open needs, programmes and the directory of organisations of GlobalIR, read-only and public; and, "
+        "with an organisation's API token, its coordinators' needs to create, update and close."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "organisations.models.Organisation.Kind",
+        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
+    },
+}
 
 LOGGING = {
     "version": 1,

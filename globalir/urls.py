@@ -16,6 +16,8 @@ handler429 = "globalir.accounts.views.too_many_requests"
 
 urlpatterns = [
     path("", organisations_views.home, name="home"),
+    # The API, and an organisation admin's API tokens (before organisations' pages, which end in a catch-all slug).
+    path("", include("api.urls")),
     path("organisations/", include("organisations.urls")),
     path("me/", include("volunteers.urls")),
     # The profile wizard lives under /me/; /welcome/, the address people guess, leads there.

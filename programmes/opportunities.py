@@ -161,6 +161,39 @@ def _ordered_by_scores(needs: QuerySet[Need], scores: dict[int, float]) -> Query
     return needs.annotate(fit=fit).order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
 
 
+def opportunity_filter(
+    *,
+    data: QueryDict | None,
+    profile: VolunteerProfile | None = None,
+    version: int,
+    filterset_class: type[OpportunityFilter] = OpportunityFilter,
+) -> OpportunityFilter:
+    """The filters of /opportunities/ bound to `data`, over the listed needs, with their menus: the one
+    definition the page and the public API (`filterset_class`, a subclass) both use. `version`: the listing's
+    data version (programmes.listing_cache), which the menus are kept under."""
+    listed = need_listed_queryset()
+    return filterset_class(
+        data,
+        queryset=listed,
+        organisation_choices=LazyChoices(
+            lambda: filter_menu(
+                "organisations", lambda: opportunity_organisation_choices(needs=listed), version=version
+            )
+        ),
+        country_choices=LazyChoices(
+            lambda: filter_menu("countries", lambda: opportunity_country_choices(needs=listed), version=version)
+        ),
+        skill_choices=LazyChoices(
+            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[0]
+        ),
+        language_choices=LazyChoices(
+            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[1]
+        ),
+        can_sort_by_fit=profile is not None,
+        electives_first=profile is not None and profile.profession in ELECTIVE_PROFESSIONS,
+    )
+
+
 def opportunity_search(
     *,
     data: QueryDict,
@@ -181,27 +214,7 @@ def opportunity_search(
     """
     if version is None:
         version = opportunity_listing_version()
-    listed = need_listed_queryset()
-    search = OpportunityFilter(
-        data,
-        queryset=listed,
-        organisation_choices=LazyChoices(
-            lambda: filter_menu(
-                "organisations", lambda: opportunity_organisation_choices(needs=listed), version=version
-            )
-        ),
-        country_choices=LazyChoices(
-            lambda: filter_menu("countries", lambda: opportunity_country_choices(needs=listed), version=version)
-        ),
-        skill_choices=LazyChoices(
-            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[0]
-        ),
-        language_choices=LazyChoices(
-            lambda: filter_menu("skills-languages", skill_and_language_choices, version=version)[1]
-        ),
-        can_sort_by_fit=profile is not None,
-        electives_first=profile is not None and profile.profession in ELECTIVE_PROFESSIONS,
-    )
+    search = opportunity_filter(data=data, profile=profile, version=version)
     needs = search.qs
     sort = search.sort_order
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from pydicom.data import get_testdata_file
 
 from consults.models import ConsultImage, ConsultRequest
+from api.services import api_token_create, api_token_revoke
 from conversations.models import Message, Thread
 from matcher.host_rounds import host_round_open
 from matcher.rounds import match_round_open
@@ -101,6 +102,7 @@ ADMINS = (LOGIN, 404, 404, 403, 404, 200, 200)
 ADMINS_ACT = (LOGIN, 404, 404, 403, 404, DONE, DONE)
 STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
 DJANGO_ADMIN = (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200)
+API_NO_TOKEN = (401,) * 7
 
 
 @dataclass
@@ -129,6 +131,7 @@ class World:
     waiting_entry: Any = None  # A on the need's waiting list
     message: Any = None  # A's message with an attachment, on the thread of their application
     consult: Any = None  # a consult request of the organisation's site, claimed by A, with one image
+    api_tokens: dict | None = None  # the organisation's API token, another organisation's, a revoked one
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class Row:
     url: Callable[[World], str]
     get: tuple | None = None
     post: tuple | None = None
+    patch: tuple | None = None  # the API's PATCH (every other URL answers it with 405)
     data: dict | Callable[[World], dict] | None = None
     case: str = ""  # tells apart two rows of one URL ("wrong-token")
     prepare: Callable[[World], None] | None = None  # run inside the request's savepoint
@@ -152,7 +156,7 @@ class Row:
         return self.name.split(":")[-1] + (f"[{self.case}]" if self.case else "")
 
     def expected(self, method: str, role_index: int):
-        outcomes = {"get": self.get, "post": self.post}.get(method)
+        outcomes = {"get": self.get, "post": self.post, "patch": self.patch}.get(method)
         if outcomes is not None:
             return outcomes[role_index]
         if method in OTHER_VERBS:
@@ -268,6 +272,7 @@ def _build_world() -> World:
         waiting_entry=WaitingListEntryFactory(need=need, volunteer=volunteer_a),
         message=message,
         consult=consult,
+        api_tokens=_build_api_tokens(organisation, other_organisation, users["organisation_admin"]),
     )
 
 
@@ -296,6 +301,15 @@ def _store_the_consult_image(w: World) -> None:
     image = w.consult.images.get()
     with open(get_testdata_file("CT_small.dcm"), "rb") as source:
         image.file.storage.save(image.file.name, ContentFile(source.read()))
+
+
+def _build_api_tokens(organisation, other_organisation, admin) -> dict:
+    """The tokens of the API's matrix (test_every_token_gets_the_expected_answer_on_the_coordinators_api)."""
+    own = api_token_create(organisation=organisation, name="Own", by=admin)
+    revoked = api_token_create(organisation=organisation, name="Revoked", by=admin)
+    api_token_revoke(token=revoked[0], by=admin)
+    other = api_token_create(organisation=other_organisation, name="Other", by=admin)
+    return {"own": own, "other_organisation": other, "revoked": revoked, "to_revoke": own[0]}
 
 
 def _build_visiting(organisation, volunteer_a, coordinator) -> dict:
@@ -889,6 +903,39 @@ ROWS = [
         _url("organisations:invitation-revoke", slug, lambda w: w.invitation.pk),
         post=ADMINS_ACT,
     ),
+    # An organisation's API tokens, from its members page: its admins only (creating one shows it, once).
+    Row(
+        "api:token-create",
+        _url("api:token-create", slug),
+        post=(LOGIN, 404, 404, 403, 404, 200, 200),
+        data={"name": "Partner website"},
+    ),
+    Row("api:token-revoke", _url("api:token-revoke", slug, lambda w: w.api_tokens["to_revoke"].pk), post=ADMINS_ACT),
+    # The API: public reads for everyone; the coordinators' endpoints take an organisation's token, never a
+    # session (401 without one; test_every_token_gets_the_expected_answer_on_the_coordinators_api has the tokens).
+    Row("api:organisation-list", _url("api:organisation-list"), get=PUBLIC),
+    Row("api:organisation-detail", _url("api:organisation-detail", lambda w: w.organisation.pk), get=PUBLIC),
+    Row(
+        "api:organisation-detail",
+        _url("api:organisation-detail", lambda w: w.unlisted_organisation.pk),
+        get=NOBODY,
+        case="unlisted",
+    ),
+    Row("api:programme-list", _url("api:programme-list"), get=PUBLIC),
+    Row("api:programme-detail", _url("api:programme-detail", programme), get=PUBLIC),
+    Row("api:need-list", _url("api:need-list"), get=PUBLIC),
+    Row("api:need-detail", _url("api:need-detail", need), get=PUBLIC),
+    Row("api:need-detail", _url("api:need-detail", lambda w: w.unlisted_need.pk), get=NOBODY, case="unlisted"),
+    Row("api:coordinator-need-list", _url("api:coordinator-need-list"), get=API_NO_TOKEN, post=API_NO_TOKEN),
+    Row(
+        "api:coordinator-need-detail",
+        _url("api:coordinator-need-detail", need),
+        get=API_NO_TOKEN,
+        patch=API_NO_TOKEN,
+    ),
+    Row("api:coordinator-need-close", _url("api:coordinator-need-close", need), post=API_NO_TOKEN),
+    Row("api:schema", _url("api:schema"), get=PUBLIC),
+    Row("api:docs", _url("api:docs"), get=PUBLIC),
     # Visiting professors and their hosts: the owning organisation leads the programme and hosts too.
     Row("matcher:visiting-list", _url("matcher:visiting-list"), get=PUBLIC),
     Row(
@@ -1020,6 +1067,8 @@ def test_every_role_gets_the_expected_answer_on_every_url_and_verb(world, matrix
                 row.prepare(world)
             if verb == "post":
                 response = client.post(address, payload)
+            elif verb == "patch":
+                response = client.patch(address, payload, content_type="application/json")
             else:
                 response = getattr(client, verb)(address)
             transaction.set_rollback(True)
@@ -1027,6 +1076,49 @@ def test_every_role_gets_the_expected_answer_on_every_url_and_verb(world, matrix
         if got != expected:
             wrong.append(f"{verb.upper()} {address}: expected {expected}, got {got}")
 
+    assert not wrong, "\n".join(wrong)
+
+
+# The coordinators' API with each token: the organisation's own, another organisation's (its needs are 404) and a
+# revoked one (401). Per token: GET and POST of the list, GET and PATCH of the need, POST of its close.
+TOKENS = ("none", "own", "other_organisation", "revoked")
+TOKEN_CASES = {
+    "list": (
+        lambda w: reverse("api:coordinator-need-list"),
+        {"get": (401, 200, 200, 401), "post": (401, 400, 400, 401)},
+    ),
+    "detail": (
+        lambda w: reverse("api:coordinator-need-detail", args=[w.need.pk]),
+        {"get": (401, 200, 404, 401), "patch": (401, 200, 404, 401), "put": (405,) * 4, "delete": (405,) * 4},
+    ),
+    "close": (
+        lambda w: reverse("api:coordinator-need-close", args=[w.need.pk]),
+        # REST framework asks for the token before it looks at the verb.
+        {"get": (401, 405, 405, 401), "post": (401, 200, 404, 401)},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOKEN_CASES))
+@pytest.mark.parametrize("token_index", range(len(TOKENS)))
+def test_every_token_gets_the_expected_answer_on_the_coordinators_api(world, matrix_client, case, token_index):
+    token = TOKENS[token_index]
+    headers = {} if token == "none" else {"HTTP_AUTHORIZATION": f"Bearer {world.api_tokens[token][1]}"}
+    url, expected = TOKEN_CASES[case]
+    matrix_client.cookies.clear()
+    wrong = []
+    for verb, outcomes in expected.items():
+        with transaction.atomic():
+            if verb in ("post", "patch"):
+                response = getattr(matrix_client, verb)(
+                    url(world), {"title": "Renamed"}, content_type="application/json", **headers
+                )
+            else:
+                response = getattr(matrix_client, verb)(url(world), **headers)
+            transaction.set_rollback(True)
+        got, wanted = response.status_code, outcomes[token_index]
+        if got != wanted:
+            wrong.append(f"{verb.upper()} {url(world)} with {token}: expected {wanted}, got {got}")
     assert not wrong, "\n".join(wrong)
 
 

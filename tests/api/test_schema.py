@@ -1,0 +1,62 @@
+"""The OpenAPI schema is valid, served as JSON, and documented by a page whose assets are served here."""
+
+import json
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_is_valid_openapi_3():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    validate_schema(schema)  # raises on an invalid schema
+
+    paths = set(schema["paths"])
+    assert {
+        "/api/v1/organisations/",
+        "/api/v1/organisations/{id}/",
+        "/api/v1/programmes/",
+        "/api/v1/programmes/{id}/",
+        "/api/v1/needs/",
+        "/api/v1/needs/{id}/",
+        "/api/v1/coordinate/needs/",
+        "/api/v1/coordinate/needs/{id}/",
+        "/api/v1/coordinate/needs/{id}/close/",
+    } == paths
+    parameters = {parameter["name"] for parameter in schema["paths"]["/api/v1/needs/"]["get"]["parameters"]}
+    assert {
+        "q",
+        "country",
+        "profession",
+        "skill",
+        "available_from",
+        "duration_max",
+        "cursor",
+        "page_size",
+    } <= parameters
+    assert "sort" not in parameters
+    assert schema["components"]["securitySchemes"]["organisationToken"]["scheme"] == "bearer"
+
+
+def test_the_schema_is_served_as_json(client):
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["openapi"].startswith("3.")
+
+
+def test_the_docs_page_loads_its_assets_from_this_site_under_the_sites_csp(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    assert "<style" not in body
+    assert "https://" not in body
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
