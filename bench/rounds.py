@@ -176,6 +176,7 @@ def timed(args, func, **kwargs) -> tuple[object, Times]:
     from django.db import connection
 
     sql = 0.0
+    statements: list[tuple[float, str]] = []
 
     def sql_timer(execute, statement, params, many, context):
         nonlocal sql
@@ -183,7 +184,9 @@ def timed(args, func, **kwargs) -> tuple[object, Times]:
         try:
             return execute(statement, params, many, context)
         finally:
-            sql += time.perf_counter() - started
+            took = time.perf_counter() - started
+            sql += took
+            statements.append((took, statement))
 
     profile = None
     if args.profile:
@@ -198,6 +201,8 @@ def timed(args, func, **kwargs) -> tuple[object, Times]:
     times = Times(
         seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started, sql=sql, load=load
     )
+    for took, statement in sorted(statements, key=lambda item: -item[0])[: args.slow_sql]:
+        print(f"    {took * 1000:8.1f} ms  {statement[:160]}")
     if profile is not None:
         import pstats
 
@@ -232,6 +237,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--profile", action="store_true", help="print where the time of each call went")
     parser.add_argument("--profile-sort", default="cumulative", help="pstats sort key (cumulative, tottime…)")
     parser.add_argument("--profile-lines", type=int, default=40)
+    parser.add_argument("--slow-sql", type=int, default=0, help="print this many of the slowest statements")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="globalir-bench-rounds-") as folder:
         configure_environment(folder)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import Email, absolute_url, notify_many
-from placements.credential_checks import credential_offer_refusal, verified_credentials_for_offers
+from placements.credential_checks import application_credential_shortfalls, verified_credentials_for_offers
 from placements.electives import elective_offer_refusal
 from placements.models import Application
 from placements.services import applications_offer_in_bulk
@@ -34,6 +34,7 @@ from .round_selectors import (
     NEED_UNRANKED,
     NO_PLACES,
     REFUSAL_REASONS,
+    REFUSED_CREDENTIAL,
     STALE_RUN,
     VOLUNTEER_UNRANKED,
     match_round_queryset,
@@ -72,6 +73,18 @@ _RANKING_FIELDS = (
     "application__created_at",
 )
 
+# Of each volunteer: what the offer rules read (the profession), how coordinators see them named
+# (volunteer_label) and the address their e-mail goes to.
+_VOLUNTEER_FIELDS = (
+    "profession",
+    "consent_to_share",
+    "name",
+    "title",
+    "user__email",
+    "user__first_name",
+    "user__last_name",
+)
+
 
 def _round_rankings(match_round: MatchRound) -> list[RoundRanking]:
     """The round's rankings with their applications, each application with its need (and elective) and its
@@ -84,8 +97,10 @@ def _round_rankings(match_round: MatchRound) -> list[RoundRanking]:
     )
     applications = [r.application for r in rankings]
     needs = Need.objects.select_related("elective").in_bulk({a.need_id for a in applications})
-    volunteers = VolunteerProfile.objects.select_related("user").in_bulk(
-        {a.volunteer_id for a in applications if a.volunteer_id is not None}
+    volunteers = (
+        VolunteerProfile.objects.select_related("user")
+        .only(*_VOLUNTEER_FIELDS)
+        .in_bulk({a.volunteer_id for a in applications if a.volunteer_id is not None})
     )
     for application in applications:
         application.need = needs[application.need_id]
@@ -174,11 +189,15 @@ def _offerable_match(match_round: MatchRound) -> tuple[RoundInputs, dict[int, li
             continue
         pair_ranking[r.application.need_id, r.application.volunteer_id] = r
         if r.volunteer_rank is not None and r.need_rank is not None:
-            refusal = elective_offer_refusal(application=r.application, lock=False) or credential_offer_refusal(
-                application=r.application, credentials=credentials.get(r.application.volunteer_id, [])
-            )
+            refusal = elective_offer_refusal(application=r.application, lock=False)
             if refusal is not None:
                 _leave_out(inputs, r, REFUSAL_REASONS[refusal.code])
+            # The offer's refusal would name each credential in the coordinator's words; the round only
+            # needs to know there is one (the explanation is REFUSED_CREDENTIAL's).
+            elif application_credential_shortfalls(
+                r.application, credentials=credentials.get(r.application.volunteer_id, [])
+            ):
+                _leave_out(inputs, r, REFUSED_CREDENTIAL)
     # Each pass leaves one more pair out, so there are at most as many passes as pairs.
     for _pass in range(len(pair_ranking) + 1):
         matching = _match(inputs)

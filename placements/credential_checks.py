@@ -78,13 +78,10 @@ def application_credential_shortfalls(
     )
 
 
-def credential_offer_refusal(
-    *, application: Application, credentials: list[Credential] | None = None
-) -> ValidationError | None:
-    """Why `application` may not be offered for its volunteer's credentials, or None (a match round's check).
-    `credentials`: the volunteer's verified ones when already loaded (`verified_credentials_for_offers`)."""
+def credential_offer_refusal(*, application: Application) -> ValidationError | None:
+    """Why `application` may not be offered for its volunteer's credentials, or None."""
     try:
-        credential_check_offer(application=application, credentials=credentials)
+        credential_check_offer(application=application)
     except CredentialRefusal as refusal:
         return refusal
     return None
