@@ -198,11 +198,12 @@ def timed(args, func, **kwargs) -> tuple[object, Times]:
     started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(sql_timer):
         value = func(**kwargs)
-    times = Times(
-        seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started, sql=sql, load=load
-    )
+    times = Times(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started, sql=sql, load=load)
     for took, statement in sorted(statements, key=lambda item: -item[0])[: args.slow_sql]:
         print(f"    {took * 1000:8.1f} ms  {statement[:160]}")
+    if args.all_sql:
+        for took, statement in statements:
+            print(f"    {took * 1000:8.1f} ms  {statement[:120]}")
     if profile is not None:
         import pstats
 
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--profile-sort", default="cumulative", help="pstats sort key (cumulative, tottime…)")
     parser.add_argument("--profile-lines", type=int, default=40)
     parser.add_argument("--slow-sql", type=int, default=0, help="print this many of the slowest statements")
+    parser.add_argument("--all-sql", action="store_true", help="print every statement in order, with its time")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="globalir-bench-rounds-") as folder:
         configure_environment(folder)

@@ -178,9 +178,7 @@ def _offerable_match(match_round: MatchRound) -> tuple[RoundInputs, dict[int, li
     inputs = _round_inputs(match_round)
     pair_ranking: dict[tuple[int, int], RoundRanking] = {}
     both_ranked = [
-        r
-        for r in inputs.rankings
-        if r.pk in inputs.active and r.volunteer_rank is not None and r.need_rank is not None
+        r for r in inputs.rankings if r.pk in inputs.active and r.volunteer_rank is not None and r.need_rank is not None
     ]
     # Every volunteer's verified credentials in one read, rather than one per pair.
     credentials = verified_credentials_for_offers(r.application for r in both_ranked)
