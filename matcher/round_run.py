@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import Email, absolute_url, notify_many
-from placements.credential_checks import credential_offer_refusal
+from placements.credential_checks import application_credential_shortfalls, verified_credentials_for_offers
 from placements.electives import elective_offer_refusal
 from placements.models import Application
 from placements.services import applications_offer_in_bulk
 from programmes.models import Need
+from volunteers.models import VolunteerProfile
 
 from .engine import blocking_pairs, stable_match, validate_matching
 from .models import MatchRound, RoundRanking
@@ -33,6 +34,7 @@ from .round_selectors import (
     NEED_UNRANKED,
     NO_PLACES,
     REFUSAL_REASONS,
+    REFUSED_CREDENTIAL,
     STALE_RUN,
     VOLUNTEER_UNRANKED,
     match_round_queryset,
@@ -55,18 +57,65 @@ class RoundInputs:
     refused: dict[int, str] = field(default_factory=dict)  # ranking pk → reason code, left out of the prefs
 
 
+# What a run reads of each ranking and its application; the needs and the volunteers are read once each
+# (`_round_rankings`) rather than joined on every row, which built a Need, a profile and a user per ranking.
+_RANKING_FIELDS = (
+    "match_round",
+    "volunteer_rank",
+    "need_rank",
+    "outcome",
+    "explanation",
+    "application__need",
+    "application__volunteer",
+    "application__status",
+    "application__proposed_start",
+    "application__proposed_end",
+    "application__created_at",
+)
+
+# Of each volunteer: what the offer rules read (the profession), how coordinators see them named
+# (volunteer_label) and the address their e-mail goes to.
+_VOLUNTEER_FIELDS = (
+    "profession",
+    "consent_to_share",
+    "name",
+    "title",
+    "user__email",
+    "user__first_name",
+    "user__last_name",
+)
+
+
+def _round_rankings(match_round: MatchRound) -> list[RoundRanking]:
+    """The round's rankings with their applications, each application with its need (and elective) and its
+    volunteer (and user), in three queries: the rankings share one object per need and per volunteer."""
+    rankings = list(
+        RoundRanking.objects.filter(match_round=match_round)
+        .select_related("application")
+        .only(*_RANKING_FIELDS)
+        .order_by("pk")
+    )
+    applications = [r.application for r in rankings]
+    needs = Need.objects.select_related("elective").in_bulk({a.need_id for a in applications})
+    volunteers = (
+        VolunteerProfile.objects.select_related("user")
+        .only(*_VOLUNTEER_FIELDS)
+        .in_bulk({a.volunteer_id for a in applications if a.volunteer_id is not None})
+    )
+    for application in applications:
+        application.need = needs[application.need_id]
+        application.volunteer = volunteers.get(application.volunteer_id)
+    return rankings
+
+
 def _round_inputs(match_round: MatchRound) -> RoundInputs:
-    """Both sides' preference lists and each need's places left, in three queries.
+    """Both sides' preference lists and each need's places left, in a fixed number of queries.
 
     A ranking takes part when its application is still interested or shortlisted (by a volunteer who
     still has an account) and its need is open. A need's places left are its places minus the
     applications holding one (offered, accepted, completed); a need no longer open has none.
     """
-    rankings = list(
-        RoundRanking.objects.filter(match_round=match_round)
-        .select_related("application__need__elective", "application__volunteer__user")
-        .order_by("pk")
-    )
+    rankings = _round_rankings(match_round)
     needs = {r.application.need_id: r.application.need for r in rankings}
     holding = dict(
         Application.objects.filter(need_id__in=needs, status__in=Application.HOLDING_STATUSES)
@@ -128,16 +177,25 @@ def _offerable_match(match_round: MatchRound) -> tuple[RoundInputs, dict[int, li
     """
     inputs = _round_inputs(match_round)
     pair_ranking: dict[tuple[int, int], RoundRanking] = {}
+    both_ranked = [
+        r for r in inputs.rankings if r.pk in inputs.active and r.volunteer_rank is not None and r.need_rank is not None
+    ]
+    # Every volunteer's verified credentials in one read, rather than one per pair.
+    credentials = verified_credentials_for_offers(r.application for r in both_ranked)
     for r in inputs.rankings:
         if r.pk not in inputs.active:
             continue
         pair_ranking[r.application.need_id, r.application.volunteer_id] = r
         if r.volunteer_rank is not None and r.need_rank is not None:
-            refusal = elective_offer_refusal(application=r.application, lock=False) or credential_offer_refusal(
-                application=r.application
-            )
+            refusal = elective_offer_refusal(application=r.application, lock=False)
             if refusal is not None:
                 _leave_out(inputs, r, REFUSAL_REASONS[refusal.code])
+            # The offer's refusal would name each credential in the coordinator's words; the round only
+            # needs to know there is one (the explanation is REFUSED_CREDENTIAL's).
+            elif application_credential_shortfalls(
+                r.application, credentials=credentials.get(r.application.volunteer_id, [])
+            ):
+                _leave_out(inputs, r, REFUSED_CREDENTIAL)
     # Each pass leaves one more pair out, so there are at most as many passes as pairs.
     for _pass in range(len(pair_ranking) + 1):
         matching = _match(inputs)

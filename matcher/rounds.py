@@ -20,6 +20,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -69,16 +70,18 @@ def match_round_open(
         programme = Programme.objects.select_for_update().select_related("lead_organisation").get(pk=programme.pk)
         if MatchRound.objects.in_progress().filter(programme=programme).exists():
             raise ValidationError(_("This programme already has a match round in progress."), code="in_progress")
-        applications = list(
-            Application.objects.filter(
+        # Plain rows, not models: a round holds thousands of applications and needs six of their columns.
+        applications = [
+            RoundApplication(*row)
+            for row in Application.objects.filter(
                 need__programme=programme,
                 need__status=Need.Status.OPEN,
                 status__in=Application.UNDER_REVIEW_STATUSES,
                 volunteer__isnull=False,
             )
-            .select_related("need", "volunteer__user")
             .order_by("need_id", "created_at", "pk")
-        )
+            .values_list("pk", "need_id", "volunteer_id", "created_at", "need__title", "volunteer__user_id")
+        ]
         if not applications:
             raise ValidationError(
                 _("No one has an open application to this programme's open needs yet: there is nothing to rank."),
@@ -95,15 +98,15 @@ def match_round_open(
             ) from error
 
         scores = _application_scores(applications)
-        by_need: dict[int, list[Application]] = defaultdict(list)
+        by_need: dict[int, list[RoundApplication]] = defaultdict(list)
         for application in applications:
             by_need[application.need_id].append(application)
         rankings = []
         for need_applications in by_need.values():
             need_applications.sort(key=lambda a: (-scores.get(a.pk, -1.0), a.created_at, a.pk))
             for rank, application in enumerate(need_applications, start=1):
-                rankings.append(RoundRanking(match_round=match_round, application=application, need_rank=rank))
-        RoundRanking.objects.bulk_create(rankings)
+                rankings.append(RoundRanking(match_round=match_round, application_id=application.pk, need_rank=rank))
+        RoundRanking.objects.bulk_create(rankings, batch_size=BULK_BATCH_SIZE)
 
         _notify_round_opened(match_round, applications)
     logger.info(
@@ -116,7 +119,23 @@ def match_round_open(
     return match_round
 
 
-def _application_scores(applications: list[Application]) -> dict[int, float]:
+class RoundApplication(NamedTuple):
+    """What opening a round reads of each application."""
+
+    pk: int
+    need_id: int
+    volunteer_id: int
+    created_at: datetime.datetime
+    need_title: str
+    user_id: int
+
+
+# Rows per INSERT when opening a round: a few thousand parameters per statement, well under both
+# databases' limits, and few enough round trips.
+BULK_BATCH_SIZE = 1000
+
+
+def _application_scores(applications: list[RoundApplication]) -> dict[int, float]:
     """Each application's score: the stored recommendation when there is one, else the fit score
     computed now (ineligible pairs get none and sort last). The volunteers and needs without stored
     scores are loaded and scored as one batch: a fixed number of queries however many there are."""
@@ -129,7 +148,7 @@ def _application_scores(applications: list[Application]) -> dict[int, float]:
         ).values_list("volunteer_id", "need_id", "score")
     }
     scores: dict[int, float] = {}
-    missing: list[Application] = []
+    missing: list[RoundApplication] = []
     for application in applications:
         score = stored.get((application.volunteer_id, application.need_id))
         if score is None:
@@ -329,20 +348,22 @@ def _round_context(match_round: MatchRound) -> dict[str, str]:
     }
 
 
-def _notify_round_opened(match_round: MatchRound, applications: list[Application]) -> None:
-    by_volunteer: dict[int, list[Application]] = defaultdict(list)
+def _notify_round_opened(match_round: MatchRound, applications: list[RoundApplication]) -> None:
+    by_volunteer: dict[int, list[RoundApplication]] = defaultdict(list)
     for application in applications:
         by_volunteer[application.volunteer_id].append(application)
+    # Only what an e-mail's row needs of its recipient: the account and its address.
+    recipients = User.objects.only("pk", "email").in_bulk({a.user_id for a in applications})
     context = _round_context(match_round)
     notify_many(
         emails=[
             Email(
                 kind="round_opened",
-                event_key=f"round-opened:{match_round.pk}:{own[0].volunteer_id}",
-                recipient=own[0].volunteer.user,
-                context={**context, "need_titles": sorted(a.need.title for a in own)},
+                event_key=f"round-opened:{match_round.pk}:{volunteer_id}",
+                recipient=recipients[own[0].user_id],
+                context={**context, "need_titles": sorted(a.need_title for a in own)},
             )
-            for own in by_volunteer.values()
+            for volunteer_id, own in by_volunteer.items()
         ]
     )
 

@@ -16,6 +16,7 @@
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -78,12 +79,29 @@ def application_credential_shortfalls(
 
 
 def credential_offer_refusal(*, application: Application) -> ValidationError | None:
-    """Why `application` may not be offered for its volunteer's credentials, or None (a match round's check)."""
+    """Why `application` may not be offered for its volunteer's credentials, or None."""
     try:
         credential_check_offer(application=application)
     except CredentialRefusal as refusal:
         return refusal
     return None
+
+
+def verified_credentials_for_offers(applications: Iterable[Application]) -> dict[int, list[Credential]]:
+    """The verified credentials of the volunteers of `applications` whose need requires some, by profile id,
+    in one query (none when no need requires any): what `credential_check_offer` would read offer by offer.
+    A volunteer with none is not in the mapping: look them up with `.get(profile_id, [])`. The
+    applications come with their need."""
+    profile_ids = {
+        application.volunteer_id
+        for application in applications
+        if application.volunteer_id is not None and application.need.credential_requirements
+    }
+    by_profile: dict[int, list[Credential]] = defaultdict(list)
+    if profile_ids:
+        for credential in Credential.objects.filter(profile_id__in=profile_ids, status=Credential.Status.VERIFIED):
+            by_profile[credential.profile_id].append(credential)
+    return by_profile
 
 
 def shortfall_for_coordinator(shortfall: CredentialShortfall, *, volunteer: str, today: datetime.date) -> str:
@@ -158,10 +176,13 @@ def shortfall_for_volunteer(shortfall: CredentialShortfall, *, today: datetime.d
     )
 
 
-def credential_check_offer(*, application: Application, today: datetime.date | None = None) -> None:
-    """Refuse an offer (in the coordinator's words) when a required credential is not valid through the end."""
+def credential_check_offer(
+    *, application: Application, today: datetime.date | None = None, credentials: list[Credential] | None = None
+) -> None:
+    """Refuse an offer (in the coordinator's words) when a required credential is not valid through the end.
+    `credentials`: the volunteer's verified ones when already loaded, else they are read."""
     today = today or timezone.localdate()
-    shortfalls = application_credential_shortfalls(application)
+    shortfalls = application_credential_shortfalls(application, credentials=credentials)
     if shortfalls:
         volunteer = application_volunteer_label(application)
         raise CredentialRefusal(

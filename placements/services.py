@@ -26,6 +26,7 @@ from .credential_checks import (
     credential_check_accept,
     credential_check_offer,
     notify_credentials_to_renew,
+    verified_credentials_for_offers,
 )
 from .electives import (
     elective_check_application,
@@ -281,10 +282,14 @@ def applications_offer_in_bulk(*, applications: list[Application], by: User) -> 
             .annotate(count=models.Count("pk"))
             .values_list("need_id", "count")
         )
+        for application in locked.values():
+            application.need = needs[application.need_id]
+        # Every volunteer's verified credentials in one read, for the needs that require some.
+        credentials = verified_credentials_for_offers(locked.values())
         offered: list[Application] = []
         for given in applications:
             application = locked[given.pk]
-            need = application.need = needs[application.need_id]
+            need = application.need
             if application.volunteer_id is None or not application.can_become(Application.Status.OFFERED):
                 raise ValidationError(
                     refusal % {"status": application.get_status_display().lower()}, code="cannot_offer"
@@ -302,8 +307,7 @@ def applications_offer_in_bulk(*, applications: list[Application], by: User) -> 
             refused = elective_offer_refusal(application=application, also_offered=offered)
             if refused is not None:
                 raise refused
-            # Reads the volunteer's credentials only when the need requires some.
-            credential_check_offer(application=application)
+            credential_check_offer(application=application, credentials=credentials.get(application.volunteer_id, []))
             holding[need.pk] = holding.get(need.pk, 0) + 1
             offered.append(application)
         # Only the status and its time change, to a move the transition rule allows: the rest of each row

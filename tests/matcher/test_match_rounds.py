@@ -19,11 +19,13 @@ from placements.models import Application
 from programmes.models import Need
 from tests.factories import (
     ApplicationFactory,
+    CredentialFactory,
     NeedFactory,
     PlacementFactory,
     ProgrammeFactory,
     VolunteerProfileFactory,
 )
+from volunteers.models import Credential
 
 pytestmark = pytest.mark.django_db
 
@@ -850,5 +852,51 @@ def test_opening_and_running_a_round_take_as_many_queries_for_ten_times_the_appl
     assert len(mailoutbox) == Notification.objects.filter(status=Notification.Status.SENT).count()
     assert RoundRanking.objects.filter(match_round=large_round, outcome=RoundRanking.Outcome.MATCHED).count() == 8
     assert not RoundRanking.objects.filter(match_round=large_round, explanation="").exists()
+    assert large_open == small_open
+    assert large_run == small_run
+
+
+def _licensed_round_world(organisation, *, needs: int, volunteers: int):
+    """As `_round_world`, every need asking for a licence to practise: a third of the volunteers have one
+    verified for good, a third one that expires before their placement would end, a third none."""
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    need_list = NeedFactory.create_batch(needs, programme=programme, places=1, requires_verified_credential=True)
+    licensed = set()
+    for index, profile in enumerate(VolunteerProfileFactory.create_batch(volunteers)):
+        applications = [
+            ApplicationFactory(volunteer=profile, need=need)
+            for need in (need_list[index % needs], need_list[(index + 1) % needs])
+        ]
+        if index % 3 == 0:
+            licensed.add(profile.pk)
+            expires_on = None
+        else:
+            expires_on = min(a.proposed_end for a in applications) - datetime.timedelta(days=5)
+        if index % 3 != 2:
+            CredentialFactory(
+                profile=profile, kind=Credential.Kind.LICENCE, status=Credential.Status.VERIFIED, expires_on=expires_on
+            )
+    return programme, licensed
+
+
+def test_a_round_whose_needs_require_a_licence_takes_as_many_queries_for_ten_times_the_applications(
+    organisation, other_organisation, coordinator, other_coordinator, django_capture_on_commit_callbacks
+):
+    small, small_licensed = _licensed_round_world(organisation, needs=3, volunteers=3)
+    large, large_licensed = _licensed_round_world(other_organisation, needs=10, volunteers=30)
+
+    small_round, small_open, small_run = _open_rank_and_run(small, coordinator, django_capture_on_commit_callbacks)
+    large_round, large_open, large_run = _open_rank_and_run(
+        large, other_coordinator, django_capture_on_commit_callbacks
+    )
+
+    for match_round, licensed in ((small_round, small_licensed), (large_round, large_licensed)):
+        offered = Application.objects.filter(need__programme=match_round.programme, status=Application.Status.OFFERED)
+        assert offered.exists()
+        assert {a.volunteer_id for a in offered} <= licensed
+        for r in RoundRanking.objects.filter(match_round=match_round).select_related("application"):
+            if r.application.volunteer_id not in licensed:
+                assert match_round.result["outcomes"][str(r.pk)]["code"] == round_selectors.REFUSED_CREDENTIAL
+                assert "requires a credential you have not had verified" in r.explanation
     assert large_open == small_open
     assert large_run == small_run
