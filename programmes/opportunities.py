@@ -161,28 +161,11 @@ def _ordered_by_scores(needs: QuerySet[Need], scores: dict[int, float]) -> Query
     return needs.annotate(fit=fit).order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
 
 
-def opportunity_search(
-    *,
-    data: QueryDict,
-    profile: VolunteerProfile | None,
-    page_number: str | None,
-    per_page: int = OPPORTUNITY_PAGE_SIZE,
-    version: int | None = None,
-) -> OpportunitySearch:
-    """The listed needs matching the query string, sorted and paginated.
-
-    A constant number of queries whatever the number of needs: one per filter choice list that is
-    needed (none when this process has them for the data version), a count and a page. For "best fit"
-    (volunteers with a profile only) the count also says whether the matcher stored scores for the
-    volunteer, and the page is sorted by them in the database; until it has stored any, the volunteer
-    (three queries) and the needs that can fit them (two) are scored live first.
-    Invalid values are reported by the form and ignored; the other filters still apply. `version`: the
-    listing's data version (programmes.listing_cache), when the caller has read it already.
-    """
-    if version is None:
-        version = opportunity_listing_version()
+def opportunity_filter(*, data: QueryDict, profile: VolunteerProfile | None, version: int) -> OpportunityFilter:
+    """The filters of /opportunities/ bound to the query string, over the listed needs: no query of its own
+    (its menus come from this process's memory when it has them for the data version, `filter_menu`)."""
     listed = need_listed_queryset()
-    search = OpportunityFilter(
+    return OpportunityFilter(
         data,
         queryset=listed,
         organisation_choices=LazyChoices(
@@ -202,6 +185,31 @@ def opportunity_search(
         can_sort_by_fit=profile is not None,
         electives_first=profile is not None and profile.profession in ELECTIVE_PROFESSIONS,
     )
+
+
+def opportunity_search(
+    *,
+    data: QueryDict,
+    profile: VolunteerProfile | None,
+    page_number: str | None,
+    per_page: int = OPPORTUNITY_PAGE_SIZE,
+    version: int | None = None,
+    search_filter: OpportunityFilter | None = None,
+) -> OpportunitySearch:
+    """The listed needs matching the query string, sorted and paginated.
+
+    A constant number of queries whatever the number of needs: one per filter choice list that is
+    needed (none when this process has them for the data version), a count and a page. For "best fit"
+    (volunteers with a profile only) the count also says whether the matcher stored scores for the
+    volunteer, and the page is sorted by them in the database; until it has stored any, the volunteer
+    (three queries) and the needs that can fit them (two) are scored live first.
+    Invalid values are reported by the form and ignored; the other filters still apply. `version`: the
+    listing's data version (programmes.listing_cache), when the caller has read it already; `search_filter`:
+    the filters `opportunity_filter` made of `data`, when the caller has them already.
+    """
+    if version is None:
+        version = opportunity_listing_version()
+    search = search_filter or opportunity_filter(data=data, profile=profile, version=version)
     needs = search.qs
     sort = search.sort_order
 
