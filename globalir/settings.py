@@ -127,7 +127,10 @@ TEMPLATES = [
                 "globalir.context_processors.contact",
             ],
             # Template tags of the portal as a whole (globalir is not an app, so they are named here).
-            "libraries": {"content_language": "globalir.templatetags.content_language"},
+            "libraries": {
+                "content_language": "globalir.templatetags.content_language",
+                "url_pk": "globalir.templatetags.url_pk",
+            },
         },
     },
 ]
