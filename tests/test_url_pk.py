@@ -8,7 +8,7 @@ NAMES = ["programmes:need-edit", "programmes:programme-detail", "placements:pipe
 
 
 def render(name: str, pk) -> str:
-    return Template('{% load url_pk %}{% url_pk name pk %}').render(Context({"name": name, "pk": pk}))
+    return Template("{% load url_pk %}{% url_pk name pk %}").render(Context({"name": name, "pk": pk}))
 
 
 @pytest.mark.parametrize("name", NAMES)
