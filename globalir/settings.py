@@ -135,7 +135,10 @@ TEMPLATES = [
                 "globalir.context_processors.contact",
             ],
             # Template tags of the portal as a whole (globalir is not an app, so they are named here).
-            "libraries": {"content_language": "globalir.templatetags.content_language"},
+            "libraries": {
+                "content_language": "globalir.templatetags.content_language",
+                "url_pk": "globalir.templatetags.url_pk",
+            },
         },
     },
 ]
@@ -343,6 +346,14 @@ CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "globalir-local",
     "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
+# The rendered results of /opportunities/ for signed-in visitors (programmes.listing_cache), also per process
+# and filed under the data version; apart from "local" so that these larger entries (about 20 KB each) stay
+# few: at most some 20 MB per process.
+CACHES["opportunity-results"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "globalir-opportunity-results",
+    "OPTIONS": {"MAX_ENTRIES": 1_000},
 }
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.

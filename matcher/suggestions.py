@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
@@ -171,6 +171,17 @@ def opportunity_fit_ordered(*, profile: VolunteerProfile, needs: QuerySet[Need])
         fit=F("own_recommendation__score"),
     )
     return counts["total"], scored.order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
+
+
+def opportunity_fit_version(*, profile: VolunteerProfile) -> str | None:
+    """A string that changes whenever the matcher's stored scores for the volunteer do, None while it has stored
+    none: a refresh stamps every row it writes or rewrites with the time (`computed_at`), and a row deleted
+    changes the count. The "best fit" results of /opportunities/ are cached under it
+    (programmes.hooks.opportunity_fit_version). One query, on the unique pair's index."""
+    stored = Recommendation.objects.filter(volunteer=profile).aggregate(rows=Count("pk"), last=Max("computed_at"))
+    if not stored["rows"]:
+        return None
+    return f"{stored['rows']}:{stored['last'].isoformat()}"
 
 
 def volunteer_suggestions(

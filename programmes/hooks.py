@@ -27,3 +27,8 @@ opportunity_fit_scores = Hook("opportunity_fit_scores")
 # to them) and ordered by it, best first, then in their own order), sorted in the database; the queryset is
 # None while the matcher has stored nothing for the volunteer. Registered by matcher.
 opportunity_fit_ordered = Hook("opportunity_fit_ordered", default=lambda *, profile, needs: (needs.count(), None))
+
+# opportunity_fit_version(*, profile) -> a string that changes whenever the matcher's stored scores for the
+# volunteer change, or None while it has stored nothing for them: the "best fit" results of /opportunities/
+# are cached under it (programmes.listing_cache). Registered by matcher; without it they are never cached.
+opportunity_fit_version = Hook("opportunity_fit_version", default=lambda *, profile: None)

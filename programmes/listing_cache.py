@@ -11,6 +11,12 @@ Three caches, and what invalidates each:
   memory (``caches["local"]``), filed under the data version, the date, the language, the query string and
   the two flags that change the form (sort by fit offered, electives first). The filter menus it shows are kept
   the same way.
+- The rendered results region (count, cards, page links), for signed-in visitors and for anonymous pages being
+  rendered, in each process's own memory (``caches["opportunity-results"]``), filed under the data version,
+  the date, the language, the query string, the two flags that change the filters, and for "best fit" the
+  volunteer and the version of the matcher's stored scores for them (programmes.hooks.opportunity_fit_version:
+  a refresh that changes one of their scores changes it). "Best fit" scored live (the matcher has stored
+  nothing for the volunteer yet) is never kept: it follows the volunteer's profile.
 - Result cards, in each process's own memory, filed under everything the card shows
   (programmes.templatetags.opportunity_cards): never stale, so they need no invalidation.
 
@@ -22,6 +28,7 @@ is no expiry to wait for: an edit shows on the next request.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import caches
 from django.db.models import Sum
@@ -35,6 +42,8 @@ from .models import ListingVersion
 
 # A whole page stays until its version or date has moved on; a day bounds what old versions hold in Redis.
 PAGE_SECONDS = 24 * 3600
+# A rendered results region of an old version is unused; it leaves this process's memory after this long.
+RESULTS_SECONDS = 3600
 # Stands for the visitor's CSRF token in a stored page (letters only, so that escaping leaves it as is).
 CSRF_PLACEHOLDER = "opportunitiescsrftokenplaceholderXq7RkT"
 # Whatever a cache in front of the site keys on must include these: the page differs by each.
@@ -48,6 +57,21 @@ def _shared():
 def opportunity_listing_version() -> int:
     """The data version of the listing, which every cache of /opportunities/ is filed under: one small query."""
     return ListingVersion.objects.aggregate(version=Sum("number"))["version"] or 0
+
+
+def results_key(*, version: int, query_string: str, can_sort_by_fit: bool, electives_first: bool, fit: str = "") -> str:
+    """What a rendered results region is filed under; `fit`: for "best fit", the volunteer and the version of
+    their stored scores."""
+    digest = hashlib.sha256(query_string.encode()).hexdigest()
+    return (
+        f"opportunity-results:{version}:{timezone.localdate().isoformat()}:{get_language()}:{digest}:"
+        f"{int(can_sort_by_fit)}:{int(electives_first)}:{fit}"
+    )
+
+
+def results_region(key: str, render: Callable[[], str]) -> str:
+    """The rendered results region filed under `key` (`results_key`), rendered by `render()` and kept when missing."""
+    return caches["opportunity-results"].get_or_set(key, render, RESULTS_SECONDS)
 
 
 def filter_form_key(*, version: int, query_string: str, can_sort_by_fit: bool, electives_first: bool) -> str:

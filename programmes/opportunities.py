@@ -201,6 +201,7 @@ def opportunity_search(
     page_number: str | None,
     per_page: int = OPPORTUNITY_PAGE_SIZE,
     version: int | None = None,
+    search_filter: OpportunityFilter | None = None,
 ) -> OpportunitySearch:
     """The listed needs matching the query string, sorted and paginated.
 
@@ -210,11 +211,12 @@ def opportunity_search(
     volunteer, and the page is sorted by them in the database; until it has stored any, the volunteer
     (three queries) and the needs that can fit them (two) are scored live first.
     Invalid values are reported by the form and ignored; the other filters still apply. `version`: the
-    listing's data version (programmes.listing_cache), when the caller has read it already.
+    listing's data version (programmes.listing_cache), when the caller has read it already; `search_filter`:
+    the filters `opportunity_filter` made of `data`, when the caller has them already.
     """
     if version is None:
         version = opportunity_listing_version()
-    search = opportunity_filter(data=data, profile=profile, version=version)
+    search = search_filter or opportunity_filter(data=data, profile=profile, version=version)
     needs = search.qs
     sort = search.sort_order
 

@@ -251,27 +251,32 @@ def workspace_for_user(*, user: User, pages: Mapping[int, int] | None = None) ->
         .values_list("lead_organisation_id", "status", "count")
     ):
         entries[organisation_id].counts[status] = count
+    programmes_of = Programme.objects.filter(lead_organisation__in=entries).annotate(
+        open_need_count=Coalesce(_need_count_subquery(Need.Status.OPEN), Value(0)),
+        filled_need_count=Coalesce(_need_count_subquery(Need.Status.FILLED), Value(0)),
+        closed_need_count=Coalesce(_need_count_subquery(Need.Status.CLOSED), Value(0)),
+    )
+    programme_order = [_PROGRAMME_STATUS_ORDER.asc(), F("title").asc(), F("pk").asc()]
     window = Q()
     for pk, entry in entries.items():
         entry.page = min(max(pages.get(pk, 1), 1), entry.page_count)
         first = (entry.page - 1) * WORKSPACE_PROGRAMMES_PER_PAGE
         window |= Q(lead_organisation_id=pk, position__gt=first, position__lte=first + WORKSPACE_PROGRAMMES_PER_PAGE)
-    programmes = list(
-        Programme.objects.filter(lead_organisation__in=entries)
-        .annotate(
-            open_need_count=Coalesce(_need_count_subquery(Need.Status.OPEN), Value(0)),
-            filled_need_count=Coalesce(_need_count_subquery(Need.Status.FILLED), Value(0)),
-            closed_need_count=Coalesce(_need_count_subquery(Need.Status.CLOSED), Value(0)),
-            position=Window(
-                RowNumber(),
-                partition_by=[F("lead_organisation_id")],
-                order_by=[_PROGRAMME_STATUS_ORDER.asc(), F("title").asc(), F("pk").asc()],
-            ),
+    if len(entries) == 1:
+        # Most coordinators have one organisation: its page is a plain slice, cheaper to build than filtering on a
+        # window function (which Django does by wrapping the whole query in another).
+        programmes = list(
+            programmes_of.defer("description").order_by(*programme_order)[first : first + WORKSPACE_PROGRAMMES_PER_PAGE]
         )
-        .filter(window)
-        .defer("description")
-        .order_by("lead_organisation_id", "position")
-    )
+    else:
+        programmes = list(
+            programmes_of.annotate(
+                position=Window(RowNumber(), partition_by=[F("lead_organisation_id")], order_by=programme_order)
+            )
+            .filter(window)
+            .defer("description")
+            .order_by("lead_organisation_id", "position")
+        )
     inline: dict[int, WorkspaceProgramme] = {}
     for programme in programmes:
         row = WorkspaceProgramme(programme=programme)
@@ -286,7 +291,8 @@ def workspace_for_user(*, user: User, pages: Mapping[int, int] | None = None) ->
         }[programme.status].append(row)
 
     if inline:
-        for need in _workspace_needs_queryset(Need.objects.filter(programme__in=inline)):
+        needs = Need.objects.filter(programme__in=inline)
+        for need in _workspace_needs_queryset(needs, one_programme=len(inline) == 1):
             inline[need.programme_id].needs.append(need)
     return list(entries.values())
 
@@ -302,16 +308,19 @@ def _need_count_subquery(status: str) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def _workspace_needs_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
+def _workspace_needs_queryset(needs: QuerySet[Need], *, one_programme: bool = False) -> QuerySet[Need]:
     """The first WORKSPACE_NEEDS_PER_PROGRAMME open or filled needs of each programme of `needs`, with the
-    pipeline's counts (closed needs are on the programme's page)."""
+    pipeline's counts (closed needs are on the programme's page). `one_programme`: `needs` are one programme's,
+    whose first needs are a plain slice, cheaper to build than filtering on a window function."""
+    counted = hooks.need_pipeline_counts(
+        needs.exclude(status=Need.Status.CLOSED)
+        .select_related("host_site", "elective__supervisor")
+        .defer("description", "support_notes", "host_site__description")
+    )
+    if one_programme:
+        return counted.order_by(*NEED_WORKSPACE_ORDERING)[:WORKSPACE_NEEDS_PER_PROGRAMME]
     return (
-        hooks.need_pipeline_counts(
-            needs.exclude(status=Need.Status.CLOSED)
-            .select_related("host_site", "elective__supervisor")
-            .defer("description", "support_notes", "host_site__description")
-        )
-        .annotate(
+        counted.annotate(
             position=Window(RowNumber(), partition_by=[F("programme_id")], order_by=list(NEED_WORKSPACE_ORDERING))
         )
         .filter(position__lte=WORKSPACE_NEEDS_PER_PROGRAMME)
@@ -332,7 +341,9 @@ def workspace_needs(*, programme: Programme) -> WorkspaceProgramme:
     programme.open_need_count = counts.get(Need.Status.OPEN, 0)
     programme.filled_need_count = counts.get(Need.Status.FILLED, 0)
     programme.closed_need_count = counts.get(Need.Status.CLOSED, 0)
-    needs = list(_workspace_needs_queryset(Need.objects.filter(programme=programme))) if counts else []
+    needs = (
+        list(_workspace_needs_queryset(Need.objects.filter(programme=programme), one_programme=True)) if counts else []
+    )
     return WorkspaceProgramme(programme=programme, needs=needs, needs_inline=True)
 
 

@@ -46,6 +46,7 @@ def fresh_cache(request, settings):
     from django.core.cache import cache, caches
 
     caches["local"].clear()
+    caches["opportunity-results"].clear()
 
     if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames):
         # On the embedded default the cache is a table in the database: open the test's database

@@ -1,17 +1,20 @@
 """Browsing open needs: /opportunities/, /opportunities/<id>/ and /opportunities/map/."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from volunteers.selectors import volunteer_profile_for_user
 
-from .. import feeds, listing_cache, opportunities, world_map
+from .. import feeds, hooks, listing_cache, opportunities, world_map
+from ..filters import SORT_FIT
 from .access import need_for_reader
 
 LIST_TEMPLATE = "programmes/opportunity_list.html"
 RESULTS_TEMPLATE = "programmes/includes/opportunity_results.html"
+RESULTS_REGION_TEMPLATE = "programmes/includes/opportunity_results_region.html"
 DETAIL_TEMPLATE = "programmes/opportunity_detail.html"
 MAP_TEMPLATE = "programmes/opportunity_map.html"
 
@@ -44,14 +47,10 @@ def opportunity_list(request):
 
 def render_list(request, *, version: int, results_only: bool, extra_context: dict | None = None):
     profile = volunteer_profile_for_user(user=request.user)
-    search = opportunities.opportunity_search(
-        data=request.GET, profile=profile, page_number=request.GET.get("page"), version=version
-    )
+    search_filter = opportunities.opportunity_filter(data=request.GET, profile=profile, version=version)
+    query_string = request.META.get("QUERY_STRING", "")
     context = {
-        "search": search,
-        "filter": search.filter,
-        "page_obj": search.page,
-        "needs": search.page.object_list,
+        "filter": search_filter,
         "profile": profile,
         "results_only": results_only,
         # The feed of the list as filtered (<link rel="alternate">).
@@ -61,12 +60,41 @@ def render_list(request, *, version: int, results_only: bool, extra_context: dic
         if results_only
         else listing_cache.filter_form_key(
             version=version,
-            query_string=request.META.get("QUERY_STRING", ""),
-            can_sort_by_fit=search.filter.can_sort_by_fit,
-            electives_first=search.filter.electives_first,
+            query_string=query_string,
+            can_sort_by_fit=search_filter.can_sort_by_fit,
+            electives_first=search_filter.electives_first,
         ),
         **(extra_context or {}),
     }
+
+    def render_results() -> str:
+        search = opportunities.opportunity_search(
+            data=request.GET,
+            profile=profile,
+            page_number=request.GET.get("page"),
+            version=version,
+            search_filter=search_filter,
+        )
+        region = {"search": search, "page_obj": search.page, "needs": search.page.object_list}
+        return render_to_string(RESULTS_REGION_TEMPLATE, {**context, **region}, request=request)
+
+    fit = ""
+    if profile is not None and search_filter.sort_order == SORT_FIT:
+        fit_version = hooks.opportunity_fit_version(profile=profile)
+        fit = f"{profile.pk}:{fit_version}" if fit_version else ""
+    if fit or search_filter.sort_order != SORT_FIT or profile is None:
+        # The count, cards and page links, kept under the data version and what else they depend on
+        # (programmes.listing_cache): on a hit, the page needs no query of the needs.
+        key = listing_cache.results_key(
+            version=version,
+            query_string=query_string,
+            can_sort_by_fit=search_filter.can_sort_by_fit,
+            electives_first=search_filter.electives_first,
+            fit=fit,
+        )
+        context["results_region"] = listing_cache.results_region(key, render_results)
+    else:
+        context["results_region"] = render_results()
     response = render(request, RESULTS_TEMPLATE if results_only else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
     patch_vary_headers(response, listing_cache.VARY)

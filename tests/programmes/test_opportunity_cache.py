@@ -167,6 +167,62 @@ def test_the_list_says_to_caches_on_the_way_what_it_depends_on(client):
         assert {"HX-Request", "Accept-Language", "Cookie"} <= vary
 
 
+# Signed-in visitors: the rendered results are kept too, and as fresh
+
+
+def fit_scores_shown(html: str) -> list[int]:
+    return [int(score) for score in re.findall(r"Fit (\d+) / 100", html)]
+
+
+def test_an_edit_shows_to_a_signed_in_volunteer_on_the_next_request_in_every_order(client):
+    need = NeedFactory(title="Cardiac cath lab support")
+    volunteer = available_volunteer()
+    store.recommendations_refresh()
+    client.force_login(volunteer.user)
+    for params in ({}, {"sort": "fit"}, {"sort": "newest"}):
+        assert "Cardiac cath lab support" in page(client, **params)
+        assert "Cardiac cath lab support" in page(client, headers=HTMX, **params)  # kept
+
+    Need.objects.filter(pk=need.pk).update(title="Renamed by a bulk update")
+
+    for params in ({}, {"sort": "fit"}, {"sort": "newest"}):
+        html = page(client, **params)
+        assert "Renamed by a bulk update" in html and "Cardiac cath lab support" not in html
+        assert "Renamed by a bulk update" in page(client, headers=HTMX, **params)
+
+
+def test_best_fit_follows_the_matchers_next_refresh_at_once(client):
+    from matcher.models import Recommendation
+
+    NeedFactory(title="Embolisation training", required_skills=["embolisation"])
+    volunteer = available_volunteer()
+    store.recommendations_refresh()
+    client.force_login(volunteer.user)
+    before = fit_scores_shown(page(client, sort="fit"))
+    assert before == fit_scores_shown(page(client, sort="fit"))  # kept
+
+    volunteer.skills.add(*Need.objects.get().required_skills.all())  # the volunteer now has the skill asked for
+    store.recommendations_refresh()
+
+    after = fit_scores_shown(page(client, sort="fit"))
+    stored = Recommendation.objects.get(volunteer=volunteer)
+    assert after == [round(stored.score)] and after != before
+
+
+def test_best_fit_is_never_served_to_another_volunteer(client):
+    NeedFactory(title="Embolisation training", required_skills=["embolisation"])
+    skilled, other = available_volunteer(), available_volunteer()
+    skilled.skills.add(*Need.objects.get().required_skills.all())
+    store.recommendations_refresh()
+    client.force_login(skilled.user)
+    mine = fit_scores_shown(page(client, sort="fit"))
+
+    client.force_login(other.user)
+    theirs = fit_scores_shown(page(client, sort="fit"))
+
+    assert mine != theirs
+
+
 # Queries: a constant number, whatever the number of needs
 
 
@@ -188,6 +244,7 @@ def scenario_counts() -> dict[str, int]:
     for name, client, params, headers in [
         ("anonymous list", anonymous, {}, {}),
         ("anonymous fragment, 5 filters", anonymous, filters, HTMX),
+        ("volunteer list", signed_in, {}, {}),
         ("volunteer, best fit", signed_in, {"sort": "fit"}, {}),
         ("volunteer, best fit, page 2", signed_in, {"sort": "fit", "page": 2}, {}),
     ]:
@@ -207,3 +264,23 @@ def test_list_fragment_and_best_fit_run_as_many_queries_for_40_needs_as_for_5():
     assert many == few
     assert few["anonymous list, again"] <= 2  # the data version and the stored page
     assert few["anonymous fragment, 5 filters, again"] <= 2
+    # Session, user, data version, profile, and the page's own (whether the menu offers the workspace); for
+    # "best fit" the version of the volunteer's stored scores too: the needs are not read again.
+    assert few["volunteer list, again"] <= 5
+    assert few["volunteer, best fit, again"] <= 6
+    assert few["volunteer, best fit, page 2, again"] <= 6
+
+
+def test_a_signed_in_volunteer_is_served_the_results_again_without_reading_the_needs(client):
+    NeedFactory.create_batch(3)
+    volunteer = available_volunteer()
+    store.recommendations_refresh()
+    client.force_login(volunteer.user)
+    for params in ({}, {"sort": "fit"}, {"sort": "fit", "mode": "onsite"}):
+        first = page(client, **params)
+
+        with CaptureQueriesContext(connection) as queries:
+            second = page(client, **params)
+
+        assert without_token(second) == without_token(first)
+        assert not [query for query in queries if "programmes_need" in query["sql"]], params

@@ -292,6 +292,23 @@ def test_an_organisation_with_many_programmes_shows_them_a_page_at_a_time(client
     assert past_the_end.count('class="card workspace-programme"') == 5
 
 
+def test_each_of_two_organisations_is_paged_on_its_own(client, coordinator, organisation):
+    sibling = OrganisationFactory(name="Zz sibling")
+    MembershipFactory(user=coordinator, organisation=sibling)
+    for index in range(WORKSPACE_PROGRAMMES_PER_PAGE + 2):
+        ProgrammeFactory(lead_organisation=organisation, title=f"Programme {index:02d}")
+        ProgrammeFactory(lead_organisation=sibling, title=f"Sibling {index:02d}")
+    client.force_login(coordinator)
+    one = client.get(WORKSPACE).content.decode()
+
+    page = client.get(WORKSPACE, {f"programmes-{organisation.pk}": "2"}).content.decode()
+
+    assert "Programme 10" in page and "Programme 09" not in page
+    assert "Sibling 09" in page and "Sibling 10" not in page
+    assert page.count('class="card workspace-programme"') == 2 + WORKSPACE_PROGRAMMES_PER_PAGE
+    assert one.count('class="card workspace-programme"') == 2 * WORKSPACE_PROGRAMMES_PER_PAGE
+
+
 def test_only_the_first_programme_shows_its_needs_the_others_fetch_them_when_opened(
     client, coordinator, organisation, other_coordinator
 ):
