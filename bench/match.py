@@ -13,8 +13,8 @@ engine    10,000 volunteers × 2,000 needs generated with a fixed seed (bench/ma
           that both give the same matching, and the speed ratio.
 large     50,000 × 10,000, engine only (streamed top-K scoring, stable match, self-check).
 database  demo data for 10,000 volunteers and 2,000 needs (demo.loader, seed 1) in a throwaway
-          database: a SQLite file in a temporary folder, or with DATABASE_URL set a database
-          ``<name>_bench_match`` on the same server, created for the run and dropped after it. Then, in a
+          database (bench/common.py): a SQLite file in a temporary folder, or with DATABASE_URL set a
+          database ``<name>_bench_match`` on the same server, created for the run and dropped after it. Then, in a
           child process of its own (so its peak RSS is the refreshes', not the demo data's): the full
           refresh of the stored recommendations into an empty table, again with nothing to change, one
           volunteer's and one need's refresh (median and slowest of several), and the full refresh with
@@ -179,22 +179,12 @@ def part_large() -> dict:
 # -- database --------------------------------------------------------------------------------------
 
 
-def configure_environment(folder: str) -> None:
+def configure_environment() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("STATIC_MANIFEST", "0")
     os.environ.pop("REDIS_URL", None)  # follow-up refreshes, if any, run in this process
     os.environ.pop("CELERY_BROKER_URL", None)
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
-
-
-def _open_database(name: str) -> None:
-    """Point Django at the database the parent process filled."""
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = name
 
 
 def _refresh(store, label: str, aim: float | None = None):
@@ -234,7 +224,6 @@ def refresh_run(args) -> dict:
     from matcher import loader, store
     from matcher.models import Recommendation
 
-    _open_database(args.database_name)
     large = args.volunteers > 10_000
     first = _refresh(store, "full refresh, empty table", 25.0 if large else 5.0)
     print(f"  candidates: {first.volunteers:,} volunteers, {first.needs:,} needs; top K = {loader.matching_top_k()}")
@@ -297,9 +286,12 @@ def refresh_run(args) -> dict:
 
 
 def part_database(args) -> dict:
-    """Fill a throwaway database with demo data, then run the refreshes in a child process."""
-    with tempfile.TemporaryDirectory(prefix="globalir-bench-match-") as folder:
-        configure_environment(folder)
+    """Fill a throwaway database with demo data, then run the refreshes in a child process (which finds the
+    database through the environment throwaway_database set)."""
+    from common import throwaway_database
+
+    configure_environment()
+    with tempfile.TemporaryDirectory(prefix="globalir-bench-match-") as folder, throwaway_database("match"):
         import django
 
         django.setup()
@@ -308,31 +300,20 @@ def part_database(args) -> dict:
         from demo.loader import demo_data_replace
 
         print(f"Stored recommendations on {connection.vendor}: {args.volunteers:,} volunteers × {args.needs:,} needs")
-        old_name = connection.settings_dict["NAME"]
-        if connection.vendor == "sqlite":
-            # A file, not the in-memory default: the child process opens it.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(folder) / "bench_match.sqlite3")
-        else:
-            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_match"
-        name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            start = time.perf_counter()
-            summary = demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print(
-                f"  demo data: {summary.counts.get('volunteers', 0):,} volunteers, "
-                f"{summary.counts.get('needs', 0):,} needs (loaded in {time.perf_counter() - start:.1f} s, not counted)"
-            )
-            connection.close()
-            out = Path(folder) / "refresh.json"
-            command = [sys.executable, __file__, "--part", "refresh", "--figures", str(out), "--database-name", name]
-            command += ["--volunteers", str(args.volunteers), "--needs", str(args.needs)]
-            subprocess.run(command, check=True)  # noqa: S603
-            return json.loads(out.read_text())
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        start = time.perf_counter()
+        summary = demo_data_replace(volunteers=args.volunteers, needs=args.needs, seed=args.seed)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"  demo data: {summary.counts.get('volunteers', 0):,} volunteers, "
+            f"{summary.counts.get('needs', 0):,} needs (loaded in {time.perf_counter() - start:.1f} s, not counted)"
+        )
+        connection.close()
+        out = Path(folder) / "refresh.json"
+        command = [sys.executable, __file__, "--part", "refresh", "--figures", str(out)]
+        command += ["--volunteers", str(args.volunteers), "--needs", str(args.needs)]
+        subprocess.run(command, check=True)  # noqa: S603
+        return json.loads(out.read_text())
 
 
 # -- driver ----------------------------------------------------------------------------------------
@@ -370,7 +351,6 @@ def main() -> None:
         default=os.environ.get("BENCH_LARGE_REFRESH") == "1",
         help="also the full refreshes at 50,000 × 10,000 (several minutes; or BENCH_LARGE_REFRESH=1)",
     )
-    parser.add_argument("--database-name", help="refresh part: the database the database part filled")
     args = parser.parse_args()
 
     if args.part:
