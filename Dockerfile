@@ -29,4 +29,4 @@ RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=staticfiles 
 
 USER globalir
 EXPOSE 8000
-CMD ["gunicorn", "globalir.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "globalir.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -6,7 +6,7 @@ Both answers are the same page, so that nobody learns whether an address has an 
 (ACCOUNT_PREVENT_ENUMERATION); they must take as long too. The production password hasher (Django's
 default, PBKDF2) is used, on a throwaway database: a SQLite file in a temporary folder by default; with
 DATABASE_URL set, a database named ``<name>_bench_signup`` on the same server, created for the run and
-dropped after it. In-process with django.test.Client, a known address and a new one are posted in
+dropped after it (bench/common.py). In-process with django.test.Client, a known address and a new one are posted in
 alternation, --repeat times each after --warmup: median, p10 and p90 of each, and the difference of the
 medians; and the median CPU time of this process for each, which a busy machine disturbs less. Rate
 limits are off and e-mails kept in memory, so that only the portal's own work is timed.
@@ -21,7 +21,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pages import configure_environment, percentile  # noqa: E402 - the other benchmark's, once the path is set
+from common import configure_environment, percentile, throwaway_database  # noqa: E402 - once the path is set
 
 RATIO_TARGET = 1.10
 PASSWORD = "a-long-enough-passphrase-2027"  # noqa: S105 - a throwaway database's
@@ -101,25 +100,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed sign-ups of each kind first")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="globalir-bench-") as folder:
-        configure_environment(folder)
-        os.environ.pop("REDIS_URL", None)  # tasks run in-process; the cache is a table of the throwaway database
+    configure_environment()
+    os.environ.pop("REDIS_URL", None)  # tasks run in-process; the cache is a table of the throwaway database
+    print("Sign-up: a known address against a new one")
+    with throwaway_database("signup"):
         import django
 
         django.setup()
         from django.db import connection
 
-        print("Sign-up: a known address against a new one")
-        old_name = connection.settings_dict["NAME"]
-        if connection.vendor != "sqlite":
-            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_signup"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         print(f"  database: {connection.vendor}")
-        try:
-            run(args)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        run(args)
 
 
 if __name__ == "__main__":

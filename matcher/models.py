@@ -53,6 +53,26 @@ class Recommendation(models.Model):
         return f"{self.volunteer_id} ↔ {self.need_id}: {self.score:.0f}"
 
 
+class RecommendationBlock(models.Model):
+    """What the last full refresh stored for one profession: a digest of everything its rows were computed
+    from, and the count and checksum of the rows it left. The next full refresh skips the profession when
+    its inputs give the same digest and its stored rows still add up to the same count and checksum (no
+    partial refresh, deletion or edit has touched them since)."""
+
+    profession = models.CharField(_("profession"), max_length=20, unique=True)
+    inputs = models.CharField(_("digest of the inputs"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    checksum = models.BigIntegerField(_("checksum of the rows"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("recommendation block")
+        verbose_name_plural = _("recommendation blocks")
+
+    def __str__(self):
+        return f"{self.profession}: {self.rows} rows"
+
+
 class MatchRoundQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(status__in=MatchRound.IN_PROGRESS_STATUSES)

@@ -14,7 +14,11 @@ inserts the new ones (`matcher.store_rows`): either the whole new result is in p
 fails, the previous one is untouched. Unchanged rows are left as they are, so running a refresh twice
 leaves the same rows. The full refresh works one profession at a time (every pair the engine can rank
 shares one), each block scored from one preparation of the engine and held as numpy arrays, so it holds
-one profession's rows in memory, never the whole table's. A partial refresh prepares the engine once too:
+one profession's rows in memory, never the whole table's. It skips a profession whose inputs (its candidate
+volunteers' and needs' records, the weights, K and the engine's code) give the digest its last full refresh
+recorded, as long as its stored rows still add up to the count and checksum that refresh left
+(`RecommendationBlock`): a partial refresh, a deletion or any edit of those rows changes them, so such a
+profession is recomputed. A partial refresh prepares the engine once too:
 the factor points of its new rows come from the preparation that scored them. On PostgreSQL a
 refresh holds a transaction-level advisory lock from its first read to its commit, so two refreshes never
 interleave and each one reads what the previous one wrote.
@@ -30,11 +34,14 @@ Refreshes are enqueued by every app through `globalir.refresh` (the task outbox,
 """
 
 import datetime
+import functools
+import hashlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 import numpy as np
 from django.db import connection, transaction
@@ -46,7 +53,7 @@ from volunteers.services import profiles_recommendations_refresh_later
 
 from . import engine
 from .loader import candidate_needs, candidate_volunteers, matching_top_k, matching_weights, needs_data, volunteers_data
-from .models import Recommendation
+from .models import Recommendation, RecommendationBlock
 from .store_rows import JSON_NAMES, JSON_ORDER, Rows, Stored, Writer, write
 
 logger = logging.getLogger(__name__)
@@ -68,6 +75,7 @@ class RefreshSummary:
     deleted: int = 0  # rows removed
     incomplete_volunteers: list[int] = field(default_factory=list)
     incomplete_needs: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # professions whose inputs and rows had not changed
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -144,9 +152,71 @@ def _professions(
     return groups
 
 
+# A block's checksum adds its rows' fingerprints modulo this prime, so that the sum fits in 64 bits on every
+# database (SQLite's SUM fails on overflow); PostgreSQL's and SQLite's % and numpy's fmod all keep the sign
+# of the fingerprint, so the three agree.
+_CHECKSUM_MODULUS = 2_147_483_647
+
+
+@functools.cache
+def _engine_code() -> bytes:
+    """The source of the code that turns inputs into rows: a new release that scores differently changes
+    every block's digest, so nothing is skipped on its first refresh."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in [*sorted((here / "engine").glob("*.py")), here / "store_rows.py", here / "loader.py"]:
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def _canonical(value):
+    """A value whose repr() is the same in every process: sets and dicts sorted (string hashes differ from
+    one process to the next, and so does the order of a set of strings)."""
+    if isinstance(value, frozenset | set):
+        return tuple(sorted(value))
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
+
+
+def _record(record) -> tuple:
+    return tuple(_canonical(getattr(record, item.name)) for item in fields(record))
+
+
+def _inputs_digest(
+    volunteers: list[engine.VolunteerData], needs: list[engine.NeedData], weights: engine.Weights, k: int
+) -> str:
+    """A digest of everything a profession's rows are computed from."""
+    digest = hashlib.blake2b(_engine_code(), digest_size=32)
+    digest.update(repr((_record(weights), k)).encode())
+    for records in (volunteers, needs):
+        digest.update(repr(sorted(_record(record) for record in records)).encode())
+    return digest.hexdigest()
+
+
+def _checksum(fingerprint: np.ndarray) -> int:
+    return int(np.fmod(fingerprint, _CHECKSUM_MODULUS).sum())
+
+
+def _stored_blocks() -> dict[str, tuple[int, int]]:
+    """Each profession's stored rows as (count, checksum), in one query."""
+    quote = connection.ops.quote_name
+    recommendation, need = Recommendation._meta.db_table, Recommendation._meta.get_field("need").related_model
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names from the models, the modulus as a parameter: nothing comes from a user.
+            "SELECT need.profession, COUNT(*), SUM(stored.fingerprint %% %s) "  # noqa: S608
+            f"FROM {quote(recommendation)} stored INNER JOIN {quote(need._meta.db_table)} need "
+            "ON need.id = stored.need_id GROUP BY need.profession",
+            [_CHECKSUM_MODULUS],
+        )
+        return {profession: (count, int(total)) for profession, count, total in cursor.fetchall()}
+
+
 def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSummary:
     """Recompute every candidate volunteer's and need's top K and store them in one transaction; rows of
-    volunteers and needs that are no longer candidates go."""
+    volunteers and needs that are no longer candidates go. Professions whose inputs and stored rows are as
+    the last full refresh left them are skipped (see the module's docstring)."""
     summary = RefreshSummary(scope="all")
     weights, k = matching_weights(), matching_top_k()
     started = time.perf_counter()
@@ -155,15 +225,30 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         volunteers = volunteers_data(candidate_volunteers())
         needs = needs_data(candidate_needs(today=today))
         summary.volunteers, summary.needs = len(volunteers), len(needs)
+        blocks = {block.profession: block for block in RecommendationBlock.objects.all()}
+        stored_blocks = _stored_blocks()
         read = time.perf_counter()
         scoring = 0.0
         now = timezone.now()
         groups = _professions(volunteers, needs)
+        professions = set(groups)
         del volunteers, needs
         writer = Writer(now=now)
+        fresh: list[RecommendationBlock] = []
         while groups:
             profession, (block_volunteers, block_needs) = groups.popitem()
             start = time.perf_counter()
+            inputs = _inputs_digest(block_volunteers, block_needs, weights, k)
+            block = blocks.get(profession)
+            if (
+                block is not None
+                and block.inputs == inputs
+                and stored_blocks.get(profession, (0, 0)) == (block.rows, block.checksum)
+            ):
+                summary.skipped.append(profession)
+                summary.rows += block.rows
+                scoring += time.perf_counter() - start
+                continue
             wanted = Rows.from_pairs(
                 engine.score_top_pairs(block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k)
             )
@@ -175,6 +260,15 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
             summary.inserted += inserted
             summary.deleted += deleted
             summary.rows += len(wanted)
+            fresh.append(
+                RecommendationBlock(
+                    profession=profession,
+                    inputs=inputs,
+                    rows=len(wanted),
+                    checksum=_checksum(wanted.fingerprint),
+                    refreshed_at=now,
+                )
+            )
             del stored, wanted
             scoring += scored - start
         writer.finish()
@@ -182,7 +276,16 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         summary.deleted += Recommendation.objects.exclude(need__in=candidate_needs(today=today).values("pk")).delete()[
             0
         ]
+        RecommendationBlock.objects.exclude(profession__in=sorted(professions)).delete()
+        if fresh:
+            RecommendationBlock.objects.bulk_create(
+                fresh,
+                update_conflicts=True,
+                unique_fields=["profession"],
+                update_fields=["inputs", "rows", "checksum", "refreshed_at"],
+            )
     finished = time.perf_counter()
+    summary.skipped.sort()
     summary.seconds = {
         "read": read - started,
         "score": scoring,
@@ -190,12 +293,14 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         "total": finished - started,
     }
     logger.info(
-        "Recommendations refreshed: %s volunteers, %s needs, %s rows (%s inserted, %s deleted) in %.1f s",
+        "Recommendations refreshed: %s volunteers, %s needs, %s rows (%s inserted, %s deleted, %s professions "
+        "unchanged) in %.1f s",
         summary.volunteers,
         summary.needs,
         summary.rows,
         summary.inserted,
         summary.deleted,
+        len(summary.skipped),
         summary.seconds["total"],
     )
     return summary
