@@ -31,8 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from pydicom.data import get_testdata_file
 
-from consults.models import ConsultImage, ConsultRequest
 from api.services import api_token_create, api_token_revoke
+from consults.models import ConsultImage, ConsultRequest
 from conversations.models import Message, Thread
 from matcher.host_rounds import host_round_open
 from matcher.rounds import match_round_open

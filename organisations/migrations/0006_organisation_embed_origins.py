@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0004_content_language'),
+        ('organisations', '0005_clinician_role'),
     ]
 
     operations = [
