@@ -2,6 +2,7 @@ import ast
 import io
 import random
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,16 @@ def test_uids_are_consistent_within_a_request_and_differ_between_requests():
     assert {read(image).StudyInstanceUID for image in first} == {read(again[0]).StudyInstanceUID}
     assert other[0].series_uid != first[0].series_uid
     assert len({image.sop_instance_uid for image in first}) == 4
+
+
+def test_a_uuid_request_key_gives_the_same_uids_as_its_text():
+    key = uuid.uuid4()
+    content = samples.to_bytes(samples.dataset("ct"))
+
+    [by_uuid] = intake_uploads([samples.upload("a.dcm", content)], request_key=key)
+    [by_text] = intake_uploads([samples.upload("a.dcm", content)], request_key=str(key))
+
+    assert by_uuid.series_uid == by_text.series_uid
 
 
 def test_dates_are_shifted_the_same_way_within_a_request():
