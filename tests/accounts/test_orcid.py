@@ -99,11 +99,15 @@ def test_a_new_volunteer_signs_up_with_orcid_and_confirms_their_email_first(clie
     assert confirmed["Location"] == reverse("volunteers:onboarding")
     assert client.get(reverse("home")).context["user"] == user
 
-    # Next time, ORCID alone signs them in.
+    # Next time, ORCID alone signs them in, and they reach their account pages without a password.
     client.logout()
-    again = through_orcid(Client(), orcid)
+    browser = Client()
+    again = through_orcid(browser, orcid)
     assert again.status_code == 302
     assert again["Location"] == reverse("volunteers:onboarding")
+    linked = browser.get(reverse("socialaccount_connections"))
+    assert linked.status_code == 200
+    assert f"https://orcid.org/{ORCID_ID}" in linked.content.decode()
 
 
 def test_an_orcid_giving_the_address_of_another_account_does_not_sign_into_it(client, orcid, volunteer):
