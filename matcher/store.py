@@ -164,7 +164,8 @@ def _engine_code() -> bytes:
     every block's digest, so nothing is skipped on its first refresh."""
     here = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
-    for path in [*sorted((here / "engine").glob("*.py")), here / "store_rows.py", here / "loader.py"]:
+    modules = [here / name for name in ("store.py", "store_rows.py", "loader.py")]
+    for path in [*sorted((here / "engine").glob("*.py")), *modules]:
         digest.update(path.read_bytes())
     return digest.digest()
 
