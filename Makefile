@@ -134,9 +134,9 @@ bench-pages: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/coordinate.py
 
-# 50 users against gunicorn, PostgreSQL and Redis on loopback for 60 s (BENCH_ARGS="--duration 120"); needs
-# a local PostgreSQL and Redis, uses a throwaway database and an empty Redis database (DATABASE_URL and
-# REDIS_URL honoured).
+# 50, 100 then 200 users against gunicorn (gunicorn.conf.py), PostgreSQL and Redis on loopback, 45 s each
+# (BENCH_ARGS="--duration 120", "--worker-class sync --workers 5" to compare); needs a local PostgreSQL and
+# Redis, uses a throwaway database and an empty Redis database (DATABASE_URL and REDIS_URL honoured).
 bench-load: install
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 

@@ -164,7 +164,8 @@ def _engine_code() -> bytes:
     every block's digest, so nothing is skipped on its first refresh."""
     here = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
-    for path in [*sorted((here / "engine").glob("*.py")), here / "store_rows.py", here / "loader.py"]:
+    modules = [here / name for name in ("store.py", "store_rows.py", "loader.py")]
+    for path in [*sorted((here / "engine").glob("*.py")), *modules]:
         digest.update(path.read_bytes())
     return digest.digest()
 
@@ -200,14 +201,11 @@ def _checksum(fingerprint: np.ndarray) -> int:
 
 def _stored_blocks() -> dict[str, tuple[int, int]]:
     """Each profession's stored rows as (count, checksum), in one query."""
-    quote = connection.ops.quote_name
-    recommendation, need = Recommendation._meta.db_table, Recommendation._meta.get_field("need").related_model
+    # The table names are spelled out (the models' db_table are fixed, as in matcher.store_rows).
     with connection.cursor() as cursor:
         cursor.execute(
-            # Table names from the models, the modulus as a parameter: nothing comes from a user.
-            "SELECT need.profession, COUNT(*), SUM(stored.fingerprint %% %s) "  # noqa: S608
-            f"FROM {quote(recommendation)} stored INNER JOIN {quote(need._meta.db_table)} need "
-            "ON need.id = stored.need_id GROUP BY need.profession",
+            "SELECT need.profession, COUNT(*), SUM(stored.fingerprint %% %s) FROM matcher_recommendation stored "
+            "INNER JOIN programmes_need need ON need.id = stored.need_id GROUP BY need.profession",
             [_CHECKSUM_MODULUS],
         )
         return {profession: (count, int(total)) for profession, count, total in cursor.fetchall()}
