@@ -231,8 +231,8 @@ def test_the_listing_takes_the_same_few_queries_whatever_the_number_of_needs(cli
     with CaptureQueriesContext(connection) as many:
         embed(client, organisation)
 
-    # Besides the cache's own (a table, with its savepoints, on the embedded default): the organisation, its partners, the listing's
-    # version and the needs.
+    # Besides the cache's own (a table, with its savepoints, on the embedded default): the organisation, its
+    # partners, the listing's version and the needs.
     def ours(context) -> list[str]:
         sql = [query["sql"] for query in context.captured_queries]
         return [text for text in sql if text.startswith("SELECT") and "globalir_cache" not in text]
