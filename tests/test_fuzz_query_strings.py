@@ -130,6 +130,14 @@ def test_opportunity_filters_survive_generated_query_strings(listed_needs, volun
     fuzz_get("opportunities", client, reverse("programmes:opportunity-list"), pairs, **headers)
 
 
+@fuzz_settings(15)
+@given(pairs=query_strategy(OPPORTUNITY_PARAMS), signed_in=st.booleans())
+@example(pairs=[("sort", "fit"), ("page", "-1"), ("available_from", "2026-02-30")], signed_in=False)
+def test_the_feed_of_opportunities_survives_generated_query_strings(listed_needs, volunteer, pairs, signed_in):
+    client = client_for(volunteer.user if signed_in else None)
+    fuzz_get("opportunity-feed", client, reverse("programmes:opportunity-feed"), pairs)
+
+
 def test_a_page_past_the_end_shows_the_last_page_and_says_so(listed_needs, client):
     response = client.get(reverse("programmes:opportunity-list"), {"page": "999"})
 

@@ -482,7 +482,11 @@ def test_organisation_page_query_count_does_not_grow_with_partners_and_programme
 def test_home_page_query_count_is_bounded(client, django_assert_max_num_queries):
     OrganisationFactory.create_batch(10, featured=True)
 
-    with django_assert_max_num_queries(2):
+    # The featured organisations, the directory's count, and the map of open needs: the listing's version, and
+    # the countries' numbers when this process has not drawn the map for that version yet (programmes.world_map).
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(3):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation, parse_embed_origins
@@ -217,3 +219,22 @@ def test_the_members_page_leads_to_the_embedding_page(client, organisation, orga
     response = client.get(reverse("organisations:member-list", args=[organisation.slug]))
 
     assert settings_url(organisation).encode() in response.content
+
+
+def test_the_listing_takes_the_same_few_queries_whatever_the_number_of_needs(client, organisation):
+    programme = ProgrammeFactory(lead_organisation=organisation)
+    NeedFactory(programme=programme)
+    with CaptureQueriesContext(connection) as few:
+        embed(client, organisation)
+    for _ in range(5):
+        NeedFactory(programme=programme)
+    with CaptureQueriesContext(connection) as many:
+        embed(client, organisation)
+
+    # Besides the cache's own (a table, with its savepoints, on the embedded default): the organisation, its
+    # partners, the listing's version and the needs.
+    def ours(context) -> list[str]:
+        sql = [query["sql"] for query in context.captured_queries]
+        return [text for text in sql if text.startswith("SELECT") and "globalir_cache" not in text]
+
+    assert len(ours(many)) == len(ours(few)) <= 4

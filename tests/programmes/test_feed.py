@@ -119,3 +119,10 @@ def test_the_opportunity_list_points_to_the_feed_of_its_filters(client):
         b'<link rel="alternate" type="application/atom+xml"' in response.content
         and b'href="/opportunities/feed/?country=TZ"' in response.content
     )
+
+
+def test_the_opportunity_list_links_to_the_map_and_the_feed(client):
+    response = client.get(reverse("programmes:opportunity-list"), {"mode": "remote"})
+
+    assert b'href="/opportunities/map/"' in response.content
+    assert b'href="/opportunities/feed/?mode=remote"' in response.content
