@@ -45,7 +45,12 @@ def opportunity_list(request):
 
 
 def render_list(request, *, version: int, results_only: bool, extra_context: dict | None = None):
-    profile = volunteer_profile_for_user(user=request.user)
+    # For "best fit", the version of the volunteer's stored scores (which its kept results are filed under) is read
+    # with their profile.
+    wants_fit = request.GET.get("sort") == SORT_FIT
+    profile = volunteer_profile_for_user(
+        user=request.user, annotations=hooks.opportunity_fit_version_annotations() if wants_fit else None
+    )
     search_filter = opportunities.opportunity_filter(data=request.GET, profile=profile, version=version)
     query_string = request.META.get("QUERY_STRING", "")
     context = {
