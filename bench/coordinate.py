@@ -119,7 +119,8 @@ def run(args) -> dict:
     )
 
     client = Client()
-    client.force_login(user)  # a demo coordinator has an authenticator app: the workspace, not the set-up
+    client.force_login(user)
+    load_before = os.getloadavg()  # a demo coordinator has an authenticator app: the workspace, not the set-up
     bare = measure(client, "/__bench__/bare/", args)
     page = measure(client, "/coordinate/", args)
     if page["html"].count("<h1") == 0 or "Coordinate" not in page["html"]:
@@ -128,6 +129,7 @@ def run(args) -> dict:
     section = re.search(r'hx-get="(/coordinate/programmes/\d+/needs/)"', page["html"])
     if section:
         figures["section"] = measure(client, section.group(1), args, HX_Request="true")
+    figures["load"] = (load_before, os.getloadavg())
     rows = page["html"].count("<tr>")
     print(f"  /coordinate/ shows {rows} table rows and {page['html'].count('<form')} forms")
     return figures
@@ -144,12 +146,23 @@ def report(figures: dict) -> None:
             f"  {label:<40} median {row['median'] * 1000:7.1f} ms  p95 {row['p95'] * 1000:7.1f} ms  "
             f"{row['queries']:3d} queries  {row['bytes'] / 1000:7.1f} KB  ({row['median'] / bare['median']:.1f}× bare)"
         )
-    print("Figures against the targets")
+    print("Figures against the targets (× bare: the median over the bare page's, measured in the same run)")
+    ratio = page["median"] / bare["median"]
     for ok, label, figure, aim in (
-        (page["median"] <= TIME_TARGET, "/coordinate/ median time", f"{page['median'] * 1000:.1f} ms", "≤ 60 ms"),
+        (
+            page["median"] <= TIME_TARGET,
+            "/coordinate/ median time",
+            f"{page['median'] * 1000:.1f} ms ({ratio:.1f}× bare)",
+            "≤ 60 ms",
+        ),
         (page["bytes"] <= SIZE_TARGET, "/coordinate/ HTML", f"{page['bytes'] / 1000:.1f} KB", "≤ 60 KB"),
     ):
-        print(f"  {'PASS' if ok else 'FAIL'}  {label:<50} {figure:>12}  ({aim})")
+        print(f"  {'PASS' if ok else 'FAIL'}  {label:<30} {figure:>26}  ({aim})")
+    before, after = figures["load"]
+    print(
+        f"  load average before / after: {' '.join(f'{x:.2f}' for x in before)} / {' '.join(f'{x:.2f}' for x in after)}"
+        " (a loaded machine slows every figure; the ratio to the bare page less so)"
+    )
 
 
 def main() -> None:

@@ -18,3 +18,4 @@ class MatcherConfig(AppConfig):
         placement_hooks.need_volunteer_fit_scores.register(fit.need_volunteer_fit_scores)
         programme_hooks.opportunity_fit_ordered.register(suggestions.opportunity_fit_ordered)
         programme_hooks.opportunity_fit_version.register(suggestions.opportunity_fit_version)
+        programme_hooks.opportunity_fit_version_annotations.register(suggestions.opportunity_fit_version_annotations)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
@@ -173,12 +173,26 @@ def opportunity_fit_ordered(*, profile: VolunteerProfile, needs: QuerySet[Need])
     return counts["total"], scored.order_by(F("fit").desc(nulls_last=True), *needs.query.order_by)
 
 
+def opportunity_fit_version_annotations() -> dict[str, Subquery]:
+    """What `opportunity_fit_version` reads, as annotations of a volunteer profile: read in the query of the
+    profile itself (programmes.hooks.opportunity_fit_version_annotations)."""
+    stored = Recommendation.objects.filter(volunteer=OuterRef("pk")).order_by().values("volunteer")
+    return {
+        "fit_rows": Subquery(stored.annotate(rows=Count("pk")).values("rows")),
+        "fit_last": Subquery(stored.annotate(last=Max("computed_at")).values("last")),
+    }
+
+
 def opportunity_fit_version(*, profile: VolunteerProfile) -> str | None:
     """A string that changes whenever the matcher's stored scores for the volunteer do, None while it has stored
     none: a refresh stamps every row it writes or rewrites with the time (`computed_at`), and a row deleted
     changes the count. The "best fit" results of /opportunities/ are cached under it
-    (programmes.hooks.opportunity_fit_version). One query, on the unique pair's index."""
-    stored = Recommendation.objects.filter(volunteer=profile).aggregate(rows=Count("pk"), last=Max("computed_at"))
+    (programmes.hooks.opportunity_fit_version). No query when the profile was read with
+    `opportunity_fit_version_annotations`, one on the unique pair's index otherwise."""
+    if hasattr(profile, "fit_rows"):
+        stored = {"rows": profile.fit_rows, "last": profile.fit_last}
+    else:
+        stored = Recommendation.objects.filter(volunteer=profile).aggregate(rows=Count("pk"), last=Max("computed_at"))
     if not stored["rows"]:
         return None
     return f"{stored['rows']}:{stored['last'].isoformat()}"

@@ -353,10 +353,11 @@ class OpportunityFilter(django_filters.FilterSet):
     @property
     def sort_order(self) -> str:
         """The chosen sort order when valid, otherwise soonest deadline first."""
-        if not self.is_bound:
-            return SORT_DEADLINE
-        self.form.is_valid()  # fills cleaned_data with the valid fields
-        return self.form.cleaned_data.get("sort") or SORT_DEADLINE
+        # Read from the query string as the form's field would clean it, without building the form: a page whose
+        # form and results are kept rendered (programmes.listing_cache) needs nothing else of it.
+        value = self.data.get("sort", "") if self.is_bound else ""
+        offered = {key for key, _label in self.filters["sort"].extra["choices"]}
+        return value if value and value in offered else SORT_DEADLINE
 
     @property
     def is_filtered(self) -> bool:

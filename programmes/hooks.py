@@ -32,3 +32,7 @@ opportunity_fit_ordered = Hook("opportunity_fit_ordered", default=lambda *, prof
 # volunteer change, or None while it has stored nothing for them: the "best fit" results of /opportunities/
 # are cached under it (programmes.listing_cache). Registered by matcher; without it they are never cached.
 opportunity_fit_version = Hook("opportunity_fit_version", default=lambda *, profile: None)
+
+# opportunity_fit_version_annotations() -> {name: expression over a volunteer profile}: what opportunity_fit_version
+# reads, so that the page reads it with the profile, in the same query. Registered by matcher; none without it.
+opportunity_fit_version_annotations = Hook("opportunity_fit_version_annotations", default=lambda: {})

@@ -38,6 +38,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from volunteers.models import VolunteerProfile
+
+from . import hooks
+from .filters import SORT_FIT, OpportunityFilter
 from .models import ListingVersion
 
 # A whole page stays until its version or date has moved on; a day bounds what old versions hold in Redis.
@@ -59,13 +63,21 @@ def opportunity_listing_version() -> int:
     return ListingVersion.objects.aggregate(version=Sum("number"))["version"] or 0
 
 
-def results_key(*, version: int, query_string: str, can_sort_by_fit: bool, electives_first: bool, fit: str = "") -> str:
-    """What a rendered results region is filed under; `fit`: for "best fit", the volunteer and the version of
-    their stored scores."""
+def results_key(
+    *, version: int, query_string: str, search_filter: OpportunityFilter, profile: VolunteerProfile | None
+) -> str | None:
+    """What the rendered results region for this query and visitor is filed under; None when it is not kept
+    ("best fit" scored live, while the matcher has stored nothing for the volunteer)."""
+    fit = ""
+    if profile is not None and search_filter.sort_order == SORT_FIT:
+        fit_version = hooks.opportunity_fit_version(profile=profile)
+        if not fit_version:
+            return None
+        fit = f"{profile.pk}:{fit_version}"
     digest = hashlib.sha256(query_string.encode()).hexdigest()
     return (
         f"opportunity-results:{version}:{timezone.localdate().isoformat()}:{get_language()}:{digest}:"
-        f"{int(can_sort_by_fit)}:{int(electives_first)}:{fit}"
+        f"{int(search_filter.can_sort_by_fit)}:{int(search_filter.electives_first)}:{fit}"
     )
 
 

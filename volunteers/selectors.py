@@ -2,7 +2,9 @@
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files import File
 from django.db.models import Prefetch, QuerySet
@@ -28,11 +30,12 @@ from .validators import document_type_of
 EXPIRY_WARNING_DAYS = 60
 
 
-def volunteer_profile_for_user(*, user: User) -> VolunteerProfile | None:
-    """The user's volunteer profile, or None when they have not started one."""
+def volunteer_profile_for_user(*, user: User, annotations: Mapping[str, Any] | None = None) -> VolunteerProfile | None:
+    """The user's volunteer profile, or None when they have not started one; with `annotations` (name: expression
+    over the profile), read in the same query, when a page needs more of what hangs on the profile."""
     if not user.is_authenticated:
         return None
-    return VolunteerProfile.objects.filter(user=user).first()
+    return VolunteerProfile.objects.filter(user=user).annotate(**(annotations or {})).first()
 
 
 def volunteer_profile_detail(*, user: User) -> VolunteerProfile | None:

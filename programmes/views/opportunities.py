@@ -46,7 +46,12 @@ def opportunity_list(request):
 
 
 def render_list(request, *, version: int, results_only: bool, extra_context: dict | None = None):
-    profile = volunteer_profile_for_user(user=request.user)
+    # For "best fit", the version of the volunteer's stored scores (which its kept results are filed under) is read
+    # with their profile.
+    wants_fit = request.GET.get("sort") == SORT_FIT
+    profile = volunteer_profile_for_user(
+        user=request.user, annotations=hooks.opportunity_fit_version_annotations() if wants_fit else None
+    )
     search_filter = opportunities.opportunity_filter(data=request.GET, profile=profile, version=version)
     query_string = request.META.get("QUERY_STRING", "")
     context = {
@@ -78,23 +83,12 @@ def render_list(request, *, version: int, results_only: bool, extra_context: dic
         region = {"search": search, "page_obj": search.page, "needs": search.page.object_list}
         return render_to_string(RESULTS_REGION_TEMPLATE, {**context, **region}, request=request)
 
-    fit = ""
-    if profile is not None and search_filter.sort_order == SORT_FIT:
-        fit_version = hooks.opportunity_fit_version(profile=profile)
-        fit = f"{profile.pk}:{fit_version}" if fit_version else ""
-    if fit or search_filter.sort_order != SORT_FIT or profile is None:
-        # The count, cards and page links, kept under the data version and what else they depend on
-        # (programmes.listing_cache): on a hit, the page needs no query of the needs.
-        key = listing_cache.results_key(
-            version=version,
-            query_string=query_string,
-            can_sort_by_fit=search_filter.can_sort_by_fit,
-            electives_first=search_filter.electives_first,
-            fit=fit,
-        )
-        context["results_region"] = listing_cache.results_region(key, render_results)
-    else:
-        context["results_region"] = render_results()
+    # The count, cards and page links, kept under the data version and what else they depend on
+    # (programmes.listing_cache): on a hit, the page needs no query of the needs.
+    key = listing_cache.results_key(
+        version=version, query_string=query_string, search_filter=search_filter, profile=profile
+    )
+    context["results_region"] = listing_cache.results_region(key, render_results) if key else render_results()
     response = render(request, RESULTS_TEMPLATE if results_only else LIST_TEMPLATE, context)
     # The same address answers with a whole page or only the results: caches must keep both apart.
     patch_vary_headers(response, listing_cache.VARY)
