@@ -353,7 +353,9 @@ def _notify_round_opened(match_round: MatchRound, applications: list[RoundApplic
     for application in applications:
         by_volunteer[application.volunteer_id].append(application)
     # Only what an e-mail's row needs of its recipient: the account and its address.
-    recipients = User.objects.only("pk", "email").in_bulk({a.user_id for a in applications})
+    recipients = {
+        user.pk: user for user in User.objects.only("pk", "email").filter(pk__in={a.user_id for a in applications})
+    }
     context = _round_context(match_round)
     notify_many(
         emails=[
