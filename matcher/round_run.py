@@ -96,12 +96,17 @@ def _round_rankings(match_round: MatchRound) -> list[RoundRanking]:
         .order_by("pk")
     )
     applications = [r.application for r in rankings]
-    needs = Need.objects.select_related("elective").in_bulk({a.need_id for a in applications})
-    volunteers = (
-        VolunteerProfile.objects.select_related("user")
+    # filter(pk__in=…) rather than in_bulk(), which SQLite splits into a query per 999 ids.
+    needs = {
+        need.pk: need
+        for need in Need.objects.select_related("elective").filter(pk__in={a.need_id for a in applications})
+    }
+    volunteers = {
+        profile.pk: profile
+        for profile in VolunteerProfile.objects.select_related("user")
         .only(*_VOLUNTEER_FIELDS)
-        .in_bulk({a.volunteer_id for a in applications if a.volunteer_id is not None})
-    )
+        .filter(pk__in={a.volunteer_id for a in applications if a.volunteer_id is not None})
+    }
     for application in applications:
         application.need = needs[application.need_id]
         application.volunteer = volunteers.get(application.volunteer_id)

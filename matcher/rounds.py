@@ -106,7 +106,8 @@ def match_round_open(
             need_applications.sort(key=lambda a: (-scores.get(a.pk, -1.0), a.created_at, a.pk))
             for rank, application in enumerate(need_applications, start=1):
                 rankings.append(RoundRanking(match_round=match_round, application_id=application.pk, need_rank=rank))
-        RoundRanking.objects.bulk_create(rankings, batch_size=BULK_BATCH_SIZE)
+        # One statement on PostgreSQL (an INSERT from arrays); Django splits it under SQLite's parameter limit.
+        RoundRanking.objects.bulk_create(rankings)
 
         _notify_round_opened(match_round, applications)
     logger.info(
@@ -128,11 +129,6 @@ class RoundApplication(NamedTuple):
     created_at: datetime.datetime
     need_title: str
     user_id: int
-
-
-# Rows per INSERT when opening a round: a few thousand parameters per statement, well under both
-# databases' limits, and few enough round trips.
-BULK_BATCH_SIZE = 1000
 
 
 def _application_scores(applications: list[RoundApplication]) -> dict[int, float]:
@@ -353,7 +349,9 @@ def _notify_round_opened(match_round: MatchRound, applications: list[RoundApplic
     for application in applications:
         by_volunteer[application.volunteer_id].append(application)
     # Only what an e-mail's row needs of its recipient: the account and its address.
-    recipients = User.objects.only("pk", "email").in_bulk({a.user_id for a in applications})
+    recipients = {
+        user.pk: user for user in User.objects.only("pk", "email").filter(pk__in={a.user_id for a in applications})
+    }
     context = _round_context(match_round)
     notify_many(
         emails=[

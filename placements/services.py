@@ -249,7 +249,8 @@ def application_offer(*, application: Application, by: User) -> Application:
 def applications_offer_in_bulk(*, applications: list[Application], by: User) -> list[Application]:
     """Offer a place to each of these interested or shortlisted applicants at once (a match round's
     offers), with the rules of `application_offer` and a fixed number of queries however many there are
-    (except the elective checks, which look at the supervisor's other students: a few queries per elective).
+    (the volunteers' credentials are read once for all of them; only the elective checks, which look at the
+    supervisor's other students, cost a few queries per elective).
 
     The needs' rows are locked first, in id order as `application_offer` locks them, then the applications.
     Offers are checked in the order given, each counting those before it (places left, a supervisor's cap),
