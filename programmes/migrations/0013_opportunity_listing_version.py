@@ -4,38 +4,7 @@ import secrets
 
 from django.db import migrations, models
 
-# (app, model, many-to-many field or None): every table /opportunities/ reads.
-WATCHED = [
-    ("programmes", "Need", None),
-    ("programmes", "Need", "required_skills"),
-    ("programmes", "Need", "preferred_skills"),
-    ("programmes", "Need", "required_languages"),
-    ("programmes", "Programme", None),
-    ("programmes", "Programme", "partners"),
-    ("programmes", "Programme", "sites"),
-    ("programmes", "Site", None),
-    ("programmes", "Elective", None),
-    ("organisations", "Organisation", None),
-    ("volunteers", "Skill", None),
-    ("volunteers", "Language", None),
-]
-# An upsert, so that a flushed table (the tests' TransactionTestCase) starts counting again. `shard` is one of
-# SHARDS rows (ListingVersion's docstring says why there are several).
-BUMP = (
-    "INSERT INTO programmes_listingversion (id, number) VALUES ({shard}, 1) "
-    "ON CONFLICT (id) DO UPDATE SET number = programmes_listingversion.number + 1"
-)
-SHARDS = 16
-
-
-def watched_tables(apps) -> list[str]:
-    tables = []
-    for app, name, field in WATCHED:
-        model = apps.get_model(app, name)
-        if field:
-            model = model._meta.get_field(field).remote_field.through
-        tables.append(model._meta.db_table)
-    return tables
+from programmes.listing_triggers import BUMP, SHARDS, SQLITE_EVENTS, sqlite_trigger_statements, watched_tables
 
 
 def create_triggers(apps, schema_editor):
@@ -52,11 +21,8 @@ def create_triggers(apps, schema_editor):
                 "FOR EACH STATEMENT EXECUTE FUNCTION programmes_listing_version_bump()"
             )
         elif vendor == "sqlite":
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_listing_version_{event.lower()} AFTER {event} ON {table} "
-                    f"BEGIN {BUMP.format(shard=0)}; END"
-                )
+            for statement in sqlite_trigger_statements(table):
+                schema_editor.execute(statement)
         else:
             raise NotImplementedError(f"no listing version triggers for {vendor}")
 
@@ -67,8 +33,8 @@ def drop_triggers(apps, schema_editor):
         if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_listing_version ON {table}")
         else:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_listing_version_{event}")
+            for event in SQLITE_EVENTS:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_listing_version_{event.lower()}")
 
 
 def create_function(apps, schema_editor):
