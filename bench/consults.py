@@ -131,6 +131,9 @@ def main() -> int:
     # the CPU time is what this work costs one core, so the verdict goes by it and the load is shown.
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     print(f"load average during the run: {load:.1f} on {os.cpu_count()} cores")
+    if args.tracemalloc:
+        print("no verdict: tracemalloc inflates the timing (run without --tracemalloc for it)")
+        return 0
     verdict = "PASS" if cpu_total < TARGET_SECONDS else "FAIL"
     print(f"{verdict} (CPU time of one core against {TARGET_SECONDS:.0f} s)")
     return 0 if verdict == "PASS" else 1

@@ -89,7 +89,8 @@ BURN_IN_MODALITIES = {"US", "SC", "OT", "XA", "RF", "XC", "ES", "GM", "DOC", "IV
 def request_seed(request_key: str) -> str:
     """A seed only the server can compute: the request's public id alone must not give away the shift."""
     secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, b"consult-imaging:" + request_key.encode(), hashlib.sha256).hexdigest()
+    # str(): a caller may hand the request's UUID itself.
+    return hmac.new(secret, b"consult-imaging:" + str(request_key).encode(), hashlib.sha256).hexdigest()
 
 
 def anonymizer_for(request_key: str) -> Anonymizer:

@@ -12,7 +12,7 @@ import io
 import posixpath
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pydicom import dcmread
-from pydicom.dataset import Dataset
 from pydicom.filewriter import dcmwrite
 from pydicom.pixels import get_decoder
 
@@ -35,7 +34,7 @@ DICOM_MAGIC_OFFSET = 128
 ZIP_MAGIC = b"PK\x03\x04"
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-DICOM_SUFFIXES = (".dcm", ".dicom", ".dic")
+DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")  # .ima: Siemens exports
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 NAME_SHOWN = 80
 
@@ -145,7 +144,7 @@ def intake_uploads(files: Iterable[Any], *, request_key: str) -> list[IntakeImag
         budget.take_file()
         content = _read_capped(handle, settings.CONSULT_MAX_FILE_MB * MB, _refuse_file_size(name))
         budget.take_bytes(len(content))
-        images.append(_read_one(content, name, anonymizer, strict_suffix=True))
+        images.append(_read_one(content, name, anonymizer))
     return sorted(images, key=_order)
 
 
@@ -158,7 +157,7 @@ def _order(image: IntakeImage) -> tuple:
     )
 
 
-def _read_one(content: bytes, name: str, anonymizer: Anonymizer, *, strict_suffix: bool) -> IntakeImage:
+def _read_one(content: bytes, name: str, anonymizer: Anonymizer) -> IntakeImage:
     lowered = name.lower()
     if content[DICOM_MAGIC_OFFSET : DICOM_MAGIC_OFFSET + 4] == b"DICM":
         return _read_dicom(content, name, anonymizer)
@@ -234,7 +233,7 @@ def _read_zip(handle: IO[bytes], name: str, budget: _Budget, anonymizer: Anonymi
             budget.take_bytes(len(content))
             if content.startswith(ZIP_MAGIC):
                 raise _refuse_nested(name)
-            images.append(_read_one(content, entry, anonymizer, strict_suffix=False))
+            images.append(_read_one(content, entry, anonymizer))
     if not images:
         raise ValidationError(
             _("“%(name)s” holds no DICOM file and no JPEG or PNG image.") % {"name": name}, code="empty_zip"
@@ -398,13 +397,3 @@ def _read_photo(content: bytes, name: str) -> IntakeImage:
         width=clean.width,
         height=clean.height,
     )
-
-
-def iter_preview_frames(image: IntakeImage) -> Iterator[int]:
-    """The frame indexes of an image, for a page that scrolls through a multi-frame ultrasound clip."""
-    return iter(range(image.frame_count))
-
-
-def read_dataset(content: bytes) -> Dataset:
-    """Open a stored de-identified DICOM (for a header summary beside the viewer)."""
-    return dcmread(io.BytesIO(content), stop_before_pixels=True)

@@ -2,6 +2,7 @@ import ast
 import io
 import random
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,16 @@ def test_uids_are_consistent_within_a_request_and_differ_between_requests():
     assert len({image.sop_instance_uid for image in first}) == 4
 
 
+def test_a_uuid_request_key_gives_the_same_uids_as_its_text():
+    key = uuid.uuid4()
+    content = samples.to_bytes(samples.dataset("ct"))
+
+    [by_uuid] = intake_uploads([samples.upload("a.dcm", content)], request_key=key)
+    [by_text] = intake_uploads([samples.upload("a.dcm", content)], request_key=str(key))
+
+    assert by_uuid.series_uid == by_text.series_uid
+
+
 def test_dates_are_shifted_the_same_way_within_a_request():
     series = samples.ct_series(2)
     original_date = series[0].StudyDate
@@ -133,12 +144,13 @@ def test_a_zip_keeps_what_a_cd_export_carries_beside_the_images_out():
             "../../etc/evil.dcm": b"not a dicom at all",
             "/abs/evil.dcm": b"not a dicom at all",
             "IMAGES/IM0001": ct,
+            "IMAGES/IM0002.IMA": ct,
         }
     )
 
     images = intake_uploads([samples.upload("cd.zip", archive)], request_key="req-1")
 
-    assert len(images) == 1
+    assert len(images) == 2
 
 
 @pytest.mark.parametrize(
