@@ -43,7 +43,12 @@ def export(user: User) -> dict[str, Any]:
             for message in ConsultMessage.objects.filter(author=user).select_related("request")
         ],
         "consult_image_views": [
-            {"request": view.request_public_id, "how": view.how, "created_at": view.created_at}
+            {
+                "request_public_id": view.request_public_id,
+                "how": view.how,
+                "preset": view.preset,
+                "created_at": view.created_at,
+            }
             for view in ConsultImageView.objects.filter(viewer=user)
         ],
     }

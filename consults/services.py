@@ -112,15 +112,17 @@ def consult_images_check(*, consult: ConsultRequest, by: User, confirmed: Iterab
     consult = ConsultRequest.objects.select_for_update().get(pk=consult.pk)
     if consult.status != ConsultRequest.Status.DRAFT:
         raise ValidationError(_("This request has already been sent to volunteers."))
-    removed = set(removed)
+    removed, confirmed = set(removed), set(confirmed)
+    # Checked before anything is deleted: a refusal leaves every image (and its file) in place.
+    kept = [image for image in consult.images.all() if image.pk not in removed]
+    if not kept:
+        raise ValidationError(_("Every image was removed: add images before sending the request."))
+    if any(image.needs_burn_in_check and image.pk not in confirmed for image in kept):
+        raise ValidationError(_("Confirm or remove every image marked as possibly showing text."))
+    consult.images.filter(pk__in=confirmed - removed).update(burn_in_confirmed=True)
     for image in consult.images.filter(pk__in=removed):
         image.file.delete(save=False)
         image.delete()
-    consult.images.filter(pk__in=set(confirmed) - removed).update(burn_in_confirmed=True)
-    if consult.images_to_check:
-        raise ValidationError(_("Confirm or remove every image marked as possibly showing text."))
-    if not consult.images.exists():
-        raise ValidationError(_("Every image was removed: add images before sending the request."))
     consult_offer(consult=consult)
     return consult
 

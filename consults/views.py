@@ -17,7 +17,7 @@ from volunteers.selectors import volunteer_profile_for_user
 
 from . import selectors, services
 from .forms import ConsultCloseForm, ConsultMessageForm, ConsultReportForm, ConsultRequestForm, ImageCheckForm
-from .imaging import PRESETS, presets_for
+from .imaging import PRESETS, presets_for, preview_content_type
 from .models import ConsultImageView, ConsultRequest
 from .uploads import ConsultMemoryUploadHandler, upload_limit_bytes
 
@@ -259,8 +259,7 @@ def image_preview(request, pk):
     services.consult_image_view_record(
         image=image, viewer=request.user, how=ConsultImageView.How.PREVIEW, preset=preset
     )
-    content_type = "image/webp" if content[8:12] == b"WEBP" else "image/png"
-    response = HttpResponse(content, content_type=content_type)
+    response = HttpResponse(content, content_type=preview_content_type())
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

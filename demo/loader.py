@@ -29,6 +29,7 @@ from django_countries import countries as country_names
 from demo.checklists import demo_checklists
 from demo.completed import NEEDS as DEMO_COMPLETED_NEEDS
 from demo.completed import demo_completed_placement
+from demo.consults import demo_consults, demo_consults_delete
 from demo.electives import electives_demo_load
 from demo.speakers import demo_speakers
 from demo.teams import NEEDS as DEMO_TEAM_NEEDS
@@ -302,7 +303,10 @@ class DemoSummary:
 def demo_users():
     User = get_user_model()
     return User.objects.filter(
-        Q(email__startswith="demo-volunteer-") | Q(email__startswith="demo-coordinator-") | Q(email=SITE_ADMIN_EMAIL),
+        Q(email__startswith="demo-volunteer-")
+        | Q(email__startswith="demo-coordinator-")
+        | Q(email__startswith="demo-clinician-")
+        | Q(email=SITE_ADMIN_EMAIL),
         email__endswith="@" + DEMO_EMAIL_DOMAIN,
     )
 
@@ -316,6 +320,7 @@ def demo_data_delete() -> int:
     with transaction.atomic():
         organisations = demo_organisations()
         programmes = Programme.objects.filter(lead_organisation__in=organisations)
+        demo_consults_delete(sites=Site.objects.filter(organisation__in=organisations))
         Placement.objects.filter(need__programme__in=programmes).delete()
         Need.objects.filter(programme__in=programmes).delete()
         programmes.delete()
@@ -762,6 +767,9 @@ def demo_data_replace(*, volunteers: int, needs: int, seed: int, today: datetime
         coordinators += electives_demo_load(generator)
         load_visiting_demo(generator, generator.today, organisations)
         generator.counts.update(demo_speakers(organisations=organisations, today=generator.today))
+        generator.counts.update(
+            demo_consults(generator=generator, organisation=organisations[0], today=generator.today)
+        )
         generator.counts.update(
             demo_checklists(
                 programmes=Programme.objects.filter(lead_organisation__in=organisations), today=generator.today

@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from consults.models import ConsultImageView, ConsultMessage, ConsultReport, ConsultRequest
 from conversations import services as conversation_services
 from conversations.models import Message, ReadState
 from conversations.subjects import Subject
@@ -46,6 +47,7 @@ from tests.factories import (
     OrganisationFactory,
     PlacementFactory,
     ProgrammeFactory,
+    SiteFactory,
     SpeakerProfileFactory,
     SpeakingInvitationFactory,
     VisitCandidacyFactory,
@@ -343,6 +345,25 @@ NOT_EXPORTED = {
         "volunteer": "the volunteer",
         "need": "exported as the need's title, programme and organisation",
     },
+    ConsultRequest: {
+        "id": "an internal number",
+        "site": "the host hospital's record",
+        "created_by": "the person themselves",
+        "language": "how the request is routed to volunteers",
+        "profession": "how the request is routed to volunteers",
+        "offered_at": "the volunteers' handling of the request, not about the person asking",
+        "escalated_at": "the volunteers' handling of the request, not about the person asking",
+        "claimed_by": "the volunteer who answers: not the person asking",
+        "claimed_at": "the volunteers' handling of the request, not about the person asking",
+        "answered_at": "the volunteers' handling of the request, exported with the report to whoever wrote it",
+    },
+    ConsultReport: {"id": "an internal number", "author": "the person themselves"},
+    ConsultMessage: {"id": "an internal number", "author": "the person themselves"},
+    ConsultImageView: {
+        "id": "an internal number",
+        "image": "a de-identified image of a patient: not the person's data",
+        "viewer": "the person themselves",
+    },
 }
 
 # Models of ours that hold something pointing at a person (a link to a user or a volunteer profile, an
@@ -365,6 +386,7 @@ NOT_EXPORTED_MODELS = {
 
 def exported_records(client, rich_volunteer, coordinator) -> dict:
     """One exported record of each model the export covers."""
+    _consult_of(rich_volunteer)
     client.force_login(rich_volunteer.user)
     data = export_of(client)
     client.force_login(coordinator)
@@ -393,7 +415,29 @@ def exported_records(client, rich_volunteer, coordinator) -> dict:
         ReadState: data["conversations"][0]["read_receipt"],
         VisitFeedback: data["visit_feedback"][0],
         WaitingListEntry: data["waiting_lists"][0],
+        ConsultRequest: data["consult_requests"][0],
+        ConsultReport: data["consult_reports"][0],
+        ConsultMessage: data["consult_messages"][0],
+        ConsultImageView: data["consult_image_views"][0],
     }
+
+
+def _consult_of(profile) -> None:
+    """A consult the person both asked (as a partner clinician) and answered, with a message and an image view."""
+    consult = ConsultRequest.objects.create(
+        site=SiteFactory(),
+        created_by=profile.user,
+        question="Pneumothorax?",
+        modality="CR",
+        body_part="Chest",
+        language_id="en",
+        status=ConsultRequest.Status.ANSWERED,
+        claimed_by=profile,
+        claimed_at=timezone.now(),
+    )
+    ConsultReport.objects.create(request=consult, author=profile, findings="No.", impression="No.", confidence="high")
+    ConsultMessage.objects.create(request=consult, author=profile.user, body="Which side?")
+    ConsultImageView.objects.create(request_public_id=consult.public_id, viewer=profile.user, how="preview")
 
 
 def personal_models() -> list[type[models.Model]]:
@@ -499,8 +543,8 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
     # Session, user and allauth's record of the session (3), then the export's (the linked ORCID iD; the speaker
     # profile's topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
     # the waiting lists; the conversations, their messages and read receipts; the checklists' steps; the
-    # certificates of service).
-    with django_assert_max_num_queries(30):
+    # certificates of service; the consults asked and answered, their messages and image views).
+    with django_assert_max_num_queries(34):
         export_of(client)
 
 

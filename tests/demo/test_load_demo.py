@@ -179,12 +179,12 @@ def test_running_it_again_replaces_the_demo_data_and_leaves_real_data_alone(volu
 
     output = load_demo(seed=2)
 
-    # 50 volunteers, 6 coordinators, a site admin and the IR Juniors electives' coordinator.
-    assert "Replaced the previous demo data (58 demo accounts)." in output
-    assert demo_users().count() == VOLUNTEERS + 7 + ELECTIVES_DEMO_ACCOUNTS
+    # 50 volunteers, 6 coordinators, a site admin, the IR Juniors electives' coordinator and a partner clinician.
+    assert "Replaced the previous demo data (59 demo accounts)." in output
+    assert demo_users().count() == VOLUNTEERS + 8 + ELECTIVES_DEMO_ACCOUNTS
     assert demo_needs().count() == NEEDS + ELECTIVES_DEMO_NEEDS
     assert demo_organisations().count() == 6 + ELECTIVES_DEMO_ORGANISATIONS
-    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 7 + ELECTIVES_DEMO_ACCOUNTS
+    assert EmailAddress.objects.filter(user__in=demo_users()).count() == VOLUNTEERS + 8 + ELECTIVES_DEMO_ACCOUNTS
     assert VolunteerProfile.objects.filter(pk=volunteer.pk).exists()
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert Need.objects.filter(pk=real_need.pk).exists()
@@ -216,7 +216,7 @@ def test_each_demo_organisation_has_a_coordinator_who_can_sign_in(client):
     load_demo()
 
     for index, organisation in enumerate(demo_organisations().order_by("pk"), start=1):
-        membership = Membership.objects.get(organisation=organisation)
+        membership = Membership.objects.coordinators().get(organisation=organisation)
         assert membership.role == Membership.Role.COORDINATOR
         assert membership.user.email == f"demo-coordinator-{index:02d}@example.org"
         assert client.login(email=membership.user.email, password=DEMO_PASSWORD)
