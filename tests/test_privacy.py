@@ -357,6 +357,10 @@ NOT_EXPORTED_MODELS = {
     "the membership is exported",
     "programmes.HostRequest": "a host's request: the coordinator who posted it",
     "matcher.HostMatchRound": "a programme's record: the coordinator who opened the round",
+    "api.ApiToken": "an organisation's key to its API: the admins who created and revoked it (the export lists the "
+    "tokens a person created; erasure unlinks them)",
+    "api.ApiTokenUse": "an organisation's record of the requests made with its token: the address of the system that "
+    "sent each, no person",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
 # record and when, kept for accountability; they copy fields of records that are exported, and
