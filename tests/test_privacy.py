@@ -503,8 +503,8 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
     # Session, user and allauth's record of the session (3), then the export's (the speaker profile's
     # topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
     # the waiting lists; the conversations, their messages and read receipts; the checklists' steps; the
-    # certificates of service).
-    with django_assert_max_num_queries(29):
+    # certificates of service; the API tokens they created).
+    with django_assert_max_num_queries(30):
         export_of(client)
 
 
