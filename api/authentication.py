@@ -19,8 +19,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”."))
-        token = api_token_authenticate(raw=header[1])
-        if token is None:
+        token, usable = api_token_authenticate(raw=header[1])
+        if not usable:
+            # A revoked token's requests are recorded too (api.views.AuditedTokenUse): someone still holds it.
+            request._request.api_refused_token = token
             raise exceptions.AuthenticationFailed(_("This API token is not valid: it is unknown or was revoked."))
         # The token acts for its organisation; the admin who created it is named in the needs' history.
         return token.created_by or AnonymousUser(), token

@@ -66,24 +66,20 @@ def api_token_revoke(*, token: ApiToken, by: User) -> bool:
     return revoked
 
 
-def api_token_authenticate(*, raw: str) -> ApiToken | None:
-    """The active token whose hash matches `raw`, with its organisation; None for an unknown or revoked one.
-    Its "last used" time moves on (at most once a minute, so a busy client does not write on every request)."""
+def api_token_authenticate(*, raw: str) -> tuple[ApiToken | None, bool]:
+    """The token whose hash matches `raw`, with its organisation, and whether it may be used (not revoked); (None,
+    False) for an unknown one. An active token's "last used" time moves on (at most once a minute, so that a busy
+    client does not write on every request)."""
     if not raw or len(raw) > 200:
-        return None
-    token = (
-        ApiToken.objects.active()
-        .select_related("organisation", "created_by")
-        .filter(token_hash=api_token_hash(raw))
-        .first()
-    )
-    if token is None:
-        return None
+        return None, False
+    token = ApiToken.objects.select_related("organisation", "created_by").filter(token_hash=api_token_hash(raw)).first()
+    if token is None or not token.is_active:
+        return token, False
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
+    return token, True
 
 
 def api_token_use_record(

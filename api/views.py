@@ -63,8 +63,8 @@ class AuditedTokenUse:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        # request.auth is only read when the request was authenticated; a refused token never gets here as one.
-        token = getattr(request, "_auth", None)
+        # The token the request was authenticated with, or the revoked one it was refused for.
+        token = getattr(request, "_auth", None) or getattr(request._request, "api_refused_token", None)
         if isinstance(token, ApiToken):
             need_id = getattr(request, "api_need_id", None) or self.kwargs.get("pk")
             api_token_use_record(

@@ -295,6 +295,11 @@ class OpportunityFilter(django_filters.FilterSet):
         self.can_sort_by_fit = can_sort_by_fit
         if can_sort_by_fit:
             self.filters["sort"].extra["choices"] = [*SORT_CHOICES, SORT_FIT_CHOICE]
+        for name in ("organisation", "country", "skill", "language", "sort"):
+            # A form field built from the class's filters before (the API's schema reads them) would be copied
+            # with its old choices: built again from the ones set above. (The API's filters have no "sort".)
+            if name in self.filters:
+                self.filters[name].__dict__.pop("_field", None)
 
     # Filters
 

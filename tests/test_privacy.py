@@ -378,6 +378,10 @@ NOT_EXPORTED_MODELS = {
     "the membership is exported",
     "programmes.HostRequest": "a host's request: the coordinator who posted it",
     "matcher.HostMatchRound": "a programme's record: the coordinator who opened the round",
+    "api.ApiToken": "an organisation's key to its API: the admins who created and revoked it (the export lists the "
+    "tokens a person created; erasure unlinks them)",
+    "api.ApiTokenUse": "an organisation's record of the requests made with its token: the address of the system that "
+    "sent each, no person",
 }
 # django-simple-history's audit trails (Historical… models) are not listed one by one: who changed a
 # record and when, kept for accountability; they copy fields of records that are exported, and
@@ -543,8 +547,9 @@ def test_export_takes_the_same_few_queries_however_much_data(client, rich_volunt
     # Session, user and allauth's record of the session (3), then the export's (the linked ORCID iD; the speaker
     # profile's topics and languages among them; the visiting-professor candidacies, their topics, visits and feedback;
     # the waiting lists; the conversations, their messages and read receipts; the checklists' steps; the
-    # certificates of service; the consults asked and answered, their messages and image views).
-    with django_assert_max_num_queries(34):
+    # certificates of service; the consults asked and answered, their messages and image views; the API tokens
+    # they created).
+    with django_assert_max_num_queries(35):
         export_of(client)
 
 

@@ -60,3 +60,20 @@ def test_the_docs_page_loads_its_assets_from_this_site_under_the_sites_csp(clien
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+def test_reading_the_schema_leaves_the_filters_of_the_api_and_the_page_working(client):
+    from tests.factories import NeedFactory, OrganisationFactory, ProgrammeFactory
+
+    lead = OrganisationFactory(name="Schema Readers")
+    NeedFactory(programme=ProgrammeFactory(lead_organisation=lead, countries=["KE"]), host_site__country="KE")
+    SchemaGenerator().get_schema(request=None, public=True)
+
+    api = client.get(f"/api/v1/needs/?country=KE&organisation={lead.slug}&skill=mri&language=pt")
+    page = client.get(f"/opportunities/?country=KE&organisation={lead.slug}")
+
+    assert api.status_code == 200, api.json()
+    assert api.json()["results"] == []  # no need asks for MRI in Portuguese: valid filters, nothing found
+    assert client.get(f"/api/v1/needs/?country=KE&organisation={lead.slug}").json()["results"] != []
+    assert page.status_code == 200
+    assert "no open opportunities in this country" not in page.content.decode()

@@ -125,6 +125,8 @@ def test_a_revoked_token_is_refused_with_401(client, organisation_admin):
     assert refused.json() == {"detail": "This API token is not valid: it is unknown or was revoked."}
     token.refresh_from_db()
     assert token.revoked_by == organisation_admin
+    # Someone still holds it: its refused requests are recorded too.
+    assert ApiTokenUse.objects.filter(token=token).values_list("status_code", flat=True).first() == 401
     assert (
         "Partner website"
         not in client.get(reverse("organisations:member-list", args=[organisation.slug])).content.decode()
@@ -304,3 +306,17 @@ def test_every_use_of_a_token_is_recorded_and_its_last_use_shown(client, organis
         ("GET", "/api/v1/needs/", 200, None),
     ]
     assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_the_token_section_and_page_speak_the_admins_language(client, organisation_admin):
+    organisation = organisation_admin.memberships.get().organisation
+    organisation_admin.language = "fr"
+    organisation_admin.save(update_fields=["language"])
+    client.force_login(organisation_admin)
+
+    members = client.get(reverse("organisations:member-list", args=[organisation.slug])).content.decode()
+    created = client.post(reverse("api:token-create", args=[organisation.slug]), {"name": "Site"}).content.decode()
+
+    assert "Jetons d&#x27;API" in members or "Jetons d'API" in members
+    assert "Créer un jeton" in members
+    assert "Votre nouveau jeton d&#x27;API" in created or "Votre nouveau jeton d'API" in created
