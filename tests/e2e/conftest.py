@@ -37,9 +37,10 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "e2e-shots")
 STEP_SHOTS = os.environ.get("E2E_STEP_SHOTS")
 
-# Short enough that a broken page fails in seconds; long enough for a loaded 2-core CI machine.
-ACTION_TIMEOUT_MS = 5_000
-NAVIGATION_TIMEOUT_MS = 10_000
+# Short enough that a broken page fails in seconds; long enough for a 2-core CI machine running both databases'
+# suites side by side, each with its own browser.
+ACTION_TIMEOUT_MS = 15_000
+NAVIGATION_TIMEOUT_MS = 30_000
 
 CONTRAST_SCRIPT = Path(__file__).with_name("contrast.js")
 
