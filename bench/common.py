@@ -8,7 +8,8 @@
 
 `throwaway_database` never touches the database a developer works in: with DATABASE_URL set it creates
 ``<name>_bench_<suffix>`` on the same PostgreSQL server, otherwise a SQLite file in a temporary folder;
-migrates it (manage.py in a child process, so that the caller's Django is not set up yet), points this
+migrates it and creates the cache table (manage.py in a child process, so that the caller's Django is not
+set up yet), points this
 process's environment at it (DATABASE_URL, or SQLITE_PATH), yields its URL and drops it afterwards, also
 after an error or Ctrl-C.
 """
@@ -98,12 +99,15 @@ def throwaway_database(suffix: str, *, migrate: bool = True) -> Iterator[str]:
     try:
         if migrate:
             env = {"SECRET_KEY": "bench-only-not-secret", "STATIC_MANIFEST": "0", **os.environ}
-            subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-                [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "--verbosity=0"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-            )
+            # The cache table too: without REDIS_URL the cache (rate limits, the listing's shared cache) is a
+            # table of this database, which migrate does not make.
+            for command in (["migrate", "--noinput"], ["createcachetable"]):
+                subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+                    [sys.executable, str(ROOT / "manage.py"), *command, "--verbosity=0"],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                )
         yield url
     finally:
         _close_django_connections()

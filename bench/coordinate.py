@@ -18,54 +18,21 @@ grow with the data (tests/programmes/test_workspace.py asserts that at two sizes
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import bench_urlconf, configure_environment, percentile, throwaway_database  # noqa: E402
 
 TIME_TARGET = 0.060  # seconds
 SIZE_TARGET = 60_000  # bytes of HTML
-
-
-def configure_environment(folder: str) -> None:
-    """Production-like settings (DEBUG off) that the test client can reach, on a throwaway database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
-    os.environ.setdefault("STATIC_MANIFEST", "0")
-    hosts = [host for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host]
-    os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
-    os.environ.pop("REDIS_URL", None)
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
-
-
-def bare_page(request):
-    from django.shortcuts import render
-
-    return render(request, "base.html")
-
-
-def bench_urlconf() -> str:
-    from django.urls import include, path
-
-    module = types.ModuleType("bench_coordinate_urls")
-    module.urlpatterns = [path("__bench__/bare/", bare_page), path("", include("globalir.urls"))]
-    sys.modules[module.__name__] = module
-    return module.__name__
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def measure(client, url: str, args, **headers) -> dict:
@@ -173,22 +140,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="globalir-bench-coordinate-") as folder:
-        configure_environment(folder)
+    configure_environment()
+    os.environ.pop("REDIS_URL", None)
+    with throwaway_database("coordinate"):
         import django
 
         django.setup()
-        from django.db import connection
-
-        old_name = connection.settings_dict["NAME"]
-        if connection.vendor != "sqlite":
-            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_coordinate"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            figures = run(args)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        figures = run(args)
     report(figures)
 
 

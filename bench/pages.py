@@ -30,18 +30,18 @@ from __future__ import annotations
 import argparse
 import datetime
 import gzip
-import math
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import bench_urlconf, configure_environment, percentile, throwaway_database  # noqa: E402
 
 QUERY_TARGET = 15
 RATIO_TARGET = 3.0
@@ -49,41 +49,8 @@ CONSTANT_TARGET = 1.5  # "best fit" over every need / over a handful
 FIRST_VISIT_TARGET = 60_000  # bytes
 
 
-def configure_environment(folder: str) -> None:
-    """Production-like settings (DEBUG off) that the test client can reach, on a throwaway database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
-    os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed; the files are the same
-    hosts = [host for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host]
-    os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
-
-
-def bare_page(request):
-    """The floor: the base template and nothing else (session, user and CSRF token as on every page)."""
-    from django.shortcuts import render
-
-    return render(request, "base.html")
-
-
-def bench_urlconf() -> str:
-    from django.urls import include, path
-
-    module = types.ModuleType("bench_pages_urls")
-    module.urlpatterns = [path("__bench__/bare/", bare_page), path("", include("globalir.urls"))]
-    sys.modules[module.__name__] = module
-    return module.__name__
-
-
 def gzipped(data: bytes, level: int) -> int:
     return len(gzip.compress(data, compresslevel=level, mtime=0))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def result_count(html: str) -> str:
@@ -359,24 +326,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="globalir-bench-") as folder:
-        configure_environment(folder)
+    configure_environment()
+    print(f"Opportunity pages, {args.volunteers:,} volunteers × {args.needs:,} needs")
+    with throwaway_database("pages"):
         import django
 
         django.setup()
-        from django.db import connection
-
-        print(f"Opportunity pages, {args.volunteers:,} volunteers × {args.needs:,} needs")
-        # A throwaway database: Django's test database (migrated), dropped at the end.
-        old_name = connection.settings_dict["NAME"]
-        if connection.vendor != "sqlite":
-            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_pages"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            run(args)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        run(args)
 
 
 if __name__ == "__main__":

@@ -27,13 +27,15 @@ import datetime
 import gc
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import throwaway_database  # noqa: E402
 
 TARGETS = {
     # figure: (label, limit in seconds)
@@ -42,15 +44,13 @@ TARGETS = {
 }
 
 
-def configure_environment(folder: str) -> None:
+def configure_environment() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "globalir.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("STATIC_MANIFEST", "0")
     os.environ.pop("REDIS_URL", None)
     # A broker that takes messages at once and never delivers them: the e-mails are not sent in this process.
     os.environ["CELERY_BROKER_URL"] = "memory://"
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
 
 
 def add_applications(count: int):
@@ -245,23 +245,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--slow-sql", type=int, default=0, help="print this many of the slowest statements")
     parser.add_argument("--all-sql", action="store_true", help="print every statement in order, with its time")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="globalir-bench-rounds-") as folder:
-        configure_environment(folder)
+    configure_environment()
+    with throwaway_database("rounds"):
         import django
 
         django.setup()
         from django.db import connection
 
         print(f"Match rounds on {connection.vendor}")
-        old_name = connection.settings_dict["NAME"]
-        if connection.vendor != "sqlite":
-            # Not test_<name>: a test run on the same server must not lose its database to the benchmark.
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_bench_rounds"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            figures = run(args)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        figures = run(args)
     summary(figures)
     return figures
 
