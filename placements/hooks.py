@@ -4,7 +4,7 @@ placements asks of the apps above it (see globalir.hooks)."""
 from django.urls import reverse
 
 from globalir.hooks import Hook
-from organisations.selectors import organisations_coordinated_by
+from organisations.selectors import clinician_organisation_ids, organisations_coordinated_by
 from volunteers.models import VolunteerProfile
 from volunteers.selectors import volunteer_label, volunteer_profile_for_user
 
@@ -22,13 +22,16 @@ consult_remote_hours = Hook("consult_remote_hours", default=lambda *, profile: 0
 
 def landing_url(user) -> str:
     """globalir.accounts.hooks.landing_url: a coordinator or organisation admin lands on the workspace; a
-    volunteer on their dashboard, or the profile wizard until their profile is complete. Someone with both
-    roles lands on the first."""
+    volunteer on their dashboard, or the profile wizard until their profile is complete; a partner clinician who
+    does not volunteer on their consults rather than a wizard that is not for them. Someone with more than one
+    role lands on the first."""
     if organisations_coordinated_by(user=user).exists():
         return reverse("programmes:workspace")
     profile = volunteer_profile_for_user(user=user)
     if profile is not None and profile.onboarding_completed_at is not None:
         return reverse("placements:dashboard")
+    if clinician_organisation_ids(user=user):
+        return reverse("consults:list")
     return reverse("volunteers:onboarding")
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 from tests.accounts.conftest import NEW_PASSWORD, link_in, log_in
 from tests.factories import (
     CredentialFactory,
@@ -94,6 +94,24 @@ def test_coordinator_who_also_volunteers_lands_on_the_workspace(client, coordina
     response = log_in(client, coordinator.email, password)
 
     assert response["Location"] == WORKSPACE
+
+
+def test_partner_clinician_lands_on_their_consults_not_the_volunteer_wizard(client, password):
+    clinician = MembershipFactory(role=Membership.Role.CLINICIAN).user
+
+    response = log_in(client, clinician.email, password)
+
+    assert response["Location"] == reverse("consults:list")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_partner_clinician_who_also_volunteers_lands_on_their_dashboard(client, password):
+    clinician = MembershipFactory(role=Membership.Role.CLINICIAN).user
+    VolunteerProfileFactory(user=clinician)
+
+    response = log_in(client, clinician.email, password)
+
+    assert response["Location"] == DASHBOARD
 
 
 def test_member_of_an_archived_organisation_only_is_treated_as_a_volunteer(client, password):
