@@ -238,3 +238,12 @@ def test_the_listing_takes_the_same_few_queries_whatever_the_number_of_needs(cli
         return [text for text in sql if text.startswith("SELECT") and "globalir_cache" not in text]
 
     assert len(ours(many)) == len(ours(few)) <= 4
+
+
+def test_a_need_without_a_deadline_reads_open_until_filled(client, organisation):
+    NeedFactory(programme__lead_organisation=organisation, application_deadline=None)
+
+    page = embed(client, organisation).content.decode()
+
+    assert "Open until filled" in page
+    assert "Apply by Open until filled" not in page
