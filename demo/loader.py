@@ -426,8 +426,14 @@ class _Generator:
             "coordinators",
             Membership,
             [
-                Membership(user_id=user.pk, organisation_id=organisation.pk, role=Membership.Role.COORDINATOR)
-                for user, organisation in zip(users, organisations, strict=True)
+                # The first demo organisation's coordinator is also its admin: its members page (invitations,
+                # API tokens, the embeddable listing) has someone to show it to.
+                Membership(
+                    user_id=user.pk,
+                    organisation_id=organisation.pk,
+                    role=Membership.Role.ADMIN if index == 0 else Membership.Role.COORDINATOR,
+                )
+                for index, (user, organisation) in enumerate(zip(users, organisations, strict=True))
             ],
         )
         return [(user.email, organisation.name) for user, organisation in zip(users, organisations, strict=True)]

@@ -163,3 +163,23 @@ def test_page_that_asked_for_login_is_where_the_volunteer_returns(client, volunt
     response = client.post(login_url, {"login": "volunteer@example.org", "password": password})
 
     assert response["Location"] == reverse("volunteers:credentials")
+
+
+def test_partner_clinician_who_does_not_volunteer_has_no_volunteering_link_in_the_menu(client, password):
+    clinician = MembershipFactory(role=Membership.Role.CLINICIAN).user
+    client.force_login(clinician)
+
+    page = client.get(reverse("consults:list")).content.decode()
+
+    assert 'href="' + DASHBOARD + '"' not in page
+    assert 'href="' + reverse("consults:list") + '"' in page
+
+
+def test_partner_clinician_who_volunteers_keeps_the_volunteering_link(client, password):
+    clinician = MembershipFactory(role=Membership.Role.CLINICIAN).user
+    VolunteerProfileFactory(user=clinician)
+    client.force_login(clinician)
+
+    page = client.get(reverse("consults:list")).content.decode()
+
+    assert 'href="' + DASHBOARD + '"' in page
