@@ -69,6 +69,10 @@ class ImageCheckForm(forms.Form):
                 widget=forms.RadioSelect,
             )
 
+    def fields_with_images(self) -> list[tuple]:
+        """Each choice with its image, so that the uploader sees what they confirm beside the choice."""
+        return [(self[f"image_{image.pk}"], image) for image in self.images]
+
     def decisions(self) -> tuple[list[int], list[int]]:
         confirmed = [i.pk for i in self.images if self.cleaned_data[f"image_{i.pk}"] == "confirm"]
         removed = [i.pk for i in self.images if self.cleaned_data[f"image_{i.pk}"] == "remove"]

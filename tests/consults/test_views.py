@@ -11,7 +11,15 @@ from organisations.models import Membership
 from organisations.services import invitation_accept, invitation_create
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 
-from .factories import clinician_of, consult_request, ct_series_zip, ct_upload, host_site, remote_radiologist
+from .factories import (
+    burnt_in_upload,
+    clinician_of,
+    consult_request,
+    ct_series_zip,
+    ct_upload,
+    host_site,
+    remote_radiologist,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +203,15 @@ def test_the_lists_paginate(client, site, clinician):
     first = client.get(reverse("consults:list"))
     assert first.context["requests_page"].paginator.num_pages == 2
     assert client.get(reverse("consults:list") + "?page=2").status_code == 200
+
+
+def test_the_clinician_sees_each_image_to_check_beside_its_choice(client, site, clinician, private_media_in_tmp):
+    consult = consult_request(site=site, by=clinician, files=[burnt_in_upload()])
+    flagged = consult.images.get()
+    client.force_login(clinician)
+
+    page = client.get(reverse("consults:detail", args=[consult.public_id])).content.decode()
+
+    check = page[page.index('id="check-heading"') : page.index("</form>", page.index('id="check-heading"'))]
+    assert reverse("consults:image-preview", args=[flagged.pk]) in check
+    assert f'name="image_{flagged.pk}"' in check
