@@ -8,6 +8,7 @@ them (`listing_triggers_restore`, connected in ProgrammesConfig.ready). PostgreS
 keeps them.
 """
 
+from django.apps import apps as installed_apps
 from django.db import connections
 
 # (app, model, many-to-many field or None): every table /opportunities/ reads.
@@ -53,8 +54,10 @@ def sqlite_trigger_statements(table: str) -> list[str]:
     ]
 
 
-def listing_triggers_restore(*, apps, using: str, **kwargs) -> None:
-    """post_migrate: the SQLite triggers a table rebuild dropped, created again (the others are left as they are)."""
+def listing_triggers_restore(*, using: str, apps=None, **kwargs) -> None:
+    """post_migrate: the SQLite triggers a table rebuild dropped, created again (the others are left as they are).
+    `flush` sends the signal too, without the migration state's `apps`: the installed models then."""
+    apps = apps or installed_apps
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
