@@ -189,12 +189,17 @@ def test_the_orcid_button_is_on_the_login_and_signup_pages_when_configured(clien
         assert f'action="{reverse("orcid_login")}?process=login"' in page
 
 
+def _csp_directives(response) -> dict[str, str]:
+    directives = (part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    return {name: (sources[0] if sources else "") for name, *sources in directives if name}
+
+
 def test_without_a_client_orcid_is_off(client, volunteer, password):
     for name in ("account_login", "account_signup"):
         page = client.get(reverse(name))
         assert page.status_code == 200
         assert "ORCID" not in page.content.decode()
-        assert "form-action 'self';" in page["Content-Security-Policy"]
+        assert _csp_directives(page)["form-action"] == "'self'"
     for url in (reverse("orcid_login"), f"{reverse('orcid_callback')}?code=x&state=y"):
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
