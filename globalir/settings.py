@@ -138,6 +138,7 @@ TEMPLATES = [
             "libraries": {
                 "content_language": "globalir.templatetags.content_language",
                 "url_pk": "globalir.templatetags.url_pk",
+                "field_groups": "globalir.templatetags.field_groups",
             },
         },
     },

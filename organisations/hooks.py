@@ -1,11 +1,19 @@
-"""organisations' answers to the hooks of the apps below it (registered in OrganisationsConfig.ready())."""
+"""organisations' hook for the apps above it, and its answers to the hooks of the apps below it (registered in
+OrganisationsConfig.ready())."""
 
 from django.db.models import Exists
 from django.urls import reverse
 from django.utils.translation import ngettext
 
+from globalir.hooks import Hook
+
 from .models import Membership
 from .selectors import organisation_pending_review_count
+
+# () -> int | None: a number the database moves on with every committed write to the organisations and to what
+# the home page's map shows; the home page and the directory are kept whole for anonymous visitors under it
+# (globalir.shared_pages). None, when no app provides it: the pages are rendered each time.
+public_data_version = Hook("public_data_version", default=lambda: None)
 
 
 def organisation_requests_to_review() -> dict:

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from globalir import shared_pages
 from globalir.links import absolute_url
 
 from . import listing_cache
@@ -95,7 +96,7 @@ def opportunity_feed(request: HttpRequest):
     if stored is None:
         response = opportunity_feed_view(request)
         stored = (response.content, response["Content-Type"])
-        cache.set(key, stored, listing_cache.PAGE_SECONDS)
+        cache.set(key, stored, shared_pages.PAGE_SECONDS)
     response = HttpResponse(stored[0], content_type=stored[1])
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response

@@ -3,14 +3,13 @@
 Three caches, and what invalidates each:
 
 - Whole responses for anonymous visitors (the page and its htmx results fragment), in the shared cache
-  (``caches["default"]``: Redis when REDIS_URL is set, so every web process and node serves and fills the
-  same entries). Filed under the data version, today's date (needs leave the list when their deadline
-  passes), the language, htmx-or-not and the full query string. Only for visitors who are not signed in
-  and have no message waiting; the CSRF token is left out of the stored page and put back per visitor.
-- The rendered filter form, for signed-in visitors (whose pages are never shared), in each process's own
-  memory (``caches["local"]``), filed under the data version, the date, the language, the query string and
-  the two flags that change the form (sort by fit offered, electives first). The filter menus it shows are kept
-  the same way.
+  (globalir.shared_pages), filed under the data version, today's date (needs leave the list when their
+  deadline passes), the language, htmx-or-not and the full query string. The home page and the organisation
+  directory are kept the same way under the same version (``organisations.hooks.public_data_version``).
+- The rendered filter fields, for every page being rendered, in each process's own memory
+  (``caches["local"]``), each filed under the data version, the date, the language, the two flags that change
+  the menus (sort by fit offered, electives first) and the value the field shows
+  (globalir.templatetags.field_groups). The filter menus they show are kept the same way.
 - The rendered results region (count, cards, page links), for signed-in visitors and for anonymous pages being
   rendered, in each process's own memory (``caches["opportunity-results"]``), filed under the data version,
   the date, the language, the query string, the two flags that change the filters, and for "best fit" the
@@ -32,30 +31,20 @@ from collections.abc import Callable
 
 from django.core.cache import caches
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from globalir import shared_pages
 from volunteers.models import VolunteerProfile
 
 from . import hooks
 from .filters import SORT_FIT, OpportunityFilter
 from .models import ListingVersion
 
-# A whole page stays until its version or date has moved on; a day bounds what old versions hold in Redis.
-PAGE_SECONDS = 24 * 3600
 # A rendered results region of an old version is unused; it leaves this process's memory after this long.
 RESULTS_SECONDS = 3600
-# Stands for the visitor's CSRF token in a stored page (letters only, so that escaping leaves it as is).
-CSRF_PLACEHOLDER = "opportunitiescsrftokenplaceholderXq7RkT"
 # Whatever a cache in front of the site keys on must include these: the page differs by each.
-VARY = ("HX-Request", "HX-History-Restore-Request", "Accept-Language", "Cookie")
-
-
-def _shared():
-    return caches["default"]
+VARY = ("HX-Request", "HX-History-Restore-Request", *shared_pages.VARY)
 
 
 def opportunity_listing_version() -> int:
@@ -86,46 +75,7 @@ def results_region(key: str, render: Callable[[], str]) -> str:
     return caches["opportunity-results"].get_or_set(key, render, RESULTS_SECONDS)
 
 
-def filter_form_key(*, version: int, query_string: str, can_sort_by_fit: bool, electives_first: bool) -> str:
-    """What a rendered filter form is filed under, with the language (the {% cache %} tag adds it)."""
-    digest = hashlib.sha256(query_string.encode()).hexdigest()
-    return f"{version}:{timezone.localdate().isoformat()}:{digest}:{int(can_sort_by_fit)}:{int(electives_first)}"
-
-
-# Whole responses for anonymous visitors
-
-
-def can_share_response(request: HttpRequest) -> bool:
-    """Whether the visitor sees the page everyone else sees: not signed in, and no message waiting for them."""
-    from django.contrib import messages
-
-    return not request.user.is_authenticated and not len(messages.get_messages(request))
-
-
-def _page_key(request: HttpRequest, *, version: int, results_only: bool) -> str:
-    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()
-    fragment = "fragment" if results_only else "page"
-    return f"opportunities:{fragment}:{version}:{timezone.localdate().isoformat()}:{get_language()}:{query}"
-
-
-def _with_token(request: HttpRequest, content: bytes, content_type: str) -> HttpResponse:
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder in content:
-        content = content.replace(placeholder, get_token(request).encode())
-    response = HttpResponse(content, content_type=content_type)
-    patch_vary_headers(response, VARY)
-    return response
-
-
-def shared_response(request: HttpRequest, *, version: int, results_only: bool, render) -> HttpResponse:
-    """The anonymous page (or fragment) from the shared cache; rendered with `render(csrf_token=...)` and stored
-    when missing. Only for requests `can_share_response` accepts."""
-    key = _page_key(request, version=version, results_only=results_only)
-    stored = _shared().get(key)
-    if stored is None:
-        response = render(csrf_token=CSRF_PLACEHOLDER)
-        if response.status_code != 200:
-            return response
-        stored = (response.content, response["Content-Type"])
-        _shared().set(key, stored, PAGE_SECONDS)
-    return _with_token(request, *stored)
+def filter_fields_key(*, version: int, can_sort_by_fit: bool, electives_first: bool) -> str:
+    """What the rendered filter fields are filed under, besides the language and the value each shows
+    (globalir.templatetags.field_groups adds both)."""
+    return f"{version}:{timezone.localdate().isoformat()}:{int(can_sort_by_fit)}:{int(electives_first)}"

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from globalir import shared_pages
 from organisations.selectors import organisation_listed_by_slug_queryset
 
 from .. import listing_cache
@@ -56,7 +57,7 @@ def organisation_embed(request, slug):
                     "site_url": settings.SITE_URL,
                 },
             )
-        cache.set(key, content, listing_cache.PAGE_SECONDS)
+        cache.set(key, content, shared_pages.PAGE_SECONDS)
     response = HttpResponse(content)
     # Framed by the portal (the organisation admin's preview) and the websites the organisation named.
     response._csp_replace = {"frame-ancestors": ["'self'", *organisation.embed_origin_list]}

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from globalir import shared_pages
 from volunteers.selectors import volunteer_profile_for_user
 
 from .. import feeds, hooks, listing_cache, opportunities, world_map
@@ -32,15 +33,16 @@ def opportunity_list(request):
     results_only = wants_results_only(request)
     # Read once, before the data: every cache of the page is filed under it (programmes.listing_cache).
     version = listing_cache.opportunity_listing_version()
-    if listing_cache.can_share_response(request):
+    if shared_pages.can_share_response(request):
         # Anonymous visitors all see the same page: served from the shared cache.
-        return listing_cache.shared_response(
+        return shared_pages.shared_response(
             request,
+            name="opportunities-fragment" if results_only else "opportunities",
             version=version,
-            results_only=results_only,
             render=lambda **extra: render_list(
                 request, version=version, results_only=results_only, extra_context=extra
             ),
+            vary=listing_cache.VARY,
         )
     return render_list(request, version=version, results_only=results_only)
 
@@ -60,12 +62,11 @@ def render_list(request, *, version: int, results_only: bool, extra_context: dic
         "results_only": results_only,
         # The feed of the list as filtered (<link rel="alternate">).
         "feed_query": feeds.feed_query(request.GET),
-        # The rendered filter form is kept under this (programmes.listing_cache); a fragment has no form.
-        "filter_form_key": ""
+        # The rendered filter fields are kept under this (programmes.listing_cache); a fragment has no form.
+        "filter_fields_key": ""
         if results_only
-        else listing_cache.filter_form_key(
+        else listing_cache.filter_fields_key(
             version=version,
-            query_string=query_string,
             can_sort_by_fit=search_filter.can_sort_by_fit,
             electives_first=search_filter.electives_first,
         ),
