@@ -172,6 +172,15 @@ AUTHENTICATION_BACKENDS = [
     "globalir.accounts.backends.EmailModelBackend",
     "globalir.accounts.backends.AccountBackend",
 ]
+# Django's list, with its PBKDF2 computed at a lower scheduling priority (globalir.accounts.hashers): a burst of
+# sign-ins does not slow page views. Same algorithm name, so every stored password still verifies.
+PASSWORD_HASHERS = [
+    "globalir.accounts.hashers.LowPriorityPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
