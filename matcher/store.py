@@ -40,6 +40,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -54,7 +55,7 @@ from volunteers.services import profiles_recommendations_refresh_later
 from . import engine
 from .loader import candidate_needs, candidate_volunteers, matching_top_k, matching_weights, needs_data, volunteers_data
 from .models import Recommendation, RecommendationBlock
-from .store_rows import JSON_NAMES, JSON_ORDER, Rows, Stored, Writer, write
+from .store_rows import JSON_NAMES, JSON_ORDER, BackgroundWriter, Rows, Stored, write
 
 logger = logging.getLogger(__name__)
 
@@ -231,45 +232,50 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         groups = _professions(volunteers, needs)
         professions = set(groups)
         del volunteers, needs
-        writer = Writer(now=now)
         fresh: list[RecommendationBlock] = []
-        while groups:
-            profession, (block_volunteers, block_needs) = groups.popitem()
-            start = time.perf_counter()
-            inputs = _inputs_digest(block_volunteers, block_needs, weights, k)
-            block = blocks.get(profession)
-            if (
-                block is not None
-                and block.inputs == inputs
-                and stored_blocks.get(profession, (0, 0)) == (block.rows, block.checksum)
-            ):
-                summary.skipped.append(profession)
-                summary.rows += block.rows
+        written: list[tuple[Future, int]] = []  # each scored block's write, with its number of rows
+        writer = BackgroundWriter(now=now)
+        try:
+            while groups:
+                profession, (block_volunteers, block_needs) = groups.popitem()
+                start = time.perf_counter()
+                inputs = _inputs_digest(block_volunteers, block_needs, weights, k)
+                block = blocks.get(profession)
+                if (
+                    block is not None
+                    and block.inputs == inputs
+                    and stored_blocks.get(profession, (0, 0)) == (block.rows, block.checksum)
+                ):
+                    summary.skipped.append(profession)
+                    summary.rows += block.rows
+                    scoring += time.perf_counter() - start
+                    continue
+                wanted = Rows.from_pairs(
+                    engine.score_top_pairs(block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k)
+                )
+                del block_volunteers, block_needs
                 scoring += time.perf_counter() - start
-                continue
-            wanted = Rows.from_pairs(
-                engine.score_top_pairs(block_volunteers, block_needs, weights, k_per_volunteer=k, k_per_need=k)
-            )
-            del block_volunteers, block_needs
-            scored = time.perf_counter()
-            # The block's stored rows: those of its needs (a need's rows all share its profession).
-            stored = Stored.read(Recommendation.objects.filter(need__profession=profession))
-            inserted, deleted = writer.write(stored, wanted)
+                fresh.append(
+                    RecommendationBlock(
+                        profession=profession,
+                        inputs=inputs,
+                        rows=len(wanted),
+                        checksum=_checksum(wanted.fingerprint),
+                        refreshed_at=now,
+                    )
+                )
+                # The block's stored rows: those of its needs (a need's rows all share its profession).
+                written.append(
+                    (writer.submit(Recommendation.objects.filter(need__profession=profession), wanted), len(wanted))
+                )
+                del wanted
+        finally:
+            writer.close()
+        for future, rows in written:
+            inserted, deleted = future.result()
             summary.inserted += inserted
             summary.deleted += deleted
-            summary.rows += len(wanted)
-            fresh.append(
-                RecommendationBlock(
-                    profession=profession,
-                    inputs=inputs,
-                    rows=len(wanted),
-                    checksum=_checksum(wanted.fingerprint),
-                    refreshed_at=now,
-                )
-            )
-            del stored, wanted
-            scoring += scored - start
-        writer.finish()
+            summary.rows += rows
         # Rows of needs that are no longer candidates.
         summary.deleted += Recommendation.objects.exclude(need__in=candidate_needs(today=today).values("pk")).delete()[
             0

@@ -4,8 +4,10 @@ A refresh holds the rows it wants as aligned numpy arrays (`Rows`), never one Py
 compares them with the stored rows through each row's `fingerprint` (a hash of score, ranks and factors),
 without reading back or decoding the stored values. Only new, changed and vanished rows are written:
 
-* PostgreSQL: new rows by COPY straight into the table; changed rows by COPY into a temporary table, all
-  blocks' at once applied by one UPDATE … FROM (`Writer.finish`); vanished rows by one DELETE … WHERE
+* PostgreSQL: new rows by COPY straight into the table; changed rows by COPY into a temporary table, applied
+  by one UPDATE … FROM (`Writer.finish`: all blocks' at once, or each block's in a full refresh, whose blocks
+  are written by a background thread while the next one is scored, `BackgroundWriter`); vanished rows by
+  one DELETE … WHERE
   id = ANY(array) per block. COPY reads its lines from a generator a chunk of rows at a time, so no whole
   CSV buffer is ever held. No index holds a rewritten column and the table keeps room on its pages (its
   migration sets the fill factor), so an UPDATE rewrites rows in place without touching any index;
@@ -19,10 +21,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import QuerySet
 
 from . import engine
 from .models import Recommendation
@@ -205,6 +209,68 @@ class Writer:
             # Emptied for the next refresh in the same transaction (tests, nested calls).
             cursor.execute(f"TRUNCATE {_TEMPORARY}")
         self._updates_pending = False
+
+
+class BackgroundWriter:
+    """A full refresh's writes, one block after another in a background thread, on the caller's connection and
+    inside its transaction, while the caller scores the next block: the database stores one profession's rows
+    as the engine works on the next one, so the two cores work at once. Each block's stored rows are read,
+    compared and written (`Writer.write`), and its changed rows applied (`Writer.finish`), in the thread.
+
+    At most one block is being written while the caller holds the next (memory: two blocks' rows at a time).
+    The caller must not use the database between the first `submit` and `close`; an error in the thread is
+    raised by the next `submit` or by `close`, so the caller's transaction is rolled back."""
+
+    def __init__(self, *, now: datetime.datetime):
+        self._writer = Writer(now=now)
+        self._connection = connections[DEFAULT_DB_ALIAS]
+        # The rows' foreign keys are checked as each block is written, in the thread while the next block is
+        # scored, rather than all at the commit, where nothing else can go on.
+        self._foreign_keys = _foreign_key_constraints()
+        _check_constraints(self._foreign_keys, "IMMEDIATE")
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recommendation-writer")
+        self._pending: Future | None = None
+        self._connection.inc_thread_sharing()
+
+    def _write(self, stored_rows: QuerySet[Recommendation], wanted: Rows) -> tuple[int, int]:
+        connections[DEFAULT_DB_ALIAS] = self._connection  # this thread uses the caller's connection
+        result = self._writer.write(Stored.read(stored_rows), wanted)
+        self._writer.finish()
+        return result
+
+    def submit(self, stored_rows: QuerySet[Recommendation], wanted: Rows) -> Future:
+        """Write `wanted` over the block's `stored_rows` once the previous block is written; a future of
+        (rows written, rows deleted)."""
+        if self._pending is not None:
+            self._pending.result()
+        self._pending = self._thread.submit(self._write, stored_rows, wanted)
+        return self._pending
+
+    def close(self) -> None:
+        """Waits for the last block; the caller may use the database again."""
+        try:
+            if self._pending is not None:
+                self._pending.result()
+        finally:
+            self._thread.shutdown(wait=True)
+            self._connection.dec_thread_sharing()
+        # Back to Django's default for the rest of the caller's transaction.
+        _check_constraints(self._foreign_keys, "DEFERRED")
+
+
+def _foreign_key_constraints() -> list[str]:
+    """The names of the table's foreign keys on PostgreSQL (Django makes them deferred to the commit)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Recommendation._meta.db_table)
+    return sorted(name for name, constraint in constraints.items() if constraint["foreign_key"])
+
+
+def _check_constraints(names: list[str], when: str) -> None:
+    if names:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(map(connection.ops.quote_name, names))} {when}")
 
 
 def write(stored: Stored, wanted: Rows, *, now: datetime.datetime) -> tuple[int, int]:

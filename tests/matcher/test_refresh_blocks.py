@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from matcher import store
+from matcher import store, store_rows
 from matcher.models import Recommendation, RecommendationBlock
 from programmes.models import Need
 from tests.factories import AvailabilityWindowFactory, NeedFactory, VolunteerProfileFactory
@@ -146,3 +146,32 @@ def test_a_profession_without_candidate_needs_loses_its_rows_and_its_block():
 
     assert not Recommendation.objects.filter(need__profession=NURSE).exists()
     assert set(RecommendationBlock.objects.values_list("profession", flat=True)) == {RADIOGRAPHER}
+
+
+def test_a_failed_block_write_leaves_every_stored_row_as_it_was(monkeypatch, settings):
+    """Blocks are written by a background thread while the next one is scored (store_rows.BackgroundWriter):
+    its error reaches the caller, and the refresh's transaction is rolled back whole."""
+    two_professions()
+    store.recommendations_refresh()
+    before = stored()
+    settings.MATCHING_WEIGHTS = {
+        **settings.MATCHING_WEIGHTS,
+        "experience": settings.MATCHING_WEIGHTS["experience"] + 20,
+    }
+    calls = []
+    original = store_rows.Writer.write
+
+    def write_then_fail(writer, stored_rows, wanted):
+        calls.append(len(wanted))
+        result = original(writer, stored_rows, wanted)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return result
+
+    monkeypatch.setattr(store_rows.Writer, "write", write_then_fail)
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        store.recommendations_refresh()
+
+    assert len(calls) == 2
+    assert stored() == before
