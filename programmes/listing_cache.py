@@ -1,6 +1,6 @@
-"""The caches of /opportunities/, and the data version that keeps them fresh.
+"""The caches of /opportunities/ and of need pages, and the data version that keeps them fresh.
 
-Three caches, and what invalidates each:
+Each cache, and what invalidates it:
 
 - Whole responses for anonymous visitors (the page and its htmx results fragment), in the shared cache
   (globalir.shared_pages), filed under the data version, today's date (needs leave the list when their
@@ -16,6 +16,9 @@ Three caches, and what invalidates each:
   volunteer and the version of the matcher's stored scores for them (programmes.hooks.opportunity_fit_version:
   a refresh that changes one of their scores changes it). "Best fit" scored live (the matcher has stored
   nothing for the volunteer yet) is never kept: it follows the volunteer's profile.
+- The part of a need's page that shows only the need, its programme and their links (facts, skills, support,
+  partners), for every visitor, in each process's own memory (``caches["local"]``), filed under the need, the
+  data version and the language (templates/programmes/opportunity_detail.html).
 - Result cards, in each process's own memory, filed under everything the card shows
   (programmes.templatetags.opportunity_cards): never stale, so they need no invalidation.
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -445,6 +446,11 @@ class ListingVersion(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+    @classmethod
+    def current_expression(cls) -> RawSQL:
+        """The current version as an expression, to read with other rows in the same statement."""
+        return RawSQL("SELECT COALESCE(SUM(number), 0) FROM programmes_listingversion", ())
 
 
 # Electives (needs with a supervisor), host requests (of visiting-professor programmes) and teams on rotations

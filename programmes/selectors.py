@@ -28,7 +28,7 @@ from globalir.accounts.models import User
 from organisations.models import Membership, Organisation
 
 from . import hooks
-from .models import Need, Programme, Site
+from .models import ListingVersion, Need, Programme, Site
 
 # How many needs of each programme the workspace shows; the programme's page lists them all.
 WORKSPACE_NEEDS_PER_PROGRAMME = 10
@@ -77,12 +77,20 @@ def need_card_queryset(needs: QuerySet[Need]) -> QuerySet[Need]:
 # One need
 
 
+def need_page_queryset() -> QuerySet[Need]:
+    """Needs with what their page shows outside the part kept rendered (programme, lead organisation, host site,
+    elective): for visitors whose page reads nothing else, the skills, languages and partners are read only
+    when that part is rendered again (templates/programmes/opportunity_detail.html), which is kept under the
+    listing's data version, read with the need as `listing_version`."""
+    return Need.objects.select_related("programme__lead_organisation", "host_site", "elective__supervisor").annotate(
+        listing_version=ListingVersion.current_expression()
+    )
+
+
 def need_detail_queryset() -> QuerySet[Need]:
     """Needs with everything their page shows: programme, lead organisation, listed partners, host
     site, skills and languages. Who may read which: programmes.views.access.need_for_reader."""
-    return Need.objects.select_related(
-        "programme__lead_organisation", "host_site", "elective__supervisor"
-    ).prefetch_related(
+    return need_page_queryset().prefetch_related(
         "required_skills",
         "preferred_skills",
         "required_languages",

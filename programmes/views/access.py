@@ -73,7 +73,9 @@ def need_for_reader(request: HttpRequest, pk: int) -> Need:
         # Subqueries, not joins: a join on the organisation's members would repeat the need once per member.
         coordinated = Q(programme__lead_organisation__in=coordinated_organisations(request))
         readable |= published_once & (applied | coordinated)
-    return get_object_or_404(selectors.need_detail_queryset().filter(readable), pk=pk)
+        # A signed-in volunteer's page also says how the need fits them, which reads its skills and languages.
+        return get_object_or_404(selectors.need_detail_queryset().filter(readable), pk=pk)
+    return get_object_or_404(selectors.need_page_queryset().filter(readable), pk=pk)
 
 
 def site_for_coordinator(request: HttpRequest, pk: int) -> Site:

@@ -107,10 +107,17 @@ def render_need_page(request, need, *, extra_context: dict | None = None, status
     fills through `extra_context`."""
     # A filled or closed need keeps its page (applicants and coordinators follow links to it), without the form.
     accepts_applications = need.is_listed() and need.accepts_applications(timezone.localdate())
+    programme = need.programme
     context = {
         "need": need,
-        "programme": need.programme,
-        "partners": need.programme.listed_partners,
+        "programme": programme,
+        # Prefetched with the need, or read only when the kept part of the page is rendered again.
+        "partners": programme.listed_partners
+        if hasattr(programme, "listed_partners")
+        else programme.partners.listed().order_by("name"),
+        # The part of the page that shows only the need, its programme and their links is kept under the listing's
+        # data version, read with the need (programmes.selectors.need_page_queryset).
+        "listing_version": need.listing_version,
         "support": need.support_offered(),
         "accepts_applications": accepts_applications,
         "profile": volunteer_profile_for_user(user=request.user),

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from matcher import store
 from programmes.models import Need, Programme
-from tests.factories import AvailabilityWindowFactory, NeedFactory, ProgrammeFactory, VolunteerProfileFactory
+from tests.factories import (
+    AvailabilityWindowFactory,
+    NeedFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    VolunteerProfileFactory,
+)
+from volunteers.models import Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +291,63 @@ def test_a_signed_in_volunteer_is_served_the_results_again_without_reading_the_n
 
         assert without_token(second) == without_token(first)
         assert not [query for query in queries if "programmes_need" in query["sql"]], params
+
+
+# A need's page
+
+
+def need_page(client, need) -> str:
+    response = client.get(need.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_need_page_seen_again_reads_neither_its_skills_nor_its_partners(client):
+    need = NeedFactory(description="Two angiography suites, one of them new.")
+    need.programme.partners.add(OrganisationFactory(name="Moshi Radiology Society"))
+    first = need_page(Client(), need)
+    assert "Moshi Radiology Society" in first
+
+    with CaptureQueriesContext(connection) as queries:
+        second = need_page(Client(), need)
+
+    assert without_token(second) == without_token(first)
+    read = " ".join(query["sql"] for query in queries)
+    for table in (
+        "programmes_need_required_skills",
+        "programmes_need_required_languages",
+        "programmes_programme_partners",
+    ):
+        assert table not in read
+
+
+@pytest.mark.parametrize(
+    "change, shown",
+    [
+        (
+            lambda need: Need.objects.filter(pk=need.pk).update(description="Now with a CT scanner."),
+            "Now with a CT scanner.",
+        ),
+        (lambda need: need.required_skills.add(*Skill.objects.filter(slug="embolisation")), "Embolisation"),
+        (
+            lambda need: need.programme.partners.add(OrganisationFactory(name="Arusha Imaging Trust")),
+            "Arusha Imaging Trust",
+        ),
+        (
+            lambda need: Programme.objects.filter(pk=need.programme_id).update(summary="Teaching first."),
+            "Teaching first.",
+        ),
+    ],
+    ids=["need edited in bulk", "skill added", "partner added", "programme edited"],
+)
+def test_an_edit_shows_on_the_need_page_at_once_for_every_visitor(client, change, shown):
+    need = NeedFactory()
+    volunteer = Client()
+    volunteer.force_login(available_volunteer().user)
+    for visitor in (client, volunteer):
+        assert shown not in need_page(visitor, need)
+
+    change(need)
+
+    for visitor in (client, volunteer):
+        assert shown in need_page(visitor, need)
