@@ -124,7 +124,8 @@ test: install browser redis-server
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The matcher: the engine, the `matching` package side by side, and the stored recommendations refreshed
-# on a throwaway database (DATABASE_URL honoured; BENCH_ARGS=--large-refresh adds the refreshes at 50k × 10k).
+# on a throwaway database (DATABASE_URL honoured: on PostgreSQL the refreshes at 50k × 10k too; BENCH_ARGS=
+# --large-refresh or --no-large-refresh chooses).
 bench-match: install
 	$(BIN)/python bench/match.py $(BENCH_ARGS)
 

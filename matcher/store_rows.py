@@ -6,9 +6,8 @@ without reading back or decoding the stored values. Only new, changed and vanish
 
 * PostgreSQL: new rows by COPY straight into the table; changed rows by COPY into a temporary table, applied
   by one UPDATE … FROM (`Writer.finish`: all blocks' at once, or each block's in a full refresh, whose blocks
-  are written by a background thread while the next one is scored, `BackgroundWriter`); vanished rows by
-  one DELETE … WHERE
-  id = ANY(array) per block. COPY reads its lines from a generator a chunk of rows at a time, so no whole
+  a background thread writes while the next one is scored, `BackgroundWriter`); vanished rows by one
+  DELETE … WHERE id = ANY(array) per block. COPY reads its lines from a generator a chunk of rows at a time, so no whole
   CSV buffer is ever held. No index holds a rewritten column and the table keeps room on its pages (its
   migration sets the fill factor), so an UPDATE rewrites rows in place without touching any index;
 * elsewhere (SQLite): bulk_create, bulk_create(update_conflicts=True) and DELETE … WHERE id IN (…), a batch
