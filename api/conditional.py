@@ -5,6 +5,9 @@ sites, skills, languages and their links), counted by the database's triggers: a
 mean an unchanged answer. The ETag is the version, the date (needs leave the list when their deadline passes)
 and the address asked. The Last-Modified is when a process first saw that version, kept in the shared cache,
 and always later than the one served for the version before it.
+
+Answered inside REST framework (`ConditionalAnswers`), after authentication and the rate limits: a request made
+with a token is recorded whatever its answer, a 304 included (api.views.AuditedTokenUse).
 """
 
 import datetime
@@ -12,7 +15,8 @@ import hashlib
 
 from django.core.cache import caches
 from django.utils import timezone
-from django.views.decorators.http import condition
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 
 from programmes.listing_cache import opportunity_listing_version
 
@@ -52,4 +56,23 @@ def api_last_modified(request, *args, **kwargs) -> datetime.datetime:
     return max(seen, midnight)
 
 
-conditional = condition(etag_func=api_etag, last_modified_func=api_last_modified)
+class ConditionalAnswers:
+    """A read viewset's answers with their ETag and Last-Modified, and a 304 when the client holds the answer."""
+
+    def _answer(self, request, read, *args, **kwargs):
+        etag = api_etag(request)
+        last_modified = int(api_last_modified(request).timestamp())
+        unchanged = get_conditional_response(request._request, etag=etag, last_modified=last_modified)
+        if unchanged is not None:
+            return unchanged
+        response = read(request, *args, **kwargs)
+        if response.status_code == 200:
+            response.headers["ETag"] = quote_etag(etag)
+            response.headers["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def list(self, request, *args, **kwargs):
+        return self._answer(request, super().list, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._answer(request, super().retrieve, *args, **kwargs)

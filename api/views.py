@@ -22,6 +22,7 @@ from programmes import services as need_services
 from programmes.models import Need
 
 from . import selectors
+from .conditional import ConditionalAnswers
 from .filters import NeedApiFilter, OpportunityFilterBackend
 from .models import ApiToken
 from .serializers import (
@@ -85,7 +86,7 @@ class AuditedTokenUse:
     list=extend_schema(summary="Organisations of the public directory"),
     retrieve=extend_schema(summary="One organisation of the directory"),
 )
-class OrganisationViewSet(AuditedTokenUse, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(AuditedTokenUse, ConditionalAnswers, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     pagination_class = OrganisationPages
     queryset = selectors.api_organisation_queryset()
@@ -98,7 +99,7 @@ class OrganisationViewSet(AuditedTokenUse, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Published programmes"),
     retrieve=extend_schema(summary="One published programme"),
 )
-class ProgrammeViewSet(AuditedTokenUse, viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(AuditedTokenUse, ConditionalAnswers, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
     pagination_class = Pages
     queryset = selectors.api_programme_queryset()
@@ -114,7 +115,7 @@ class ProgrammeViewSet(AuditedTokenUse, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One open need"),
 )
-class NeedViewSet(AuditedTokenUse, viewsets.ReadOnlyModelViewSet):
+class NeedViewSet(AuditedTokenUse, ConditionalAnswers, viewsets.ReadOnlyModelViewSet):
     serializer_class = NeedSerializer
     pagination_class = Pages
     filter_backends = [OpportunityFilterBackend]

@@ -308,6 +308,20 @@ def test_every_use_of_a_token_is_recorded_and_its_last_use_shown(client, organis
     assert ApiToken.objects.get().last_used_at is not None
 
 
+def test_a_public_read_answered_304_is_recorded_as_a_use_of_the_token(client, organisation):
+    NeedFactory(programme=ProgrammeFactory(lead_organisation=organisation))
+    raw = token_for(organisation)
+    etag = client.get("/api/v1/needs/", **bearer(raw))["ETag"]
+
+    again = client.get("/api/v1/needs/", headers={"if-none-match": etag}, **bearer(raw))
+
+    assert again.status_code == 304
+    assert list(ApiTokenUse.objects.order_by("pk").values_list("path", "status_code")) == [
+        ("/api/v1/needs/", 200),
+        ("/api/v1/needs/", 304),
+    ]
+
+
 def test_the_token_section_and_page_speak_the_admins_language(client, organisation_admin):
     organisation = organisation_admin.memberships.get().organisation
     organisation_admin.language = "fr"
