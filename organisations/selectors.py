@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +117,15 @@ def membership_role(*, user, organisation: Organisation) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+
+
+def user_role_annotations(*, user_ref: OuterRef) -> dict[str, Exists]:
+    """Whether the user `user_ref` points to coordinates an organisation (`coordinates`) or is a partner
+    clinician of one (`clinician`), as annotations of a user query: read with other flags in one query."""
+    return {
+        "coordinates": Exists(Membership.objects.coordinators().filter(user=user_ref)),
+        "clinician": Exists(Membership.objects.filter(user=user_ref, role=Membership.Role.CLINICIAN)),
+    }
 
 
 def clinician_organisation_ids(*, user) -> list[int]:

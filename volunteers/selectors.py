@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,15 @@ def volunteer_profile_for_user(*, user: User, annotations: Mapping[str, Any] | N
     if not user.is_authenticated:
         return None
     return VolunteerProfile.objects.filter(user=user).annotate(**(annotations or {})).first()
+
+
+def volunteer_role_annotations(*, user_ref: OuterRef) -> dict[str, Exists]:
+    """Whether the user `user_ref` points to volunteers (`volunteers`) and offers remote work (`remote`), as
+    annotations of a user query: read with other flags in one query."""
+    return {
+        "volunteers": Exists(VolunteerProfile.objects.filter(user=user_ref)),
+        "remote": Exists(VolunteerProfile.objects.filter(user=user_ref, offers_remote=True)),
+    }
 
 
 def volunteer_profile_detail(*, user: User) -> VolunteerProfile | None:

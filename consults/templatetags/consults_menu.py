@@ -1,9 +1,9 @@
 from django import template
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 
 from globalir.accounts.models import User
-from organisations.models import Membership
-from volunteers.models import VolunteerProfile
+from organisations.selectors import user_role_annotations
+from volunteers.selectors import volunteer_role_annotations
 
 register = template.Library()
 
@@ -21,10 +21,8 @@ def menu_roles(user) -> dict:
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            coordinates=Exists(Membership.objects.coordinators().filter(user=OuterRef("pk"))),
-            clinician=Exists(Membership.objects.filter(user=OuterRef("pk"), role=Membership.Role.CLINICIAN)),
-            remote=Exists(VolunteerProfile.objects.filter(user=OuterRef("pk"), offers_remote=True)),
-            volunteers=Exists(VolunteerProfile.objects.filter(user=OuterRef("pk"))),
+            **user_role_annotations(user_ref=OuterRef("pk")),
+            **volunteer_role_annotations(user_ref=OuterRef("pk")),
         )
         .values("coordinates", "clinician", "remote", "volunteers")
         .first()

@@ -20,21 +20,6 @@ from .factories import burnt_in_upload, clinician_of, consult_request, ct_upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def site():
-    return host_site()
-
-
-@pytest.fixture
-def clinician(site):
-    return clinician_of(site)
-
-
-@pytest.fixture
-def radiologist():
-    return remote_radiologist()
-
-
 def _answer(consult, profile, **kwargs):
     fields = {
         "findings": "Filling defect in the right lower lobe segmental artery.",

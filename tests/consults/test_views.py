@@ -25,21 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site():
-    return host_site()
-
-
-@pytest.fixture
-def clinician(site):
-    return clinician_of(site)
-
-
-@pytest.fixture
-def radiologist():
-    return remote_radiologist()
-
-
-@pytest.fixture
 def claimed(site, clinician, radiologist):
     consult = consult_request(site=site, by=clinician)
     services.consult_claim(consult=consult, profile=radiologist)
