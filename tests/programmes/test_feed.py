@@ -100,6 +100,15 @@ def test_the_feed_is_in_the_readers_language(client):
     assert "Remote" not in root.find(f"{ATOM}entry/{ATOM}summary").text
 
 
+@pytest.mark.parametrize("language, where", [("en", "Where: "), ("fr", "Lieu\u00a0: "), ("es", "Dónde: ")])
+def test_each_label_of_a_summary_is_punctuated_as_its_language_writes_it(client, language, where):
+    RemoteNeedFactory()
+
+    _response, root = feed(client, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert where in root.find(f"{ATOM}entry/{ATOM}summary").text
+
+
 def test_the_feed_follows_a_new_need_at_once(client):
     NeedFactory(title="First")
     feed(client)
