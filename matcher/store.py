@@ -235,9 +235,12 @@ def recommendations_refresh(*, today: datetime.date | None = None) -> RefreshSum
         fresh: list[RecommendationBlock] = []
         written: list[tuple[Future, int]] = []  # each scored block's write, with its number of rows
         writer = BackgroundWriter(now=now)
+        # Smallest block first: the database writes each block while the engine scores the next one, so the first
+        # block's scoring is the only one nothing else overlaps.
+        order = sorted(groups, key=lambda name: (len(groups[name][0]) * len(groups[name][1]), name))
         try:
-            while groups:
-                profession, (block_volunteers, block_needs) = groups.popitem()
+            for profession in order:
+                block_volunteers, block_needs = groups.pop(profession)
                 start = time.perf_counter()
                 inputs = _inputs_digest(block_volunteers, block_needs, weights, k)
                 block = blocks.get(profession)
