@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "globalir.context_processors.contact",
+                "globalir.context_processors.release",
             ],
             # Template tags of the portal as a whole (globalir is not an app, so they are named here).
             "libraries": {

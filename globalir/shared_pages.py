@@ -1,9 +1,10 @@
 """Whole pages that every anonymous visitor sees alike, kept in the shared cache under a data version.
 
 ``caches["default"]`` is Redis when REDIS_URL is set, so every web process and node serves and fills the same
-entries. A page is filed under its name, the data version its caller read before the data (a number the
-database moves on with every committed write to what the page shows), today's date, the language and the full
-query string: a change is a new entry at once, with no expiry to wait for. Only for visitors who are not signed
+entries. A page is filed under its name, the release (globalir.release: a deploy renders pages anew), the data
+version its caller read before the data (a number the database moves on with every committed write to what the
+page shows), today's date, the language and the full query string: a change is a new entry at once, with no
+expiry to wait for. Only for visitors who are not signed
 in and have no message waiting; the CSRF token is left out of the stored page and put back per visitor.
 """
 
@@ -17,6 +18,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+
+from .release import release
 
 # A page stays until its version or date has moved on; a day bounds what old versions hold in Redis.
 PAGE_SECONDS = 24 * 3600
@@ -33,7 +36,7 @@ def can_share_response(request: HttpRequest) -> bool:
 
 def _page_key(request: HttpRequest, *, name: str, version: int) -> str:
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()
-    return f"shared-page:{name}:{version}:{timezone.localdate().isoformat()}:{get_language()}:{query}"
+    return f"shared-page:{name}:{release()}:{version}:{timezone.localdate().isoformat()}:{get_language()}:{query}"
 
 
 def shared_response(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from globalir import shared_pages
 from globalir.links import absolute_url
+from globalir.release import release
 
 from . import listing_cache
 from .filters import FILTER_PARAMETERS, SORT_NEWEST
@@ -90,7 +91,7 @@ def opportunity_feed(request: HttpRequest):
     query string (programmes.listing_cache): feed readers ask often, and the list changes seldom."""
     version = listing_cache.opportunity_listing_version()
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()
-    key = f"opportunity-feed:{version}:{timezone.localdate().isoformat()}:{get_language()}:{query}"
+    key = f"opportunity-feed:{release()}:{version}:{timezone.localdate().isoformat()}:{get_language()}:{query}"
     cache = caches["default"]
     stored = cache.get(key)
     if stored is None:

@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from globalir import shared_pages
+from globalir.release import release
 from volunteers.models import VolunteerProfile
 
 from . import hooks
@@ -68,7 +69,7 @@ def results_key(
         fit = f"{profile.pk}:{fit_version}"
     digest = hashlib.sha256(query_string.encode()).hexdigest()
     return (
-        f"opportunity-results:{version}:{timezone.localdate().isoformat()}:{get_language()}:{digest}:"
+        f"opportunity-results:{release()}:{version}:{timezone.localdate().isoformat()}:{get_language()}:{digest}:"
         f"{int(search_filter.can_sort_by_fit)}:{int(search_filter.electives_first)}:{fit}"
     )
 

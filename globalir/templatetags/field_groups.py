@@ -6,7 +6,8 @@ group is kept in each process's own memory (``caches["local"]``), filed under:
 
 - `key`, from the caller: whatever else changes the field's rendering (the data version its menus were read
   under, flags that change them);
-- the language, the form's class, the field's name, whether the form is bound and the value it shows;
+- the release (globalir.release), the language, the form's class, the field's name, whether the form is bound
+  and the value it shows;
 - the field's choices, unless they come from a queryset (a list of choices may be read from the database each
   time, such as the directory's countries): a changed menu is a new entry at once.
 
@@ -21,6 +22,8 @@ from django.core.cache import caches
 from django.forms import BoundField
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import get_language
+
+from globalir.release import release
 
 register = template.Library()
 
@@ -51,8 +54,7 @@ def field_group(field: BoundField, key: str = ""):
     if field.errors or (choices is None and not key):
         return field.as_field_group()
     form = field.form
-    identity = repr(
-        (key, get_language(), type(form).__qualname__, field.html_name, form.is_bound, field.value(), choices)
-    )
+    shown = (type(form).__qualname__, field.html_name, form.is_bound, field.value(), choices)
+    identity = repr((key, release(), get_language(), shown))
     cache_key = "field-group:" + hashlib.sha256(identity.encode()).hexdigest()
     return caches["local"].get_or_set(cache_key, field.as_field_group, FIELD_GROUP_SECONDS)

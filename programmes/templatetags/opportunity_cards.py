@@ -9,7 +9,7 @@ register = template.Library()
 def card_fingerprint(need) -> str:
     """Every value templates/programmes/includes/opportunity_card.html shows, as one string.
 
-    The card is cached under it (with the language and the sort order), so an edited need, programme,
+    The card is cached under it (with the language, the sort order and the release), so an edited need, programme,
     organisation or site is a new card at once, never a stale one. A value added to the card must be
     added here too: test_an_edited_need_shows_at_once_on_its_card (tests/programmes/test_opportunities.py)
     changes each one and looks for it.

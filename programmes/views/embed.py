@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from globalir import shared_pages
+from globalir.release import release
 from organisations.selectors import organisation_listed_by_slug_queryset
 
 from .. import listing_cache
@@ -41,7 +42,7 @@ def organisation_embed(request, slug):
     organisation = get_object_or_404(organisation_listed_by_slug_queryset(), slug=slug)
     language = _language(request)
     version = listing_cache.opportunity_listing_version()
-    key = f"embed:{organisation.pk}:{version}:{timezone.localdate().isoformat()}:{language}"
+    key = f"embed:{organisation.pk}:{release()}:{version}:{timezone.localdate().isoformat()}:{language}"
     cache = caches["default"]
     content = cache.get(key)
     if content is None:
