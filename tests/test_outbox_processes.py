@@ -218,11 +218,15 @@ def pool_process(worker_pid: int) -> int:
     return int(children[0])
 
 
-def test_a_task_whose_worker_is_killed_midway_is_delivered_again_and_its_result_exists_once(own_redis, worker):
+def test_a_task_whose_worker_is_killed_midway_is_delivered_again_and_its_result_exists_once(
+    own_redis, worker, tmp_path
+):
     token = uuid.uuid4().hex
-    # The probe writes its row, then waits (uncommitted) until `hold_until`: long enough to be killed.
+    release = tmp_path / "release-the-probe"
+    # The probe writes its row, then waits (uncommitted) until the release file exists: long enough to be killed,
+    # even on a busy machine.
     with transaction.atomic():
-        row = outbox.task_enqueue(probe, args=[token, time.time() + 5])
+        row = outbox.task_enqueue(probe, args=[token, time.time() + TIMEOUT, str(release)])
 
     wait_until(
         lambda: OutboxTask.objects.get(pk=row.pk).status == OutboxTask.Status.STARTED, "the probe", worker.log_path
@@ -231,6 +235,7 @@ def test_a_task_whose_worker_is_killed_midway_is_delivered_again_and_its_result_
     time.sleep(0.5)  # inside the probe's transaction, its row written
     assert not OutboxProbe.objects.filter(token=token).exists()
     os.kill(killed, signal.SIGKILL)
+    release.touch()  # the redelivered run commits at once
 
     wait_until(
         lambda: OutboxTask.objects.get(pk=row.pk).status == OutboxTask.Status.DONE, "the redelivery", worker.log_path
