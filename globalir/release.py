@@ -12,36 +12,36 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
-# What the portal's rendering depends on, below the project's folder: its packages (code and their templates),
-# the shared templates, the stylesheets and scripts, and the compiled translations.
-_FOLDERS = (
-    "globalir",
-    "notifications",
-    "organisations",
-    "volunteers",
-    "programmes",
-    "placements",
-    "conversations",
-    "matcher",
-    "consults",
-    "api",
-    "demo",
-    "templates",
-    "static",
-    "locale",
-)
+# Besides the project's own apps (their code and templates): the portal's package, the shared templates, the
+# stylesheets and scripts, and the compiled translations.
+_SHARED_FOLDERS = ("globalir", "templates", "static", "locale")
+# The pinned libraries: their templates and widgets render parts of the pages too.
+_SHARED_FILES = ("requirements.txt",)
 _SKIPPED_SUFFIXES = {".pyc", ".po", ".pot"}
+
+
+def _folders(base: Path) -> list[Path]:
+    """The folders the portal's rendering depends on: the shared ones and every installed app below `base`."""
+    folders = [base / name for name in _SHARED_FOLDERS]
+    for app in apps.get_app_configs():
+        path = Path(app.path)
+        # Installed libraries are left out (a virtual environment may sit in the project's folder): their
+        # versions are in requirements.txt, which is read instead.
+        if path.is_relative_to(base) and not {"site-packages", "dist-packages"} & set(path.parts):
+            folders.append(path)
+    return folders
 
 
 def _files() -> list[Path]:
     base = Path(settings.BASE_DIR)
-    found = []
-    for folder in _FOLDERS:
-        for path in (base / folder).rglob("*"):
+    found = {base / name for name in _SHARED_FILES if (base / name).is_file()}
+    for folder in _folders(base):
+        for path in folder.rglob("*"):
             if path.is_file() and path.suffix not in _SKIPPED_SUFFIXES and "__pycache__" not in path.parts:
-                found.append(path)
+                found.add(path)
     return sorted(found)
 
 
