@@ -141,6 +141,8 @@ def test_new_volunteer_signs_up_completes_profile_finds_a_need_and_applies(
     # Browse and filter the opportunities: the results change in place, without a page load.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Opportunities").click()
     expect(page).to_have_url(re.compile(r"/opportunities/$"))
+    # htmx is a deferred script: it listens to the filters once the page has loaded, not when its address shows.
+    page.wait_for_load_state()
     results = page.locator("#opportunity-results")
     expect(results.locator(".result-count")).to_have_text("2 opportunities")
     expect(results.get_by_role("link", name=kenya.title)).to_be_visible()
