@@ -19,8 +19,11 @@ def shared_for_anonymous(name: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            # Signed-in visitors' pages are never shared: they need no version.
+            if not shared_pages.can_share_response(request):
+                return view(request, *args, **kwargs)
             version = hooks.public_data_version()
-            if version is None or not shared_pages.can_share_response(request):
+            if version is None:
                 return view(request, *args, **kwargs)
             return shared_pages.shared_response(
                 request,
